@@ -1,0 +1,300 @@
+"""Every physical line of every LA return file, as text, with where it came from.
+
+One row per line of every readable file (header, data, blank and malformed lines
+alike) and one row per file that cannot be read at all. Nothing is dropped: a line
+that cannot be parsed is kept with `line_kind = 'malformed'` and the reason.
+
+Why Python and not DuckDB's read_csv: the returns are spreadsheet exports from 153
+LAs. DuckDB's CSV reader needs one fixed column list for a multi-file read, cannot
+combine `store_rejects` with `union_by_name`, can drop rows when auto-detecting, and
+cannot be told "this file is cp1252" per file. Python's csv module reads each file on
+its own terms (any header order or case, BOM, encoding fallback) and reports the exact
+physical line of each record. The raw bytes come from the dbt source
+`la_returns.files` (DuckDB's read_blob over the returns folder), so the returns are
+read exactly once per build and never modified.
+
+The pure functions below are imported by the pytest suite (tests/python) as well.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from typing import Any, Iterable
+
+REQUIRED_COLUMNS: tuple[str, ...] = ("la_code", "period", "item_code", "value")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("comment",)
+KNOWN_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+
+FILE_NAME_PATTERN = re.compile(
+    r"^(?P<la_code>\d{3})_(?P<fy>\d{4}-\d{2})_(?P<quarter>Q[1-4])(?:_v(?P<version>\d+))?\.csv$",
+    re.IGNORECASE,
+)
+OTHER_DELIMITERS: tuple[tuple[str, str], ...] = (
+    (";", "semicolons"),
+    ("\t", "tabs"),
+    ("|", "vertical bars"),
+)
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "file_path",
+    "source_file",
+    "file_bytes",
+    "file_sha256",
+    "file_modified_at",
+    "file_name_la_code",
+    "file_name_period",
+    "file_version",
+    "file_encoding",
+    "file_has_bom",
+    "file_status",
+    "file_problem",
+    "header_columns",
+    "line_number",
+    "line_kind",
+    "line_problem",
+    "raw_line",
+    "la_code",
+    "period",
+    "item_code",
+    "value",
+    "comment",
+    "extra_fields",
+)
+
+
+def parse_file_name(source_file: str) -> dict[str, Any]:
+    """LA code, period and version declared by a file name like 301_2024-25_Q1_v2.csv."""
+    match = FILE_NAME_PATTERN.match(source_file)
+    if match is None:
+        return {"file_name_la_code": None, "file_name_period": None, "file_version": 1}
+    return {
+        "file_name_la_code": match["la_code"],
+        "file_name_period": f"{match['fy']} {match['quarter'].upper()}",
+        "file_version": int(match["version"] or 1),
+    }
+
+
+def decode(content: bytes) -> tuple[str | None, str | None, bool, str | None]:
+    """(text, encoding, has_bom, problem). text is None when the bytes are not text."""
+    if len(content) == 0:
+        return None, None, False, "the file is empty (0 bytes)"
+    if content.startswith(b"PK\x03\x04"):
+        return None, None, False, (
+            "the file is a zip archive (an Excel .xlsx workbook renamed to .csv?), "
+            "not a CSV text file: save it as 'CSV UTF-8 (comma delimited)'"
+        )
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return content.decode("utf-16"), "utf-16", True, None
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in content:
+        return None, None, False, "the file holds binary data (NUL bytes), not CSV text"
+    has_bom = content.startswith(b"\xef\xbb\xbf")
+    body = content[3:] if has_bom else content
+    try:
+        return body.decode("utf-8"), "utf-8", has_bom, None
+    except UnicodeDecodeError:
+        # Windows-1252 (Excel's "CSV (comma delimited)" on a UK PC) decodes any byte
+        # but five; keep the text and let validation report the encoding.
+        try:
+            return body.decode("cp1252"), "cp1252", has_bom, None
+        except UnicodeDecodeError:
+            return body.decode("latin-1"), "latin-1", has_bom, None
+
+
+def normalise_header(name: str) -> str:
+    """Header names match case-insensitively with surrounding spaces and quotes ignored."""
+    return name.replace("\ufeff", "").strip().strip('"').strip().lower()
+
+
+def physical_lines(text: str) -> list[str]:
+    """The file's lines as a person counts them (\\n, \\r\\n or \\r endings)."""
+    lines = LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def header_problem(header: list[str]) -> str | None:
+    """Why a header row is unusable, in words an LA data officer understands."""
+    names = [normalise_header(h) for h in header]
+    if len(header) == 1:
+        for delimiter, word in OTHER_DELIMITERS:
+            if delimiter in header[0]:
+                return (
+                    f"the columns are separated by {word}, not commas: "
+                    "save the file as 'CSV UTF-8 (comma delimited)'"
+                )
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        return (
+            f"required column(s) missing from the header: {', '.join(missing)} "
+            f"(the header reads: {','.join(header)})"
+        )
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if repeated:
+        return f"column(s) named more than once in the header: {', '.join(repeated)}"
+    return None
+
+
+def parse_content(source_file: str, content: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """File-level facts and one dict per physical line (or one for an unreadable file)."""
+    text, encoding, has_bom, problem = decode(content)
+    facts: dict[str, Any] = {
+        **parse_file_name(source_file),
+        "file_bytes": len(content),
+        "file_sha256": hashlib.sha256(content).hexdigest(),
+        "file_encoding": encoding,
+        "file_has_bom": has_bom,
+        "file_status": "readable",
+        "file_problem": None,
+        "header_columns": None,
+    }
+    if text is None:
+        facts["file_status"] = "unreadable"
+        facts["file_problem"] = problem
+        return facts, [_line(None, "file_unreadable", problem, None)]
+
+    lines = physical_lines(text)
+    if not lines or all(not line.strip() for line in lines):
+        facts["file_status"] = "unreadable"
+        facts["file_problem"] = "the file has no header row and no data (only blank lines)"
+        return facts, [_line(i + 1, "blank", "blank line", line) for i, line in enumerate(lines)] or [
+            _line(None, "file_unreadable", facts["file_problem"], None)
+        ]
+
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=",", quotechar='"', strict=False)
+    records: list[tuple[int, int, list[str]]] = []  # (first line, last line, fields)
+    previous_line = 0
+    try:
+        for fields in reader:
+            records.append((previous_line + 1, reader.line_num, fields))
+            previous_line = reader.line_num
+    except csv.Error as exc:  # e.g. a field larger than the csv module's limit
+        facts["file_status"] = "unreadable"
+        facts["file_problem"] = f"the file is not valid CSV after line {previous_line}: {exc}"
+        return facts, [_line(None, "file_unreadable", facts["file_problem"], None)]
+
+    out: list[dict[str, Any]] = []
+    header: list[str] | None = None
+    columns: list[str] = []
+    for first, last, fields in records:
+        raw = "\n".join(lines[first - 1 : last])
+        if not any(f.strip() for f in fields):
+            out.append(_line(first, "blank", "blank line", raw))
+            continue
+        if header is None:
+            header = fields
+            columns = [normalise_header(h) for h in header]
+            facts["header_columns"] = ",".join(columns)
+            bad_header = header_problem(header)
+            if bad_header:
+                facts["file_status"] = "bad_header"
+                facts["file_problem"] = bad_header
+            out.append(_line(first, "header", bad_header, raw))
+            continue
+        if facts["file_status"] == "bad_header":
+            out.append(_line(first, "malformed", "not read: the file's header row is unusable", raw))
+            continue
+        out.append(_data_line(first, raw, fields, columns))
+    if header is not None and not any(r["line_kind"] == "data" for r in out) and facts["file_status"] == "readable":
+        facts["file_problem"] = "the file has a header row but no data rows"
+    return facts, out
+
+
+def _data_line(line_number: int, raw: str, fields: list[str], columns: list[str]) -> dict[str, Any]:
+    n_header = len(columns)
+    problem = None
+    kind = "data"
+    if len(fields) > n_header:
+        surplus = fields[n_header:]
+        if any(f.strip() for f in surplus):
+            kind = "malformed"
+            problem = (
+                f"the line has {len(fields)} fields but the header has {n_header} "
+                "(an unquoted comma inside a value?)"
+            )
+        else:
+            problem = "trailing empty fields ignored"
+        fields = fields[:n_header]
+    elif len(fields) < n_header:
+        missing = [c for c in columns[len(fields) :] if c in REQUIRED_COLUMNS]
+        if missing:
+            kind = "malformed"
+            problem = f"the line has {len(fields)} fields but the header has {n_header}: no {', '.join(missing)}"
+        fields = fields + [""] * (n_header - len(fields))
+    row = _line(line_number, kind, problem, raw)
+    extras: list[str] = []
+    for name, value in zip(columns, fields):
+        if name in KNOWN_COLUMNS and row[name] is None:
+            row[name] = value
+        elif value.strip():
+            extras.append(f"{name or '(unnamed)'}={value}")
+    row["extra_fields"] = "; ".join(extras) or None
+    if kind == "malformed":
+        for name in KNOWN_COLUMNS:
+            row[name] = None
+    return row
+
+
+def _line(line_number: int | None, kind: str, problem: str | None, raw: str | None) -> dict[str, Any]:
+    return {
+        "line_number": line_number,
+        "line_kind": kind,
+        "line_problem": problem,
+        "raw_line": raw,
+        "la_code": None,
+        "period": None,
+        "item_code": None,
+        "value": None,
+        "comment": None,
+        "extra_fields": None,
+    }
+
+
+def relative_path(path: str, returns_dir: str) -> str:
+    """The file's path inside the returns folder, with forward slashes."""
+    path = path.replace("\\", "/")
+    prefix = returns_dir.replace("\\", "/").rstrip("/") + "/"
+    return path[len(prefix) :] if path.startswith(prefix) else path
+
+
+def parse_files(files: Iterable[tuple[str, bytes, Any]], returns_dir: str) -> list[dict[str, Any]]:
+    """Rows for every (path, content, modified_at) triple, in a deterministic order."""
+    rows: list[dict[str, Any]] = []
+    for path, content, modified_at in sorted(files, key=lambda f: relative_path(f[0], returns_dir)):
+        file_path = relative_path(path, returns_dir)
+        source_file = file_path.rsplit("/", 1)[-1]
+        facts, lines = parse_content(source_file, bytes(content))
+        for line in lines:
+            rows.append(
+                {
+                    "file_path": file_path,
+                    "source_file": source_file,
+                    "file_modified_at": modified_at,
+                    **facts,
+                    **line,
+                }
+            )
+    return rows
+
+
+def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
+    import pandas as pd
+
+    dbt.config(materialized="table")
+    returns_dir = dbt.config.get("returns_dir")
+    files = dbt.source("la_returns", "files").project("filename, content, last_modified")
+    rows = parse_files(files.fetchall(), returns_dir)
+    frame = pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS))
+    for column in ("line_number", "file_bytes", "file_version"):
+        frame[column] = frame[column].astype("Int64")
+    frame["file_has_bom"] = frame["file_has_bom"].astype("boolean")
+    text_columns = [c for c in OUTPUT_COLUMNS if frame[c].dtype == object or str(frame[c].dtype).startswith("str")]
+    frame[text_columns] = frame[text_columns].astype("string")
+    return frame
