@@ -14,7 +14,7 @@ files as (
         any_value(file_modified_at) as file_modified_at,
         any_value(file_name_la_code) as file_name_la_code,
         any_value(file_name_period) as file_name_period,
-        any_value(file_version) as file_version,
+        cast(any_value(file_version) as integer) as file_version,
         any_value(file_encoding) as file_encoding,
         any_value(file_has_bom) as file_has_bom,
         any_value(file_status) as file_status,

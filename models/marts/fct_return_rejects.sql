@@ -10,7 +10,7 @@ final as (
     select
         file_path,
         source_file,
-        line_number,
+        cast(line_number as integer) as line_number,
         line_kind as reject_kind,
         coalesce(line_problem, file_problem) as reason,
         raw_line

@@ -1,0 +1,94 @@
+{#-
+    indicator_comparators(indicator_values, comparator_groups, population_0_17):
+    returns a SELECT of comparator values, one row per comparator group, quarter,
+    indicator and measure, computed as RETURN_TEMPLATE.md section 3 requires: the sum
+    of the members' numerators over the sum of their populations (rates) or
+    denominators (percentages, averages), never a mean of LA values. Only members
+    that submitted the item that quarter (value_status `calculated` or
+    `zero_denominator`) count; the row says how many did and what share of the
+    group's 0-17 population they hold.
+
+    indicator_values  : relation with la_code, period, indicator_code, measure,
+                        value_status, numerator, denominator, population
+    comparator_groups : relation with comparator_type, comparator_key, member_la_code
+    population_0_17   : relation with la_code, period, population (0-17)
+-#}
+{% macro indicator_comparators(indicator_values, comparator_groups, population_0_17) %}
+    with contributing as (
+        select
+            la_code,
+            period,
+            indicator_code,
+            measure,
+            numerator,
+            coalesce(population, denominator) as base
+        from {{ indicator_values }}
+        where value_status in ('calculated', 'zero_denominator')
+    ),
+
+    group_population as (
+        select
+            groups.comparator_type,
+            groups.comparator_key,
+            pop.period,
+            cast(count(*) as integer) as member_las,
+            cast(sum(pop.population) as bigint) as member_population_0_17
+        from {{ comparator_groups }} as groups
+        inner join {{ population_0_17 }} as pop on groups.member_la_code = pop.la_code
+        group by groups.comparator_type, groups.comparator_key, pop.period
+    ),
+
+    sums as (
+        select
+            groups.comparator_type,
+            groups.comparator_key,
+            contributing.period,
+            contributing.indicator_code,
+            contributing.measure,
+            cast(sum(contributing.numerator) as double) as numerator_total,
+            cast(sum(contributing.base) as double) as base_total,
+            cast(count(*) as integer) as contributing_las,
+            cast(sum(pop.population) as bigint) as contributing_population_0_17
+        from {{ comparator_groups }} as groups
+        inner join contributing on groups.member_la_code = contributing.la_code
+        left join {{ population_0_17 }} as pop
+            on
+                contributing.la_code = pop.la_code
+                and contributing.period = pop.period
+        group by
+            groups.comparator_type,
+            groups.comparator_key,
+            contributing.period,
+            contributing.indicator_code,
+            contributing.measure
+    )
+
+    select
+        sums.comparator_type,
+        sums.comparator_key,
+        sums.period,
+        sums.indicator_code,
+        sums.measure,
+        case
+            when sums.measure = 'count' then sums.numerator_total
+            when sums.base_total > 0 then sums.numerator_total * indicators.multiplier / sums.base_total
+        end as value,
+        sums.numerator_total,
+        case when sums.measure <> 'count' then sums.base_total end as denominator_total,
+        sums.contributing_las,
+        group_population.member_las,
+        sums.contributing_population_0_17,
+        group_population.member_population_0_17,
+        cast(sums.contributing_population_0_17 as double)
+        / nullif(group_population.member_population_0_17, 0) as population_coverage
+    from sums
+    inner join {{ ref('ref_indicators') }} as indicators
+        on
+            sums.indicator_code = indicators.indicator_code
+            and sums.measure = indicators.measure
+    left join group_population
+        on
+            sums.comparator_type = group_population.comparator_type
+            and sums.comparator_key = group_population.comparator_key
+            and sums.period = group_population.period
+{% endmacro %}
