@@ -34,15 +34,13 @@ ranked as (
         *,
         file_name_la_code is not null as has_valid_file_name,
         case
-            when file_name_la_code is not null
-                then row_number() over (
+            when file_name_la_code is not null then row_number() over (
                     partition by file_name_la_code, file_name_period
                     order by file_version desc, file_path desc
                 )
         end as version_rank,
         case
-            when file_name_la_code is not null
-                then count(*) over (
+            when file_name_la_code is not null then count(*) over (
                     partition by file_name_la_code, file_name_period, file_version
                 )
         end as files_with_same_version

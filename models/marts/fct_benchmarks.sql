@@ -34,22 +34,24 @@ ranked as (
         period,
         indicator_code,
         measure,
-        case when value is not null then
-            rank() over (
-                partition by period, indicator_code, measure, region_code order by value desc nulls last
-            )
+        case
+            when value is not null then rank() over (
+                    partition by period, indicator_code, measure, region_code order by value desc nulls last
+                )
         end as rank_in_region,
-        case when value is not null then
-            rank() over (
-                partition by period, indicator_code, measure, region_code order by value asc nulls last
-            )
+        case
+            when value is not null then rank() over (
+                    partition by period, indicator_code, measure, region_code order by value asc nulls last
+                )
         end as rank_ascending_in_region,
         count(value) over (partition by period, indicator_code, measure, region_code) as las_ranked_in_region,
-        case when value is not null then
-            rank() over (partition by period, indicator_code, measure order by value desc nulls last)
+        case
+            when value is not null
+                then rank() over (partition by period, indicator_code, measure order by value desc nulls last)
         end as rank_in_england,
-        case when value is not null then
-            rank() over (partition by period, indicator_code, measure order by value asc nulls last)
+        case
+            when value is not null
+                then rank() over (partition by period, indicator_code, measure order by value asc nulls last)
         end as rank_ascending_in_england,
         count(value) over (partition by period, indicator_code, measure) as las_ranked_in_england
     from indicator_values

@@ -33,7 +33,7 @@ item_warnings as (
         on
             computed.file_path = findings.file_path
             and (
-                findings.item_code = computed.numerator_item
+                computed.numerator_item = findings.item_code
                 or list_contains(
                     string_split(replace(coalesce(computed.denominator_items, ''), ' ', ''), '+'),
                     findings.item_code

@@ -13,7 +13,7 @@ with cases as (
         (cast(2.5 as double), 0, 3.0),
         (cast(449.5 as double), 0, 450.0),
         (cast(0.0 as double), 1, 0.0)
-    ) as t (input_value, decimal_places, expected)
+    ) as t (input_value, decimal_places, expected)  -- noqa: AL05
 ),
 
 rounded as (
