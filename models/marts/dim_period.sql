@@ -1,9 +1,9 @@
 -- One row per financial-year quarter from 2012-13 Q1 to the quarter containing the
--- build's as-of date: its dates, its neighbours in time and the ONS mid-year whose
+-- day of the build: its dates, its neighbours in time and the ONS mid-year whose
 -- population its rates use (DfE rule: every quarter of financial year YYYY-YY uses
 -- the mid-YYYY estimate, i.e. the year ending 31 March N uses mid-(N-1)).
 with years as (
-    select unnest(generate_series(2012, year({{ as_of_date() }}))) as fy_start_year
+    select unnest(generate_series(2012, year({{ build_date() }}))) as fy_start_year
 ),
 
 quarters as (
@@ -31,7 +31,7 @@ labelled as (
         'Q' || cast(quarter_number as varchar) as quarter_label,
         fy_start_year * 4 + quarter_number - 1 as period_index
     from spine
-    where period_start_date <= {{ as_of_date() }}
+    where period_start_date <= {{ build_date() }}
 ),
 
 final as (
@@ -47,7 +47,7 @@ final as (
         cast(period_index as integer) as period_index,
         lag(financial_year || ' ' || quarter_label) over (order by period_index) as previous_period,
         lag(financial_year || ' ' || quarter_label, 4) over (order by period_index) as same_period_last_year,
-        period_end_date >= {{ as_of_date() }} as is_in_progress
+        period_end_date >= {{ build_date() }} as is_in_progress
     from labelled
 )
 
