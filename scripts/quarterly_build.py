@@ -8,7 +8,8 @@ Run by `make build` from the project root. Steps:
 3. only if everything passed, atomically rename the copy over the published file
    (`os.replace`): an analyst holding the old file open keeps a consistent view, and a
    build that fails or is killed leaves the last good file in place;
-4. print what was received, accepted and rejected.
+4. print what was received, accepted and rejected;
+5. publish each audience its own files under exports/ (scripts/publish_exports.py).
 
 Environment: RIIA_RETURNS_DIR (default data/returns), RIIA_DUCKDB_PATH (default
 build/riia.duckdb). Extra arguments are passed to `dbt build` (e.g. `--vars ...`).
@@ -20,6 +21,8 @@ import os
 import shutil
 import sys
 from pathlib import Path
+
+import publish_exports
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -97,6 +100,7 @@ def main(argv: list[str]) -> int:
     os.replace(building, db_path)
     print(f"\nBuild succeeded. Database: {db_path}")
     print(summarise(db_path))
+    publish_exports.main(["--db", str(db_path)])
     return 0
 
 
