@@ -46,7 +46,7 @@ def dbt_env(returns_dir: Path, db_path: Path) -> dict[str, str]:
     env.update(
         RIIA_RETURNS_DIR=str(returns_dir),
         RIIA_DUCKDB_PATH=str(db_path),
-        DBT_PROFILES_DIR=str(PROJECT_ROOT),
+        DBT_PROFILES_DIR=str(PROJECT_ROOT),  # the profile has no project paths in it
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         GX_ANALYTICS_ENABLED="false",
     )
@@ -59,13 +59,14 @@ def run_dbt(
     command: str = "build",
     extra_args: tuple[str, ...] = (),
     check: bool = True,
+    project_dir: Path = PROJECT_ROOT,
 ) -> Build:
     """Run `dbt <command>` on `returns_dir` into `db_path`; fail the test on error if check."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     target = db_path.parent / "dbt_target"
     proc = subprocess.run(
         [str(VENV_BIN / "dbt"), command, "--target-path", str(target), "--log-path", str(target / "logs"), *extra_args],
-        cwd=PROJECT_ROOT,
+        cwd=project_dir,
         env=dbt_env(returns_dir, db_path),
         capture_output=True,
         text=True,
@@ -159,3 +160,27 @@ def write_valid_return(folder: Path, la_code: str, period: str, version: int = 1
     suffix = f"_v{version}" if version > 1 else ""
     name = f"{fy}_{quarter}/{la_code}_{fy}_{quarter}{suffix}.csv"
     return write_return(folder, name, valid_return_rows(la_code, period, **overrides))
+
+
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "snapshots", "analyses", "gx")
+
+
+def copy_project(destination: Path) -> Path:
+    """A copy of the dbt project (not the venv, data or builds), for tests that change seeds."""
+    import shutil
+
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("uncommitted", "__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def append_seed_rows(project_dir: Path, seed: str, rows: list[tuple[str, ...]]) -> None:
+    """Append rows to a seed CSV of a copied project."""
+    path = next(project_dir.joinpath("seeds").rglob(f"{seed}.csv"))
+    with path.open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
