@@ -16,7 +16,7 @@ export GX_ANALYTICS_ENABLED := false
 export RIIA_RETURNS_DIR
 export RIIA_DUCKDB_PATH
 
-.PHONY: help venv build sample test lint dbt-test lock clean
+.PHONY: help venv build sample test lint dbt-test docs lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -60,3 +60,11 @@ lock:  ## regenerate requirements.lock from pyproject.toml in a throwaway venv
 
 clean:  ## remove build outputs (never the returns)
 	rm -rf build target logs exports reports
+
+docs: $(STAMP)  ## dbt docs as one self-contained HTML file: target/static_index.html (built on the sample if no database yet)
+	$(BIN)/python scripts/make_indicator_docs.py
+	@test -f "$(RIIA_DUCKDB_PATH)" || { echo "No database at $(RIIA_DUCKDB_PATH): run 'make build' first"; exit 2; }
+	# a copy, so that an analyst holding the warehouse open never blocks the docs
+	cp "$(RIIA_DUCKDB_PATH)" build/docs.duckdb
+	RIIA_DUCKDB_PATH=build/docs.duckdb $(BIN)/dbt docs generate --static
+	@echo "dbt docs: $(CURDIR)/target/static_index.html (open it in a browser; it works offline)"

@@ -61,11 +61,11 @@ def run_dbt(
     check: bool = True,
     project_dir: Path = PROJECT_ROOT,
 ) -> Build:
-    """Run `dbt <command>` on `returns_dir` into `db_path`; fail the test on error if check."""
+    """Run `dbt <command>` (e.g. "build", "docs generate") on `returns_dir` into `db_path`; fail on error if check."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     target = db_path.parent / "dbt_target"
     proc = subprocess.run(
-        [str(VENV_BIN / "dbt"), command, "--target-path", str(target), "--log-path", str(target / "logs"), *extra_args],
+        [str(VENV_BIN / "dbt"), *command.split(), "--target-path", str(target), "--log-path", str(target / "logs"), *extra_args],
         cwd=project_dir,
         env=dbt_env(returns_dir, db_path),
         capture_output=True,
