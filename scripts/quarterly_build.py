@@ -9,7 +9,8 @@ Run by `make build` from the project root. Steps:
    (`os.replace`): an analyst holding the old file open keeps a consistent view, and a
    build that fails or is killed leaves the last good file in place;
 4. print what was received, accepted and rejected;
-5. publish each audience its own files under exports/ (scripts/publish_exports.py).
+5. publish each audience its own files under exports/ (scripts/publish_exports.py);
+6. write the reports under reports/ (scripts/reports.py) and say where they are.
 
 Environment: RIIA_RETURNS_DIR (default data/returns), RIIA_DUCKDB_PATH (default
 build/riia.duckdb). Extra arguments are passed to `dbt build` (e.g. `--vars ...`).
@@ -23,6 +24,7 @@ import sys
 from pathlib import Path
 
 import publish_exports
+import reports
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,6 +54,20 @@ def run_dbt(args: list[str], db_path: Path, returns_dir: Path) -> bool:
     if result.exception is not None:
         print(f"dbt failed: {result.exception}", file=sys.stderr)
     return bool(result.success)
+
+
+def checkpoint(db_path: Path) -> None:
+    """Fold the write-ahead log into the database file, so the file alone is complete.
+
+    The swap renames one file; anything still in `<file>.wal` would be left behind.
+    """
+    import duckdb
+
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("checkpoint")
+    wal = db_path.with_name(db_path.name + ".wal")
+    if wal.exists():
+        raise RuntimeError(f"{wal} still exists after a checkpoint: refusing to publish a partial database")
 
 
 def summarise(db_path: Path) -> str:
@@ -97,11 +113,14 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 1
+    checkpoint(building)
     os.replace(building, db_path)
     print(f"\nBuild succeeded. Database: {db_path}")
     print(summarise(db_path))
     publish_exports.main(["--db", str(db_path)])
-    return 0
+    # validation reports, tartan rugs, data register; ends with the accepted / with warnings /
+    # quarantined counts and where the reports are
+    return reports.main(["--db", str(db_path)])
 
 
 if __name__ == "__main__":
