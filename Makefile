@@ -32,8 +32,10 @@ venv: $(STAMP)  ## create .venv with the pinned dependencies
 sample: $(STAMP)  ## write the sample returns, only if the returns folder has no CSV
 	$(BIN)/python scripts/make_sample_returns.py --out "$(RIIA_RETURNS_DIR)" --only-if-empty
 
-build: sample  ## the quarterly build: sample returns if none, dbt build into $(RIIA_DUCKDB_PATH)
-	$(BIN)/python scripts/quarterly_build.py
+# AS_OF=YYYY-MM-DD judges sharing agreements, exceptions and releases on that date.
+AS_OF ?=
+build: sample  ## the quarterly build: sample returns if none, dbt build into $(RIIA_DUCKDB_PATH), exports, reports
+	$(BIN)/python scripts/quarterly_build.py $(if $(AS_OF),--vars '{as_of_date: "$(AS_OF)"}')
 
 # pytest exits 5 when it collects no test, which fails this target: "no tests ran"
 # can never pass for a green build.
