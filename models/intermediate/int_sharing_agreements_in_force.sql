@@ -11,7 +11,7 @@ in_force as (
     select
         *,
         row_number() over (
-            partition by region_code, audience order by in_force_from desc, agreement_id
+            partition by region_code, audience order by in_force_from desc, agreement_id asc
         ) as preference
     from agreements
     where

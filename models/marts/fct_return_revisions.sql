@@ -37,8 +37,18 @@ versions as (
             and typed_values.file_name_period = resubmitted.file_name_period
     inner join files on typed_values.file_path = files.file_path
     qualify row_number() over (
-        partition by typed_values.file_path, typed_values.item_code order by typed_values.line_number
-    ) = 1
+            partition by typed_values.file_path, typed_values.item_code order by typed_values.line_number
+        ) = 1
+),
+
+compared as (
+    select
+        *,
+        lag(value_text) over (
+            partition by la_code, period, item_code order by file_version
+        ) as previous_value_text,
+        min(file_version) over (partition by la_code, period, item_code) as first_version
+    from versions
 ),
 
 final as (
@@ -49,14 +59,12 @@ final as (
         file_version,
         is_latest_version,
         value_text,
-        lag(value_text) over (partition by la_code, period, item_code order by file_version) as previous_value_text,
-        file_version > min(file_version) over (partition by la_code, period, item_code)
-        and value_text is distinct from lag(value_text) over (
-            partition by la_code, period, item_code order by file_version
-        ) as is_changed,
+        previous_value_text,
+        file_version > first_version
+        and (previous_value_text is null or value_text <> previous_value_text) as is_changed,
         file_path,
         file_modified_at
-    from versions
+    from compared
 )
 
 select * from final

@@ -58,16 +58,16 @@ england_positions as (
         own_values.period,
         own_values.indicator_code,
         own_values.measure,
-        1 + count(others.value) filter (where others.value > own_values.value) as rank_in_england,
-        1 + count(others.value) filter (where others.value < own_values.value) as rank_ascending_in_england,
-        1 + count(others.value) as las_ranked_in_england
+        1 + count(other_las.value) filter (where other_las.value > own_values.value) as rank_in_england,
+        1 + count(other_las.value) filter (where other_las.value < own_values.value) as rank_ascending_in_england,
+        1 + count(other_las.value) as las_ranked_in_england
     from own_values
-    left join cross_regional_values as others
+    left join cross_regional_values as other_las
         on
-            own_values.period = others.period
-            and own_values.indicator_code = others.indicator_code
-            and own_values.measure = others.measure
-            and own_values.la_code <> others.la_code
+            own_values.period = other_las.period
+            and own_values.indicator_code = other_las.indicator_code
+            and own_values.measure = other_las.measure
+            and own_values.la_code <> other_las.la_code
     where own_values.value is not null
     group by own_values.la_code, own_values.period, own_values.indicator_code, own_values.measure
 ),
@@ -112,8 +112,10 @@ final as (
         cast(region_ranks.las_ranked_in_region as integer) as las_ranked_in_region,
         cast(england_positions.rank_in_england as integer) as rank_in_england,
         cast(england_positions.las_ranked_in_england as integer) as las_ranked_in_england,
-        {{ quartile_from_rank('england_positions.rank_ascending_in_england', 'england_positions.las_ranked_in_england') }}
-            as quartile_in_england,
+        {{ quartile_from_rank(
+            'england_positions.rank_ascending_in_england',
+            'england_positions.las_ranked_in_england',
+        ) }} as quartile_in_england,
         own_values.warning_rule_ids,
         own_values.agreement_id,
         audience.handling_marking
