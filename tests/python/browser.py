@@ -207,8 +207,9 @@ def render(
     screenshot: bool = False,
     wait_for: str | None = None,
     timeout: float = 60,
+    fragment: str | None = None,
 ) -> Rendered:
-    """Open `page` (a local file), wait for it to load (and for the JS expression `wait_for`)."""
+    """Open `page` (a local file, at `#fragment` if given), wait for it to load (and for `wait_for`)."""
     with tempfile.TemporaryDirectory(prefix="riia-chromium-") as profile:
         devtools = _DevTools(chromium_path, profile, width, height)
         try:
@@ -222,7 +223,8 @@ def render(
                 {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
                 session=session,
             )
-            devtools.send("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
+            url = page.resolve().as_uri() + (f"#{fragment}" if fragment else "")
+            devtools.send("Page.navigate", {"url": url}, session=session)
             devtools.wait_for_event("Page.loadEventFired", timeout)
 
             def evaluate(expression: str) -> Any:
