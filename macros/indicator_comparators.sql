@@ -1,5 +1,5 @@
 {#-
-    indicator_comparators(indicator_values, comparator_groups, population_0_17):
+    indicator_comparators(indicator_values, comparator_groups):
     returns a SELECT of comparator values, one row per comparator group, quarter,
     indicator and measure, computed as RETURN_TEMPLATE.md section 3 requires: the sum
     of the members' numerators over the sum of their populations (rates) or
@@ -11,10 +11,19 @@
     indicator_values  : relation with la_code, period, indicator_code, measure,
                         value_status, numerator, denominator, population
     comparator_groups : relation with comparator_type, comparator_key, member_la_code
-    population_0_17   : relation with la_code, period, population (0-17)
+    Coverage uses the LAs' 0-17 populations from int_population_by_period.
 -#}
-{% macro indicator_comparators(indicator_values, comparator_groups, population_0_17) %}
-    with contributing as (
+{% macro indicator_comparators(indicator_values, comparator_groups) %}
+    with population_0_17 as (
+        select
+            area_code as la_code,
+            period,
+            population
+        from {{ ref('int_population_by_period') }}
+        where geography_level = 'la' and age_band = '0-17'
+    ),
+
+    contributing as (
         select
             la_code,
             period,
@@ -34,7 +43,7 @@
             cast(count(*) as integer) as member_las,
             cast(sum(pop.population) as bigint) as member_population_0_17
         from {{ comparator_groups }} as groups
-        inner join {{ population_0_17 }} as pop on groups.member_la_code = pop.la_code
+        inner join population_0_17 as pop on groups.member_la_code = pop.la_code
         group by groups.comparator_type, groups.comparator_key, pop.period
     ),
 
@@ -51,7 +60,7 @@
             cast(sum(pop.population) as bigint) as contributing_population_0_17
         from {{ comparator_groups }} as groups
         inner join contributing on groups.member_la_code = contributing.la_code
-        left join {{ population_0_17 }} as pop
+        left join population_0_17 as pop
             on
                 contributing.la_code = pop.la_code
                 and contributing.period = pop.period

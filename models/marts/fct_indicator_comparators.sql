@@ -11,17 +11,8 @@ comparator_groups as (
     select * from {{ ref('int_comparator_groups') }}
 ),
 
-population_0_17 as (
-    select
-        area_code as la_code,
-        period,
-        population
-    from {{ ref('int_population_by_period') }}
-    where geography_level = 'la' and age_band = '0-17'
-),
-
 comparators as (
-    {{ indicator_comparators('indicator_values', 'comparator_groups', 'population_0_17') }}
+    {{ indicator_comparators('indicator_values', 'comparator_groups') }}
 ),
 
 final as (

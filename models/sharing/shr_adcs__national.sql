@@ -15,15 +15,6 @@ england_group as (
     where comparator_type = 'england'
 ),
 
-population_0_17 as (
-    select
-        area_code as la_code,
-        period,
-        population
-    from {{ ref('int_population_by_period') }}
-    where geography_level = 'la' and age_band = '0-17'
-),
-
 indicators as (
     select * from {{ ref('ref_indicators') }}
 ),
@@ -34,7 +25,7 @@ audience as (
 ),
 
 england as (
-    {{ indicator_comparators('adcs_values', 'england_group', 'population_0_17') }}
+    {{ indicator_comparators('adcs_values', 'england_group') }}
 ),
 
 final as (

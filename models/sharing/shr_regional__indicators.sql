@@ -26,15 +26,6 @@ cross_regional_groups as (
     where comparator_type in ('statistical_neighbours', 'england')
 ),
 
-population_0_17 as (
-    select
-        area_code as la_code,
-        period,
-        population
-    from {{ ref('int_population_by_period') }}
-    where geography_level = 'la' and age_band = '0-17'
-),
-
 indicators as (
     select * from {{ ref('ref_indicators') }}
 ),
@@ -45,11 +36,11 @@ audience as (
 ),
 
 region_comparators as (
-    {{ indicator_comparators('own_values', 'region_groups', 'population_0_17') }}
+    {{ indicator_comparators('own_values', 'region_groups') }}
 ),
 
 cross_regional_comparators as (
-    {{ indicator_comparators('cross_regional_values', 'cross_regional_groups', 'population_0_17') }}
+    {{ indicator_comparators('cross_regional_values', 'cross_regional_groups') }}
 ),
 
 england_positions as (
