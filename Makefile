@@ -16,7 +16,7 @@ export GX_ANALYTICS_ENABLED := false
 export RIIA_RETURNS_DIR
 export RIIA_DUCKDB_PATH
 
-.PHONY: help venv build sample test lint dbt-test docs lock clean
+.PHONY: help venv build sample test lint dbt-test docs bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -50,6 +50,9 @@ dbt-test: $(STAMP)  ## dbt build (every model, data test and unit test) on fresh
 	$(BIN)/python scripts/make_sample_returns.py --out $(TEST_RETURNS)
 	RIIA_RETURNS_DIR=$(TEST_RETURNS) RIIA_DUCKDB_PATH=build/test/riia.duckdb \
 		$(BIN)/dbt build --target-path build/test/target --log-path build/test/logs
+
+bench: $(STAMP)  ## time full and quarterly builds on growing synthetic data
+	$(BIN)/python scripts/benchmark.py
 
 lint: $(STAMP)  ## sqlfluff lint of every model, macro, test and analysis
 	$(BIN)/sqlfluff lint models macros tests analyses

@@ -30,6 +30,7 @@ Layout written under ``--out`` (default ``$RIIA_RETURNS_DIR`` or ``data/returns`
 Usage::
 
     python scripts/make_sample_returns.py --out data/returns --only-if-empty
+    python scripts/make_sample_returns.py --out /tmp/r --first-period "2013-14 Q1" --quarters 48
 """
 
 from __future__ import annotations
@@ -193,6 +194,28 @@ class Quarter:
 
 
 QUARTERS: tuple[Quarter, ...] = tuple(Quarter(fy, q) for fy in FINANCIAL_YEARS for q in (1, 2, 3, 4))
+"""The quarters simulated: by default the 12 of FINANCIAL_YEARS. ``--first-period`` and
+``--quarters`` replace them (see :func:`quarters_from`), e.g. for scripts/benchmark.py."""
+
+DEFAULT_QUARTERS = QUARTERS
+DEFAULT_FIRST_PERIOD = DEFAULT_QUARTERS[0].period
+PERIOD_RE = re.compile(r"^(\d{4})-(\d{2}) Q([1-4])$")
+
+
+def quarters_from(first_period: str, count: int) -> tuple[Quarter, ...]:
+    """``count`` consecutive quarters starting at ``first_period`` (``YYYY-YY Qn``).
+
+    ``quarters_from("2022-23 Q1", 12)`` is the default :data:`QUARTERS`.
+    """
+    match = PERIOD_RE.match(first_period)
+    if match is None or (int(match[1]) + 1) % 100 != int(match[2]):
+        raise ValueError(f"not a financial-year quarter YYYY-YY Qn: {first_period!r}")
+    if count < 3:
+        raise ValueError("at least 3 quarters are needed (defects avoid the first and the last)")
+    start = int(match[1]) * 4 + int(match[3]) - 1
+    return tuple(
+        Quarter(f"{i // 4}-{(i // 4 + 1) % 100:02d}", i % 4 + 1) for i in range(start, start + count)
+    )
 
 
 @dataclass(frozen=True)
@@ -945,10 +968,20 @@ def place_defects(las: Sequence[LocalAuthority], seed: int) -> list[Placement]:
             candidates = recent or candidates
         la = rng.choice(candidates)
         used.add(la.la_code)
-        if spec.kind == "unreadable":
+        # (with --first-period/--quarters the fixed quarters may be outside the range:
+        # then the defect goes where any other would)
+        first_quarter = next(
+            (i for i, q in enumerate(QUARTERS) if q.mid_year == la.first_mid_year and q.q == 1), None
+        )
+        if spec.kind == "unreadable" and T01_QUARTER in QUARTERS:
             index = QUARTERS.index(T01_QUARTER)
-        elif spec.kind == "successor_code" and la.first_mid_year and la.first_mid_year > QUARTERS[0].mid_year:
-            index = next(i for i, q in enumerate(QUARTERS) if q.mid_year == la.first_mid_year and q.q == 1)
+        elif (
+            spec.kind == "successor_code"
+            and la.first_mid_year
+            and la.first_mid_year > QUARTERS[0].mid_year
+            and first_quarter is not None
+        ):
+            index = first_quarter
         else:
             index = rng.randrange(1, len(QUARTERS) - 1)
         placements.append(Placement(spec, la, index))
@@ -1369,6 +1402,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="do nothing if the folder already holds any *.csv (at any depth)",
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument(
+        "--first-period",
+        default=DEFAULT_FIRST_PERIOD,
+        help=f"the first quarter simulated, YYYY-YY Qn (default {DEFAULT_FIRST_PERIOD})",
+    )
+    parser.add_argument(
+        "--quarters",
+        type=int,
+        default=len(DEFAULT_QUARTERS),
+        help=f"how many consecutive quarters to simulate (default {len(DEFAULT_QUARTERS)})",
+    )
     parser.add_argument("--repo-root", type=Path, default=default_root, help="repo root holding seeds/")
     parser.add_argument(
         "--wait-for-seeds",
@@ -1383,6 +1427,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: write the sample (or explain why not). Returns the exit code."""
     args = parse_args(argv)
+    global QUARTERS  # noqa: PLW0603 - every function of the simulation reads the module's quarters
+    try:
+        QUARTERS = quarters_from(args.first_period, args.quarters)
+    except ValueError as exc:
+        print(f"make_sample_returns: {exc}", file=sys.stderr)
+        return 2
     repo_root: Path = args.repo_root.resolve()
     if args.out is not None:
         out_dir = args.out

@@ -210,14 +210,45 @@ def files_frame(files: pd.DataFrame, typed: pd.DataFrame, valid_periods: list[st
     frame["report_la_code"] = frame["file_name_la_code"].fillna(frame["la_code"])
     frame["report_period"] = frame["file_name_period"].fillna(frame["period"])
     frame["period_problem"] = period_problems(frame["file_name_period"], valid_periods)
+    frame = frame.join(same_version_conflicts(frame), on="file_path")
     frame = frame[
         [
             "file_path", "source_file", "file_status", "file_problem", "file_name_la_code", "file_name_period",
             "period_problem", "has_valid_file_name", "is_latest_version", "report_la_code", "report_period",
+            "same_version_elsewhere", "next_version_name",
         ]
     ]
-    text = ["file_status", "file_problem", "file_name_la_code", "file_name_period", "period_problem"]
+    text = [
+        "file_status", "file_problem", "file_name_la_code", "file_name_period", "period_problem",
+        "same_version_elsewhere", "next_version_name",
+    ]
     return as_text(frame.sort_values("file_path").reset_index(drop=True), text)
+
+
+def same_version_conflicts(files: pd.DataFrame) -> pd.DataFrame:
+    """For each file whose LA, quarter and version another file with DIFFERENT bytes also
+    claims (the same name in two folders), the other file(s) and the name the correction
+    should have; indexed by file_path.
+
+    Which of the two is "the latest version" would otherwise be decided by the folder
+    names alone (int_return_files_versioned breaks the tie by path), silently. Byte-identical
+    copies (the same e-mail saved twice) are harmless and not reported.
+    """
+    named = files.loc[files["has_valid_file_name"].astype(bool)]
+    columns = ["same_version_elsewhere", "next_version_name"]
+    conflicts: dict[str, tuple[str, str]] = {}
+    for (la_code, period), same_return in named.groupby(["file_name_la_code", "file_name_period"]):
+        next_version = int(same_return["file_version"].max()) + 1
+        fy, quarter = period.split(" ")
+        for _, same_version in same_return.groupby("file_version"):
+            if same_version["file_sha256"].nunique() < 2:
+                continue
+            for path, sha in zip(same_version["file_path"], same_version["file_sha256"]):
+                others = sorted(same_version.loc[same_version["file_sha256"] != sha, "file_path"])
+                conflicts[path] = (" and ".join(others), f"{la_code}_{fy}_{quarter}_v{next_version}.csv")
+    frame = pd.DataFrame.from_dict(conflicts, orient="index", columns=columns)
+    frame.index.name = "file_path"
+    return frame
 
 
 def lines_frame(

@@ -168,23 +168,22 @@ def parse_content(source_file: str, content: bytes) -> tuple[dict[str, Any], lis
             _line(None, "file_unreadable", facts["file_problem"], None)
         ]
 
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=",", quotechar='"', strict=False)
-    records: list[tuple[int, int, list[str]]] = []  # (first line, last line, fields)
-    previous_line = 0
     try:
-        for fields in reader:
-            records.append((previous_line + 1, reader.line_num, fields))
-            previous_line = reader.line_num
+        records = csv_records(text, lines)
     except csv.Error as exc:  # e.g. a field larger than the csv module's limit
         facts["file_status"] = "unreadable"
-        facts["file_problem"] = f"the file is not valid CSV after line {previous_line}: {exc}"
+        facts["file_problem"] = f"the file is not valid CSV: {exc}"
         return facts, [_line(None, "file_unreadable", facts["file_problem"], None)]
 
+    usual_width = _usual_width(records)
     out: list[dict[str, Any]] = []
     header: list[str] | None = None
     columns: list[str] = []
     for first, last, fields in records:
         raw = "\n".join(lines[first - 1 : last])
+        if fields is None:  # a line whose double quote is never closed (see csv_records)
+            out.append(_line(first, "malformed", UNCLOSED_QUOTE, raw))
+            continue
         if not any(f.strip() for f in fields):
             out.append(_line(first, "blank", "blank line", raw))
             continue
@@ -201,23 +200,87 @@ def parse_content(source_file: str, content: bytes) -> tuple[dict[str, Any], lis
         if facts["file_status"] == "bad_header":
             out.append(_line(first, "malformed", "not read: the file's header row is unusable", raw))
             continue
-        out.append(_data_line(first, raw, fields, columns))
-    if header is not None and not any(r["line_kind"] == "data" for r in out) and facts["file_status"] == "readable":
+        out.append(_data_line(first, raw, fields, columns, usual_width))
+    # A file with no header (only lines of empty cells, e.g. ",,,,") or with a header but
+    # no data row holds no return at all: unreadable (rule T01), not a return whose every
+    # item is "missing" (31 T07 warnings and the status accepted_with_warnings).
+    if header is None:
+        facts["file_status"] = "unreadable"
+        facts["file_problem"] = "the file has no header row and no data (only blank lines)"
+    elif not any(r["line_kind"] == "data" for r in out) and facts["file_status"] == "readable":
+        facts["file_status"] = "unreadable"
         facts["file_problem"] = "the file has a header row but no data rows"
     return facts, out
 
 
-def _data_line(line_number: int, raw: str, fields: list[str], columns: list[str]) -> dict[str, Any]:
+UNCLOSED_QUOTE = (
+    "a double quote opened on this line is never closed, so the lines after it would run "
+    "into this one: close the quote at the end of the text, or remove it"
+)
+
+
+def csv_records(text: str, lines: list[str]) -> list[tuple[int, int, list[str] | None]]:
+    """(first line, last line, fields) of every CSV record; fields None for a line whose
+    double quote is never closed.
+
+    A quoted field may legitimately run over several lines (a comment typed with
+    Alt+Enter). But a stray opening quote (`"includes 3 children` with no closing quote)
+    makes the csv module read every following line into that one field, so the items
+    on those lines would silently vanish into a comment. A record spanning lines is
+    taken for such a stray quote when its quotes do not balance or when one of the lines
+    it swallowed would on its own be a line of a return (at least as many commas as the
+    required columns need); that line is then reported on its own and reading starts
+    again on the next line.
+    """
+    records: list[tuple[int, int, list[str] | None]] = []
+    start = 0  # index in `lines` where this pass starts
+    chunk = text
+    while True:
+        reader = csv.reader(io.StringIO(chunk, newline=""), delimiter=",", quotechar='"', strict=False)
+        previous_line, restart = 0, None
+        for fields in reader:
+            first, last = start + previous_line + 1, start + reader.line_num
+            previous_line = reader.line_num
+            if last > first and _swallows_lines(lines[first - 1 : last]):
+                records.append((first, first, None))
+                restart = first
+                break
+            records.append((first, last, fields))
+        if restart is None:
+            return records
+        start = restart
+        chunk = "\n".join(lines[start:])
+
+
+def _swallows_lines(record_lines: list[str]) -> bool:
+    if sum(line.count('"') for line in record_lines) % 2 == 1:
+        return True
+    return any(line.count(",") >= len(REQUIRED_COLUMNS) - 1 for line in record_lines[1:])
+
+
+def _usual_width(records: list[tuple[int, int, list[str] | None]]) -> int | None:
+    """The number of fields most lines of the file have (None for a file without lines)."""
+    widths = [len(fields) for _, _, fields in records if fields and any(f.strip() for f in fields)]
+    return max(set(widths), key=widths.count) if widths else None
+
+
+def _data_line(
+    line_number: int, raw: str, fields: list[str], columns: list[str], usual_width: int | None = None
+) -> dict[str, Any]:
     n_header = len(columns)
     problem = None
     kind = "data"
     if len(fields) > n_header:
         surplus = fields[n_header:]
-        if any(f.strip() for f in surplus):
+        # Empty extra fields are normally trailing commas. But when the other lines do not
+        # have them and this line's last column is filled, a value held an unquoted comma:
+        # `CONTACTS,1,000,` would otherwise load as value 1 with the comment 000.
+        shifted = len(fields) != usual_width and fields[n_header - 1].strip() != ""
+        if any(f.strip() for f in surplus) or shifted:
             kind = "malformed"
             problem = (
                 f"the line has {len(fields)} fields but the header has {n_header} "
-                "(an unquoted comma inside a value?)"
+                "(an unquoted comma inside a value, such as 1,000?)"
             )
         else:
             problem = "trailing empty fields ignored"
