@@ -54,8 +54,10 @@
             contributing.period,
             contributing.indicator_code,
             contributing.measure,
-            cast(sum(contributing.numerator) as double) as numerator_total,
-            cast(sum(contributing.base) as double) as base_total,
+            -- summed as DECIMAL: exact, so the result never depends on the order in
+            -- which DuckDB's parallel aggregation adds the rows (builds are reproducible)
+            cast(sum(cast(contributing.numerator as decimal(38, 2))) as double) as numerator_total,
+            cast(sum(cast(contributing.base as decimal(38, 2))) as double) as base_total,
             cast(count(*) as integer) as contributing_las,
             cast(sum(pop.population) as bigint) as contributing_population_0_17
         from {{ comparator_groups }} as groups

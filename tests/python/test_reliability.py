@@ -142,3 +142,36 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
     assert first == second
     first_files = file_digests(tmp_path / "first" / "exports")
     assert first_files and first_files == file_digests(tmp_path / "second" / "exports")
+
+
+@pytest.mark.build
+def test_an_incremental_quarterly_build_equals_a_full_build(tmp_path: Path) -> None:
+    """Staging and validation are incremental (only new or changed files are parsed and
+    only their quarters re-validated); the result must be what a full build gives - also
+    when a resubmission fixes an error in an earlier quarter."""
+    returns = make_returns(tmp_path / "returns")
+    write_valid_return(returns, "807", "2024-25 Q1", REREFERRALS=900)  # L01: quarantined
+    db = tmp_path / "incremental" / "riia.duckdb"
+    run_build(returns, db, tmp_path / "incremental")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.sql("select return_status from marts.fct_returns where la_code = '807'").fetchall() == [("quarantined",)]
+
+    # next quarter arrives, with Redcar's corrected resubmission for the earlier one
+    for index, la_code in enumerate(LAS):
+        write_valid_return(returns, la_code, "2024-25 Q3", CLA_END=150 + index, CIN_END=700 + 3 * index)
+    write_valid_return(returns, "807", "2024-25 Q1", version=2)
+    output = run_build(returns, db, tmp_path / "incremental")
+    assert "Return files received" in output
+
+    full = tmp_path / "full" / "riia.duckdb"
+    run_build(returns, full, tmp_path / "full")
+    incremental_tables, full_tables = table_digest(db), table_digest(full)
+    assert incremental_tables == full_tables
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.sql(
+            "select file_version, return_status from marts.fct_returns where la_code = '807'"
+        ).fetchall() == [(2, "accepted")]
+        parsed_twice = con.sql(
+            "select count(distinct loaded_at) from staging.stg_la_returns__lines where file_path like '2024-25_Q1/%'"
+        ).fetchone()[0]
+        assert parsed_twice == 2, "the first quarter's files were parsed once, the resubmission later"

@@ -669,5 +669,5 @@ def test_no_returns_gives_an_empty_table(tmp_path: Path) -> None:
     columns = [c[0] for c in build.query("describe intermediate.int_validation_findings")]
     assert columns == [
         "file_path", "source_file", "la_code", "period", "line_number", "item_code", "value",
-        "rule_id", "severity", "message", "suite_name", "expectation_type",
+        "rule_id", "severity", "message", "suite_name", "expectation_type", "ruleset_fingerprint",
     ]
