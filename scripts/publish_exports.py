@@ -25,12 +25,41 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import duckdb
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+
+
+def project_path(path: Path) -> Path:
+    """A path as given, or relative to the project root."""
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def publish_tree(out: Path, write: Callable[[Path], T]) -> T:
+    """Run `write(folder)` on a fresh folder beside `out`, then swap it in for `out` whole:
+    a reader sees the old tree or the new one, never half of each, and a run that fails or
+    is killed leaves the old tree in place (its leftovers are cleared by the next run)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in out.parent.glob(f".{out.name}.writing-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.writing-", dir=out.parent))
+    old = out.with_name(f".{out.name}.previous")
+    try:
+        result = write(staging)
+        shutil.rmtree(old, ignore_errors=True)
+        if out.exists():
+            os.replace(out, old)
+        os.replace(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    return result
 
 
 @dataclass(frozen=True)
@@ -166,30 +195,26 @@ def write_output(con: duckdb.DuckDBPyConnection, output: Output, as_of_date: str
     return manifest
 
 
-def publish(db_path: Path, out: Path) -> list[dict]:
-    """Write every audience's folder into a fresh tree, then swap it in for `out`."""
-    staging = out.with_name(out.name + ".publishing")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+def write_exports(db_path: Path, folder: Path) -> list[dict]:
+    """Write every audience's folder into `folder`; return the manifests."""
     with duckdb.connect() as con:
         # the warehouse is attached read-only; each audience file is attached in turn
         con.execute(f"attach '{db_path}' as warehouse (read_only)")
         con.execute("use warehouse")
         as_of_date = str(con.sql("select max(as_of_date) from intermediate.int_sharing_agreements_in_force").fetchone()[0])
-        manifests = [write_output(con, output, as_of_date) for output in plan_outputs(con, staging)]
-    (staging / "README.txt").write_text(
+        manifests = [write_output(con, output, as_of_date) for output in plan_outputs(con, folder)]
+    (folder / "README.txt").write_text(
         "Each folder holds one audience's data and nothing else, as decided by the sharing\n"
         "agreements in force on the as-of date in its manifest.json. Files are marked with\n"
         "their handling in their names. Do not merge folders or forward a folder to anyone\n"
         "but its audience.\n"
     )
-    old = out.with_name(out.name + ".previous")
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        os.replace(out, old)
-    os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
     return manifests
+
+
+def publish(db_path: Path, out: Path) -> list[dict]:
+    """Write every audience's folder into a fresh tree, then swap it in for `out`."""
+    return publish_tree(out, lambda folder: write_exports(db_path, folder))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,9 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=Path(os.environ.get("RIIA_DUCKDB_PATH", "build/riia.duckdb")))
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("RIIA_EXPORTS_DIR", "exports")))
     args = parser.parse_args(argv)
-    db_path = args.db if args.db.is_absolute() else PROJECT_ROOT / args.db
-    out = args.out if args.out.is_absolute() else PROJECT_ROOT / args.out
-    manifests = publish(db_path, out)
+    out = project_path(args.out)
+    manifests = publish(project_path(args.db), out)
     print(f"Exports written to {out}:")
     for manifest in manifests:
         scope = manifest["region_code"] or "England"

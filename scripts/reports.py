@@ -32,9 +32,7 @@ import argparse
 import csv
 import html
 import os
-import shutil
 import sys
-import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,9 +44,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+import publish_exports
 from publish_exports import slug
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 Row = dict[str, Any]
 
 # ColorBrewer "Blues", 4 classes: sequential, colour-blind safe, readable in grey.
@@ -1076,21 +1074,7 @@ def write_reports(db_path: Path, out: Path) -> list[Written]:
 
 def publish(db_path: Path, out: Path) -> list[Written]:
     """Write the reports into a temporary folder beside `out`, then swap it in whole."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in out.parent.glob(f".{out.name}.writing-*"):  # from a run that was killed
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.writing-", dir=out.parent))
-    old = out.with_name(f".{out.name}.previous")
-    try:
-        written = write_reports(db_path, staging)
-        shutil.rmtree(old, ignore_errors=True)
-        if out.exists():
-            os.replace(out, old)
-        os.replace(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
-    return written
+    return publish_exports.publish_tree(out, lambda folder: write_reports(db_path, folder))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1098,9 +1082,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=Path(os.environ.get("RIIA_DUCKDB_PATH", "build/riia.duckdb")))
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("RIIA_REPORTS_DIR", "reports")))
     args = parser.parse_args(argv)
-    db_path = args.db if args.db.is_absolute() else PROJECT_ROOT / args.db
-    out = args.out if args.out.is_absolute() else PROJECT_ROOT / args.out
-    written = publish(db_path, out)
+    out = publish_exports.project_path(args.out)
+    written = publish(publish_exports.project_path(args.db), out)
     latest = max((w.period for w in written if w.real_period), default=None)
     print(f"\nReports written to {out}:")
     print(f"  index:              {out / 'index.html'}")
