@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -20,6 +21,17 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 CORE_HEADER = ("la_code", "period", "item_code", "value", "comment")
+
+
+def physical_line_count(content: bytes) -> int:
+    """Lines as a text editor counts them (\\n, \\r\\n or \\r), from a file's bytes alone:
+    an independent count to check the loader's against."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = content.decode("utf-16")
+    else:
+        text = content.decode("latin-1")  # any byte; line breaks are ASCII in UTF-8 and cp1252
+    breaks = len(re.findall(r"\r\n|\r|\n", text))
+    return breaks + (0 if not text or text.endswith(("\n", "\r")) else 1)
 
 
 @dataclass

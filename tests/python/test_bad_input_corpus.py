@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from conftest import PROJECT_ROOT, Build, run_dbt, write_valid_return
+from conftest import PROJECT_ROOT, Build, physical_line_count, run_dbt, write_valid_return
 
 CORPUS_DIR = PROJECT_ROOT / "tests" / "corpus"
 sys.path.insert(0, str(CORPUS_DIR))
@@ -42,16 +42,6 @@ VALID_QUARTERS = ("2013-14 Q1", "2014-15 Q2", "2016-17 Q3", "2019-20 Q1", "2022-
 NOT_READ: dict[str, str] = {}
 # Python's formatting of missing values, unfilled {placeholders}, escaped bytes: never in a message.
 NOT_PLAIN_ENGLISH = re.compile(r"\bnan\b|\bNone\b|<NA>|\{|\}|\\x|\\u|\ufffd")
-
-
-def physical_lines(content: bytes) -> int:
-    """Lines as a text editor counts them (\\n, \\r\\n or \\r), from the bytes alone."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = content.decode("utf-16")
-    else:
-        text = content.decode("latin-1")  # any byte; line breaks are ASCII in UTF-8 and cp1252
-    breaks = len(re.findall(r"\r\n|\r|\n", text))
-    return breaks + (0 if not text or text.endswith(("\n", "\r")) else 1)
 
 
 def sha256(path: Path) -> str:
@@ -247,7 +237,7 @@ def test_no_line_is_lost_silently(corpus: CorpusBuild, file: str) -> None:
     data = [s for s in staged if s["line_kind"] == "data"]
     header = [s for s in staged if s["line_kind"] == "header"]
     assert len(header) <= 1, file
-    assert sum(covers(s["raw_line"]) for s in staged) + sum(covers(r["raw_line"]) for r in rejects) == physical_lines(content), file
+    assert sum(covers(s["raw_line"]) for s in staged) + sum(covers(r["raw_line"]) for r in rejects) == physical_line_count(content), file
     # the marts say the same
     assert meta["data_line_count"] == len(data), file
     assert meta["blank_line_count"] + meta["malformed_line_count"] == len(rejects), file

@@ -9,11 +9,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
-import re
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, Build, run_dbt, write_return, write_valid_return
+from conftest import PROJECT_ROOT, Build, physical_line_count, run_dbt, write_return, write_valid_return
 
 _spec = importlib.util.spec_from_file_location(
     "stg_la_returns__lines", PROJECT_ROOT / "models" / "staging" / "stg_la_returns__lines.py"
@@ -97,12 +96,6 @@ def test_cp1252_text_is_kept_and_its_encoding_recorded() -> None:
 # ---------------------------------------------------------------- the sample build
 
 
-def physical_line_count(path: Path) -> int:
-    """Lines as a text editor counts them, computed independently of the loader."""
-    text = path.read_bytes().decode("utf-8", errors="replace")
-    return len(re.findall(r"\r\n|\r|\n", text)) + (0 if text.endswith(("\n", "\r")) or not text else 1)
-
-
 @pytest.mark.build
 def test_sample_has_153_las_by_12_quarters(sample_build: Build) -> None:
     assert sample_build.scalar("select count(*) from reference.ref_local_authorities where is_current") == 153
@@ -137,13 +130,13 @@ def test_every_line_of_every_file_is_loaded_or_rejected(sample_build: Build) -> 
         lines, unreadable = counted[rel]
         if unreadable:
             continue
-        assert lines == physical_line_count(path), rel
+        assert lines == physical_line_count(path.read_bytes()), rel
     # loaded + rejected + header lines = every physical line of the readable files
     loaded = sample_build.scalar("select count(*) from staging.stg_la_returns__lines where line_kind = 'data'")
     rejected = sample_build.scalar("select count(line_number) from marts.fct_return_rejects")
     headers = sample_build.scalar("select count(*) from staging.stg_la_returns__lines where line_kind = 'header'")
     readable_lines = sum(
-        physical_line_count(p) for p in on_disk if not counted[p.relative_to(sample_build.returns_dir).as_posix()][1]
+        physical_line_count(p.read_bytes()) for p in on_disk if not counted[p.relative_to(sample_build.returns_dir).as_posix()][1]
     )
     assert loaded + rejected + headers == readable_lines
 
