@@ -4,13 +4,15 @@
 -- return has no rows here: it is never a zero. An item that an accepted return left
 -- blank (`not_collected`), marked `x` (`not_available`) or did not send
 -- (`not_submitted`) has a row with an empty value and that status.
-with computed as (
-    select * from {{ ref('int_indicator_values_computed') }}
-),
-
-return_status as (
+with return_status as (
     select * from {{ ref('int_return_status') }}
     where is_accepted
+),
+
+-- the version in use of each accepted return
+computed as (
+    select * from {{ ref('int_indicator_values_computed') }}
+    where file_path in (select return_status.file_path from return_status)
 ),
 
 indicators as (
@@ -67,9 +69,7 @@ final as (
         computed.file_path
     from computed
     inner join return_status
-        on
-            computed.la_code = return_status.la_code
-            and computed.period = return_status.period
+        on computed.file_path = return_status.file_path
     inner join indicators
         on
             computed.indicator_code = indicators.indicator_code

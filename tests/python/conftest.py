@@ -110,7 +110,7 @@ def write_return(
 @pytest.fixture(scope="session")
 def sample_returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The generated sample returns (all 153 LAs x 12 quarters, with the documented defects)."""
-    import make_sample_returns
+    from riia.sample import generator as make_sample_returns
 
     out = tmp_path_factory.mktemp("sample") / "returns"
     assert make_sample_returns.main(["--out", str(out)]) == 0

@@ -12,7 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
-import make_indicator_docs
+from riia import docs as make_indicator_docs
 import pytest
 from browser import chromium, render  # noqa: F401 - chromium is a fixture
 from conftest import PROJECT_ROOT, Build, run_dbt
@@ -38,7 +38,9 @@ def project_nodes(manifest: dict, *types: str) -> list[dict]:
 
 def test_indicator_doc_blocks_are_generated_from_the_current_seeds() -> None:
     committed = (PROJECT_ROOT / "models" / "docs" / "_indicators.md").read_text(encoding="utf-8")
-    assert committed == make_indicator_docs.render(), "run scripts/make_indicator_docs.py"
+    assert committed == make_indicator_docs.render(), "run python -m riia.docs"
+    figures = make_indicator_docs.FIGURES_YAML.read_text(encoding="utf-8")
+    assert figures == make_indicator_docs.render_figures_yaml(), "run python -m riia.docs"
 
 
 @pytest.mark.build

@@ -7,19 +7,13 @@ run against real dbt builds of the generated sample and of small fixture folders
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT, Build, physical_line_count, run_dbt, write_return, write_valid_return
 
-_spec = importlib.util.spec_from_file_location(
-    "stg_la_returns__lines", PROJECT_ROOT / "models" / "staging" / "stg_la_returns__lines.py"
-)
-assert _spec and _spec.loader
-loader = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(loader)
+from riia import parsing as loader
 
 
 def kinds(content: bytes, name: str = "301_2024-25_Q1.csv") -> list[tuple[int | None, str]]:
@@ -31,13 +25,13 @@ def kinds(content: bytes, name: str = "301_2024-25_Q1.csv") -> list[tuple[int | 
 
 
 def test_file_name_gives_la_period_and_version() -> None:
-    assert loader.parse_file_name("301_2024-25_Q1_v2.csv") == {
+    assert loader.file_name_facts("301_2024-25_Q1_v2.csv") == {
         "file_name_la_code": "301",
         "file_name_period": "2024-25 Q1",
         "file_version": 2,
     }
-    assert loader.parse_file_name("301_2024-25_q4.CSV")["file_name_period"] == "2024-25 Q4"
-    assert loader.parse_file_name("Camden Q1.csv")["file_name_la_code"] is None
+    assert loader.file_name_facts("301_2024-25_q4.CSV")["file_name_period"] == "2024-25 Q4"
+    assert loader.file_name_facts("Camden Q1.csv")["file_name_la_code"] is None
 
 
 def test_headers_match_case_insensitively_in_any_order() -> None:

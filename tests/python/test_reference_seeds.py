@@ -1,4 +1,4 @@
-"""The reference seeds are reproducible: rerunning scripts/build_reference_seeds.py on the
+"""The reference seeds are reproducible: rerunning `python -m riia.reference` on the
 reference folder writes exactly the committed seeds/reference/*.csv, byte for byte."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = REPO_ROOT / "scripts" / "build_reference_seeds.py"
 SEEDS_DIR = REPO_ROOT / "seeds" / "reference"
 REFERENCE_DIR = REPO_ROOT.parent / "shared" / "reference"
 EXPECTED_SEEDS = {
@@ -28,13 +27,13 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip(f"reference folder {REFERENCE_DIR} is absent: cannot rebuild the seeds")
     out_dir = tmp_path_factory.mktemp("reference_seeds")
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--reference-dir", str(REFERENCE_DIR),
+        [sys.executable, "-m", "riia.reference", "--reference-dir", str(REFERENCE_DIR),
          "--out-dir", str(out_dir)],
         capture_output=True,
         text=True,
         check=False,
     )
-    assert result.returncode == 0, f"build_reference_seeds.py failed:\n{result.stderr}"
+    assert result.returncode == 0, f"riia.reference failed:\n{result.stderr}"
     return out_dir
 
 
@@ -48,7 +47,7 @@ def test_rebuilt_seed_matches_committed_bytes(rebuilt: Path, seed: str) -> None:
     committed = (SEEDS_DIR / seed).read_bytes()
     assert (rebuilt / seed).read_bytes() == committed, (
         f"{seed} differs from a fresh build: "
-        "rerun scripts/build_reference_seeds.py and review the diff"
+        "rerun python -m riia.reference and review the diff"
     )
 
 
@@ -73,7 +72,7 @@ def test_fails_loudly_when_a_current_la_is_missing(tmp_path: Path) -> None:
             text = b"".join(line for line in lines if not line.startswith(b"E06000001,"))
         (reference / source.name).write_bytes(text)
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--reference-dir", str(reference),
+        [sys.executable, "-m", "riia.reference", "--reference-dir", str(reference),
          "--out-dir", str(tmp_path / "out")],
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""Reliability of the quarterly build (scripts/quarterly_build.py), as `make build` runs it.
+"""Reliability of the quarterly build (`riia build`), as `make build` runs it.
 
 * an analyst holding the published database open read-only does not block a build and
   keeps a consistent view;
@@ -35,9 +35,14 @@ def make_returns(folder: Path) -> Path:
 
 def quarterly_build(returns: Path, db: Path, out: Path) -> subprocess.Popen:
     env = dbt_env(returns, db)
-    env.update(RIIA_EXPORTS_DIR=str(out / "exports"), RIIA_REPORTS_DIR=str(out / "reports"))
+    env.update(
+        RIIA_EXPORTS_DIR=str(out / "exports"),
+        RIIA_REPORTS_DIR=str(out / "reports"),
+        DBT_TARGET_PATH=str(out / "target"),
+        DBT_LOG_PATH=str(out / "target" / "logs"),
+    )
     return subprocess.Popen(
-        [sys.executable, str(PROJECT_ROOT / "scripts" / "quarterly_build.py"), "--target-path", str(out / "target")],
+        [str(Path(sys.executable).parent / "riia"), "build"],
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.PIPE,

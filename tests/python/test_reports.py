@@ -19,10 +19,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import reports
+from riia.reports import legacy as reports
 from browser import chromium, render  # noqa: F401 - chromium is a fixture
 from conftest import PROJECT_ROOT, Build, run_dbt, write_valid_return
-from publish_exports import slug
+from riia.publish import slug
 
 MARKING = "OFFICIAL-SENSITIVE: RIIA INTERNAL AND LIMITED USE"
 REGION_NAMES: dict[str, str] = {}  # the seeded regions, read once

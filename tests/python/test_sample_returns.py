@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import make_sample_returns as msr
+from riia.sample import generator as msr
 import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

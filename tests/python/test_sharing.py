@@ -210,7 +210,7 @@ def test_exported_files_match_the_models_and_hold_nothing_else(sharing_build: Bu
     import hashlib
 
     import duckdb
-    import publish_exports
+    from riia import publish as publish_exports
 
     out = tmp_path / "exports"
     publish_exports.main(["--db", str(sharing_build.db_path), "--out", str(out)])

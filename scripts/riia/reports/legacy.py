@@ -44,8 +44,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-import publish_exports
-from publish_exports import slug
+from riia import publish as publish_exports
+from riia.publish import slug
 
 Row = dict[str, Any]
 

@@ -1,5 +1,8 @@
--- One row per latest-version return (LA and quarter), indicator and measure, with
--- the unrounded value and what it was computed from (RETURN_TEMPLATE.md section 3):
+-- One row per readable return file (every version of every LA and quarter), indicator
+-- and measure, with the unrounded value and what it was computed from (RETURN_TEMPLATE.md
+-- section 3). The one place an indicator's value is computed: the plausibility rules
+-- (int_validation_rates) read every version's rates from here, and fct_indicator_values
+-- keeps the version in use of each accepted return.
 --   count         = the numerator item's value
 --   rate_per_10k  = numerator / population of the age band x 10,000 (not annualised)
 --   percent       = numerator / sum of the denominator items x 100
@@ -9,13 +12,19 @@
 -- that collects the item. Validation has not gated these rows yet: the marts take
 -- them only for accepted returns.
 with returns as (
-    select * from {{ ref('int_returns_latest_version') }}
-    where file_status = 'readable'
+    select
+        file_path,
+        source_file,
+        file_name_la_code as la_code,
+        file_name_period as period,
+        file_version,
+        is_latest_version
+    from {{ ref('int_return_files_versioned') }}
+    where file_status = 'readable' and has_valid_file_name
 ),
 
 typed_values as (
     select * from {{ ref('int_return_values_typed') }}
-    where is_latest_version
 ),
 
 indicators as (
@@ -52,6 +61,8 @@ applicable as (
         returns.period,
         returns.file_path,
         returns.source_file,
+        returns.file_version,
+        returns.is_latest_version,
         local_authorities.region_code,
         indicators.indicator_code,
         indicators.measure,
@@ -154,7 +165,9 @@ final as (
         case when population_age_band is not null then population_mid_year end as population_mid_year,
         case when population_age_band is not null then is_fallback_year end as is_fallback_population_year,
         file_path,
-        source_file
+        source_file,
+        file_version,
+        is_latest_version
     from statused
 )
 

@@ -50,6 +50,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from riia.paths import PROJECT_ROOT
+
 DEFAULT_SEED = 20250401
 """The fixed seed: the sample is byte-identical from run to run."""
 
@@ -1388,7 +1390,7 @@ def existing_csvs(out_dir: Path) -> list[Path]:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse the command line."""
-    default_root = Path(__file__).resolve().parent.parent
+    default_root = PROJECT_ROOT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
         "--out",

@@ -32,7 +32,7 @@ from typing import Callable, TypeVar
 
 import duckdb
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from riia.paths import PROJECT_ROOT
 T = TypeVar("T")
 
 

@@ -23,10 +23,9 @@ import shutil
 import sys
 from pathlib import Path
 
-import publish_exports
-import reports
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from riia import publish
+from riia.paths import PROJECT_ROOT
+from riia.reports import legacy as reports
 
 
 def settings() -> tuple[Path, Path]:
@@ -117,7 +116,7 @@ def main(argv: list[str]) -> int:
     os.replace(building, db_path)
     print(f"\nBuild succeeded. Database: {db_path}")
     print(summarise(db_path))
-    publish_exports.main(["--db", str(db_path)])
+    publish.main(["--db", str(db_path)])
     # validation reports, tartan rugs, data register; ends with the accepted / with warnings /
     # quarantined counts and where the reports are
     return reports.main(["--db", str(db_path)])

@@ -63,9 +63,9 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from riia.paths import PROJECT_ROOT
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import make_sample_returns as msr  # noqa: E402
+from riia.sample import generator as msr  # noqa: E402
 
 SAMPLE_QUARTERS = len(msr.DEFAULT_QUARTERS)  # 12
 NEW_QUARTER = "2025-26 Q1"  # the quarter the quarterly step adds (the one after the sample's last)

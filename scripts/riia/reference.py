@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from riia.paths import PROJECT_ROOT as REPO_ROOT
 DEFAULT_REFERENCE_DIR = REPO_ROOT.parent / "shared" / "reference"
 DEFAULT_OUT_DIR = REPO_ROOT / "seeds" / "reference"
 

@@ -1,19 +1,17 @@
-"""Every physical line of every LA return file, as text, with where it came from.
+"""The line parser of LA return files: every physical line kept, with where it came from.
 
-One row per line of every readable file (header, data, blank and malformed lines
-alike) and one row per file that cannot be read at all. Nothing is dropped: a line
-that cannot be parsed is kept with `line_kind = 'malformed'` and the reason.
+One dict per physical line of a readable file (header, data, blank and malformed lines
+alike), or one for a file that cannot be read at all. Nothing is dropped: a line that
+cannot be parsed is kept with `line_kind = 'malformed'` and the reason.
 
 Why Python and not DuckDB's read_csv: the returns are spreadsheet exports from 153
 LAs. DuckDB's CSV reader needs one fixed column list for a multi-file read, cannot
 combine `store_rejects` with `union_by_name`, can drop rows when auto-detecting, and
 cannot be told "this file is cp1252" per file. Python's csv module reads each file on
 its own terms (any header order or case, BOM, encoding fallback) and reports the exact
-physical line of each record. The raw bytes come from the dbt source
-`la_returns.files` (DuckDB's read_blob over the returns folder), so the returns are
-read exactly once per build and never modified.
+physical line of each record.
 
-The pure functions below are imported by the pytest suite (tests/python) as well.
+Used by the staging model `stg_la_returns__lines` and by the tests.
 """
 
 from __future__ import annotations
@@ -22,16 +20,15 @@ import csv
 import hashlib
 import io
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
+
+from riia.periods import parse_file_name
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("la_code", "period", "item_code", "value")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("comment",)
 KNOWN_COLUMNS: tuple[str, ...] = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
-FILE_NAME_PATTERN = re.compile(
-    r"^(?P<la_code>\d{3})_(?P<fy>\d{4}-\d{2})_(?P<quarter>Q[1-4])(?:_v(?P<version>\d+))?\.csv$",
-    re.IGNORECASE,
-)
 OTHER_DELIMITERS: tuple[tuple[str, str], ...] = (
     (";", "semicolons"),
     ("\t", "tabs"),
@@ -68,15 +65,16 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 )
 
 
-def parse_file_name(source_file: str) -> dict[str, Any]:
-    """LA code, period and version declared by a file name like 301_2024-25_Q1_v2.csv."""
-    match = FILE_NAME_PATTERN.match(source_file)
-    if match is None:
+def file_name_facts(source_file: str) -> dict[str, Any]:
+    """LA code, period and version declared by a file name like 301_2024-25_Q1_v2.csv
+    (riia.periods holds the grammar); empty, version 1, when the name is not the template's."""
+    declared = parse_file_name(source_file)
+    if declared is None:
         return {"file_name_la_code": None, "file_name_period": None, "file_version": 1}
     return {
-        "file_name_la_code": match["la_code"],
-        "file_name_period": f"{match['fy']} {match['quarter'].upper()}",
-        "file_version": int(match["version"] or 1),
+        "file_name_la_code": declared.la_code,
+        "file_name_period": declared.period.label,
+        "file_version": declared.version,
     }
 
 
@@ -148,7 +146,7 @@ def parse_content(source_file: str, content: bytes) -> tuple[dict[str, Any], lis
     """File-level facts and one dict per physical line (or one for an unreadable file)."""
     text, encoding, has_bom, problem = decode(content)
     facts: dict[str, Any] = {
-        **parse_file_name(source_file),
+        **file_name_facts(source_file),
         "file_bytes": len(content),
         "file_sha256": hashlib.sha256(content).hexdigest(),
         "file_encoding": encoding,
@@ -350,56 +348,3 @@ def parse_files(files: Iterable[tuple[str, bytes, Any]], returns_dir: str) -> li
     return rows
 
 
-def files_to_read(dbt, session) -> list[str]:  # noqa: ANN001 - dbt's objects
-    """The files this run must parse: all of them on a full build; on an incremental build
-    only those that are new or changed (another size or modification time) since they were
-    parsed. Listing the folder reads no file's content."""
-    listing = dbt.source("la_returns", "files").project("filename, size, last_modified")
-    if not dbt.is_incremental:
-        return sorted(row[0] for row in listing.fetchall())
-    listing.create_view("riia_returns_listing", replace=True)
-    changed = session.sql(
-        f"""
-        select listing.filename
-        from riia_returns_listing as listing
-        left join (
-            select distinct file_location, file_bytes, file_modified_at from {dbt.this}
-        ) as parsed
-            on listing.filename = parsed.file_location
-            and listing.size = parsed.file_bytes
-            and listing.last_modified = parsed.file_modified_at
-        where parsed.file_location is null
-        order by listing.filename
-        """
-    ).fetchall()
-    return [row[0] for row in changed]
-
-
-def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
-    """Incremental: each build parses only the files that are new or changed (a quarter's
-    returns), replacing every line of a re-parsed file (delete+insert on file_path); the
-    post-hook in the YAML drops the lines of files no longer in the folder."""
-    from datetime import datetime, timezone
-
-    import pandas as pd
-
-    dbt.config(materialized="incremental", incremental_strategy="delete+insert", unique_key="file_path")
-    returns_dir = dbt.config.get("returns_dir")
-    wanted = files_to_read(dbt, session)
-    contents = (
-        session.execute("select filename, content, last_modified from read_blob(?)", [wanted]).fetchall()
-        if wanted
-        else []
-    )
-    frame = pd.DataFrame(parse_files(contents, returns_dir), columns=list(OUTPUT_COLUMNS))
-    frame["loaded_at"] = pd.Timestamp(datetime.now(timezone.utc))
-    frame["loaded_at"] = frame["loaded_at"].astype("datetime64[us, UTC]")
-    frame["file_modified_at"] = pd.to_datetime(frame["file_modified_at"], utc=True).astype("datetime64[us, UTC]")
-    for column in ("line_number", "file_bytes", "file_version"):
-        frame[column] = frame[column].astype("Int64")
-    frame["file_has_bom"] = frame["file_has_bom"].astype("boolean")
-    text_columns = [c for c in OUTPUT_COLUMNS if frame[c].dtype == object or str(frame[c].dtype).startswith("str")]
-    frame[text_columns] = frame[text_columns].astype("string")
-    # A relation on dbt's own connection, not a DataFrame: dbt-duckdb writes a DataFrame
-    # through a second cursor, whose temporary table the incremental insert cannot see.
-    return session.from_df(frame)

@@ -1,0 +1,45 @@
+"""Where the project and its inputs and outputs are.
+
+The package is installed editable from the project (``make`` does it), so the project
+root is two folders above this file. Every path the command line and the build use is
+decided here, from the environment where a data engineer may override it:
+
+* ``RIIA_RETURNS_DIR`` - the returns folder (default ``data/returns``);
+* ``RIIA_DUCKDB_PATH`` - the published warehouse (default ``build/riia.duckdb``);
+* ``RIIA_EXPORTS_DIR`` / ``RIIA_REPORTS_DIR`` - the recipients' folders and the reports
+  (default ``exports`` and ``reports``).
+
+Relative paths are taken from the project root, whatever the current directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_RETURNS_DIR = Path("data/returns")
+GX_DIR = PROJECT_ROOT / "gx"
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+
+def project_path(path: str | Path) -> Path:
+    """A path as given if absolute, else relative to the project root."""
+    path = Path(path)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def returns_dir() -> Path:
+    return project_path(os.environ.get("RIIA_RETURNS_DIR", str(DEFAULT_RETURNS_DIR)))
+
+
+def warehouse_path() -> Path:
+    return project_path(os.environ.get("RIIA_DUCKDB_PATH", "build/riia.duckdb"))
+
+
+def exports_dir() -> Path:
+    return project_path(os.environ.get("RIIA_EXPORTS_DIR", "exports"))
+
+
+def reports_dir() -> Path:
+    return project_path(os.environ.get("RIIA_REPORTS_DIR", "reports"))
