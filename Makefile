@@ -7,16 +7,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-RIIA_RETURNS_DIR ?= data/returns
-RIIA_DUCKDB_PATH ?= build/riia.duckdb
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
-export RIIA_RETURNS_DIR
-export RIIA_DUCKDB_PATH
 
-.PHONY: help venv build sample test lint dbt-test docs bench lock clean
+.PHONY: help venv build sample check test lint dbt-test docs bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -31,13 +27,17 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)  ## create .venv with the pinned dependencies
 
-sample: $(STAMP)  ## write the sample returns, only if the returns folder has no CSV
-	$(BIN)/riia sample --out "$(RIIA_RETURNS_DIR)" --only-if-empty
+sample: $(STAMP)  ## write the sample returns into data/returns, only if it holds no return
+	$(BIN)/riia sample --out data/returns --only-if-empty
 
 # AS_OF=YYYY-MM-DD judges sharing agreements, exceptions and releases on that date.
 AS_OF ?=
-build: sample  ## the quarterly build: sample returns if none, dbt build into $(RIIA_DUCKDB_PATH), exports, reports
+build: $(STAMP)  ## the quarterly build (riia build): load the returns (the sample, if data/returns has none), dbt, exports, reports
 	$(BIN)/riia build $(if $(AS_OF),--as-of $(AS_OF))
+
+check: $(STAMP)  ## an LA officer's pre-submission check: make check FILE=path/to/301_2024-25_Q1.csv
+	@test -n "$(FILE)" || { echo "usage: make check FILE=path/to/return.csv"; exit 2; }
+	$(BIN)/riia check $(FILE)
 
 # pytest exits 5 when it collects no test, which fails this target: "no tests ran"
 # can never pass for a green build.
@@ -50,13 +50,18 @@ TEST_RETURNS := build/test/returns
 dbt-test: $(STAMP)  ## dbt build (every model, data test and unit test) on freshly generated sample returns
 	rm -rf build/test && mkdir -p build/test
 	$(BIN)/riia sample --out $(TEST_RETURNS)
+	$(BIN)/riia load --db build/test/riia.duckdb --returns $(TEST_RETURNS)
 	RIIA_RETURNS_DIR=$(TEST_RETURNS) RIIA_DUCKDB_PATH=build/test/riia.duckdb \
 		$(BIN)/dbt build --target-path build/test/target --log-path build/test/logs
+	RIIA_RETURNS_DIR=$(TEST_RETURNS) RIIA_DUCKDB_PATH=build/test/riia.duckdb \
+		$(BIN)/dbt source freshness --target-path build/test/target --log-path build/test/logs
 
 bench: $(STAMP)  ## time full and quarterly builds on growing synthetic data
 	$(BIN)/riia bench
 
-lint: $(STAMP)  ## sqlfluff lint of every model, macro, test and analysis
+lint: $(STAMP)  ## ruff (lint and format) over the Python, sqlfluff over every model, macro, test and analysis
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
 	$(BIN)/sqlfluff lint models macros tests analyses
 
 lock:  ## regenerate requirements.lock from pyproject.toml in a throwaway venv
@@ -68,10 +73,5 @@ lock:  ## regenerate requirements.lock from pyproject.toml in a throwaway venv
 clean:  ## remove build outputs (never the returns)
 	rm -rf build target logs exports reports
 
-docs: $(STAMP)  ## dbt docs as one self-contained HTML file: target/static_index.html (built on the sample if no database yet)
-	$(BIN)/python -m riia.docs
-	@test -f "$(RIIA_DUCKDB_PATH)" || { echo "No database at $(RIIA_DUCKDB_PATH): run 'make build' first"; exit 2; }
-	# a copy, so that an analyst holding the warehouse open never blocks the docs
-	cp "$(RIIA_DUCKDB_PATH)" build/docs.duckdb
-	RIIA_DUCKDB_PATH=build/docs.duckdb $(BIN)/dbt docs generate --static
-	@echo "dbt docs: $(CURDIR)/target/static_index.html (open it in a browser; it works offline)"
+docs: $(STAMP)  ## dbt docs as one self-contained HTML file (target/static_index.html), from the published build
+	$(BIN)/riia docs

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -33,23 +34,92 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _date(text: str | None, option: str) -> str | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        _fail(f"{option} {text!r} is not a date: write it YYYY-MM-DD, for example 2025-03-31.")
+    return None
+
+
 @app.command()
 def build(
     as_of: Annotated[
         str | None,
         typer.Option("--as-of", help="judge sharing agreements, exceptions and releases on this day (YYYY-MM-DD)"),
     ] = None,
+    wait: Annotated[
+        float, typer.Option(help="if another build is running, wait up to this many seconds for it")
+    ] = 0.0,
 ) -> None:
-    """The quarterly build: dbt into a fresh copy of the warehouse, then exports and reports."""
+    """The quarterly build: load the returns, dbt, exports and reports, published together."""
     from riia import build as build_module
 
-    if as_of is not None:
-        try:
-            date.fromisoformat(as_of)
-        except ValueError:
-            _fail(f"--as-of {as_of!r} is not a date: write it YYYY-MM-DD, for example 2025-03-31.")
-    args = ["--vars", f"{{as_of_date: '{as_of}'}}"] if as_of else []
-    raise typer.Exit(build_module.main(args))
+    raise typer.Exit(build_module.main({"as_of_date": _date(as_of, "--as-of")}, wait_seconds=wait))
+
+
+@app.command()
+def load(
+    db: Annotated[Path, typer.Option(help="the DuckDB file to load the returns folder into")],
+    returns: Annotated[Path | None, typer.Option(help="the returns folder (default: $RIIA_RETURNS_DIR or data/returns)")] = None,
+) -> None:
+    """Load the returns folder into a warehouse's landing table (what `riia build` does first),
+    for running dbt yourself."""
+    import duckdb
+
+    from riia import config, intake, paths
+
+    folder = paths.project_path(returns) if returns else paths.returns_dir()
+    try:
+        rules = intake.FolderRules.from_settings(config.settings())
+        db.parent.mkdir(parents=True, exist_ok=True)
+        with duckdb.connect(str(db)) as con:
+            counts = intake.load(con, folder, rules)
+    except intake.ReturnsFolderError as error:
+        _fail(f"{error}: check RIIA_RETURNS_DIR or --returns.")
+    typer.echo(f"Loaded {folder} into {db}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def check(
+    files: Annotated[list[Path], typer.Argument(help="the return file(s) to check")],
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(help="a built warehouse to compare with (P01-P03); default: the published build, if any"),
+    ] = None,
+    no_warehouse: Annotated[bool, typer.Option("--no-warehouse", help="check T and L rules only")] = False,
+    output: Annotated[OutputFormat, typer.Option("--format", help="text (default), csv or json")] = OutputFormat.text,
+) -> None:
+    """Check return files before sending them: the build's own rules and messages, in seconds.
+
+    Exit status 1 when any error is found (the return would be quarantined), 0 otherwise.
+    Nothing is written beside the files.
+    """
+    from riia import check as check_module
+    from riia.paths import warehouse_path
+
+    if no_warehouse:
+        warehouse = None
+    elif warehouse is None:
+        published = warehouse_path()
+        warehouse = published if published.is_file() else None
+    elif not warehouse.is_file():
+        _fail(f"No warehouse at {warehouse}: give the path of a built riia.duckdb, or leave --warehouse out.")
+    try:
+        result = check_module.check(list(files), warehouse)
+    except check_module.CheckError as error:
+        _fail(str(error))
+    render = {"text": check_module.render_text, "csv": check_module.render_csv, "json": check_module.render_json}
+    typer.echo(render[output.value](result), nl=False)
+    raise typer.Exit(1 if result.errors else 0)
 
 
 @app.command()
@@ -66,10 +136,26 @@ def sample(
 
 @app.command()
 def docs() -> None:
-    """Regenerate the indicator doc blocks and write the dbt docs site as one HTML file."""
-    from riia import docs as docs_module
+    """The dbt docs site as one HTML file (target/static_index.html), from the published build."""
+    import shutil
 
-    raise typer.Exit(docs_module.main([]))
+    from riia import docs as docs_module
+    from riia.build.dbt import print_failures, run_dbt
+    from riia.paths import PROJECT_ROOT, returns_dir, warehouse_path
+
+    docs_module.main([])
+    published = warehouse_path()
+    if not published.is_file():
+        _fail(f"No published build at {published}: run `riia build` (make build) first.")
+    copy = PROJECT_ROOT / "build" / "docs.duckdb"  # a copy: an analyst holding the warehouse open never blocks this
+    copy.unlink(missing_ok=True)
+    shutil.copyfile(published, copy)
+    copy.chmod(0o644)
+    outcome = run_dbt(["docs", "generate", "--static", "--target-path", str(PROJECT_ROOT / "target")], copy, returns_dir())
+    if not outcome.success:
+        print_failures(outcome, PROJECT_ROOT / "target" / "logs" / "dbt.log")
+        _fail("The dbt docs could not be generated.", 1)
+    typer.echo(f"dbt docs: {PROJECT_ROOT / 'target' / 'static_index.html'} (open it in a browser; it works offline)")
 
 
 @app.command()

@@ -38,7 +38,9 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "file_path",
-    "file_location",
+    "file_fingerprint",
+    "folder_la_code",
+    "intake_status",
     "loaded_at",
     "source_file",
     "file_bytes",
@@ -320,31 +322,53 @@ def _line(line_number: int | None, kind: str, problem: str | None, raw: str | No
     }
 
 
-def relative_path(path: str, returns_dir: str) -> str:
-    """The file's path inside the returns folder, with forward slashes."""
-    path = path.replace("\\", "/")
-    prefix = returns_dir.replace("\\", "/").rstrip("/") + "/"
-    return path[len(prefix) :] if path.startswith(prefix) else path
+LANDING_FIELDS: tuple[str, ...] = (
+    "file_path",
+    "source_file",
+    "intake_status",
+    "intake_problem",
+    "file_bytes",
+    "file_modified_at",
+    "file_sha256",
+    "file_fingerprint",
+    "folder_la_code",
+    "content",
+)
+"""The columns of the landing table raw.la_return_files (riia.intake) the parser reads."""
 
 
-def parse_files(files: Iterable[tuple[str, bytes, Any]], returns_dir: str) -> list[dict[str, Any]]:
-    """Rows for every (path, content, modified_at) triple, in a deterministic order."""
+def parse_landed(files: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Rows for every landed file (a tuple of LANDING_FIELDS), in a deterministic order: every
+    line of a file that was read, or one row for a file the loader could not use (too large,
+    unreadable, a link outside the returns folder, not a CSV file) with the reason."""
     rows: list[dict[str, Any]] = []
-    for path, content, modified_at in sorted(files, key=lambda f: relative_path(f[0], returns_dir)):
-        file_path = relative_path(path, returns_dir)
-        source_file = file_path.rsplit("/", 1)[-1]
-        facts, lines = parse_content(source_file, bytes(content))
+    for record in sorted(files, key=lambda f: f[0]):
+        landed = dict(zip(LANDING_FIELDS, record, strict=True))
+        if landed["intake_status"] == "read":
+            facts, lines = parse_content(landed["source_file"], bytes(landed["content"]))
+        else:
+            facts = {
+                **file_name_facts(landed["source_file"]),
+                "file_bytes": landed["file_bytes"],
+                "file_sha256": None,
+                "file_encoding": None,
+                "file_has_bom": None,
+                "file_status": "unreadable",
+                "file_problem": landed["intake_problem"],
+                "header_columns": None,
+            }
+            lines = [_line(None, "file_unreadable", landed["intake_problem"], None)]
         for line in lines:
             rows.append(
                 {
-                    "file_path": file_path,
-                    "file_location": path,
-                    "source_file": source_file,
-                    "file_modified_at": modified_at,
+                    "file_path": landed["file_path"],
+                    "file_fingerprint": landed["file_fingerprint"],
+                    "folder_la_code": landed["folder_la_code"],
+                    "intake_status": landed["intake_status"],
+                    "source_file": landed["source_file"],
+                    "file_modified_at": landed["file_modified_at"],
                     **facts,
                     **line,
                 }
             )
     return rows
-
-

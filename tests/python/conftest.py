@@ -61,8 +61,18 @@ def dbt_env(returns_dir: Path, db_path: Path) -> dict[str, str]:
         DBT_PROFILES_DIR=str(PROJECT_ROOT),  # the profile has no project paths in it
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         GX_ANALYTICS_ENABLED="false",
+        # fixture files are complete the moment they are written
+        RIIA_RETURNS_SETTLE_SECONDS="0",
     )
     return env
+
+
+def load_returns(returns_dir: Path, db_path: Path) -> dict[str, int]:
+    """What `riia build` does first: land the returns folder in the warehouse (riia.intake)."""
+    from riia import intake
+
+    with duckdb.connect(str(db_path)) as con:
+        return intake.load(con, returns_dir, intake.FolderRules(settle_seconds=0))
 
 
 def run_dbt(
@@ -75,6 +85,8 @@ def run_dbt(
 ) -> Build:
     """Run `dbt <command>` (e.g. "build", "docs generate") on `returns_dir` into `db_path`; fail on error if check."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    if command.split()[0] == "build":
+        load_returns(returns_dir, db_path)
     target = db_path.parent / "dbt_target"
     proc = subprocess.run(
         [str(VENV_BIN / "dbt"), *command.split(), "--target-path", str(target), "--log-path", str(target / "logs"), *extra_args],

@@ -117,7 +117,12 @@ def test_every_line_of_every_file_is_loaded_or_rejected(sample_build: Build) -> 
             """
         )
     }
-    on_disk = sorted(p for p in sample_build.returns_dir.rglob("*.csv"))
+    # every file a person put in the folder (hidden ones are not returns: RETURN_TEMPLATE 1b)
+    on_disk = sorted(
+        p
+        for p in sample_build.returns_dir.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(sample_build.returns_dir).parts)
+    )
     assert len(counted) == len(on_disk) > 1800
     for path in on_disk:
         rel = path.relative_to(sample_build.returns_dir).as_posix()
@@ -140,7 +145,9 @@ def test_the_unreadable_sample_file_is_listed_with_its_reason(sample_build: Buil
     defects = json.loads((sample_build.returns_dir / "sample_defects.json").read_text())["defects"]
     unreadable = [d["file"] for d in defects if d["rule_id"] == "T01"]
     assert unreadable
-    rows = sample_build.query("select file_path, reason from marts.fct_return_rejects where reject_kind = 'file_unreadable'")
+    rows = sample_build.query(
+        "select file_path, reason from marts.fct_return_rejects where reject_kind = 'file_unreadable' and file_path like '%.csv'"
+    )
     assert sorted(path for path, _ in rows) == sorted(unreadable)
     assert all("zip" in reason for _, reason in rows)
 

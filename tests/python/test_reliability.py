@@ -34,10 +34,10 @@ def make_returns(folder: Path) -> Path:
 
 
 def quarterly_build(returns: Path, db: Path, out: Path) -> subprocess.Popen:
+    """`riia build` publishing into the folder of `db` (db is its stable warehouse path)."""
     env = dbt_env(returns, db)
     env.update(
-        RIIA_EXPORTS_DIR=str(out / "exports"),
-        RIIA_REPORTS_DIR=str(out / "reports"),
+        RIIA_BUILD_DIR=str(db.parent),
         DBT_TARGET_PATH=str(out / "target"),
         DBT_LOG_PATH=str(out / "target" / "logs"),
     )
@@ -111,11 +111,10 @@ def test_a_killed_build_leaves_the_last_good_database(tmp_path: Path) -> None:
 
     write_valid_return(returns, "807", "2024-25 Q2")
     proc = quarterly_build(returns, db, tmp_path)
-    building = db.with_name(db.name + ".building")
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not building.exists():
+    while time.monotonic() < deadline and not list(db.parent.glob("publications/*/BUILDING")):
         time.sleep(0.1)
-    assert building.exists(), "the build writes to a separate file"
+    assert list(db.parent.glob("publications/*/BUILDING")), "the build writes to a folder of its own"
     time.sleep(4)  # well into dbt's run
     assert proc.poll() is None, "the build was still running when killed"
     os.killpg(proc.pid, signal.SIGKILL)
@@ -145,8 +144,8 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
     first, second = table_digest(tmp_path / "first" / "riia.duckdb"), table_digest(tmp_path / "second" / "riia.duckdb")
     assert len(first) > 10
     assert first == second
-    first_files = file_digests(tmp_path / "first" / "exports")
-    assert first_files and first_files == file_digests(tmp_path / "second" / "exports")
+    first_files = file_digests(tmp_path / "first" / "current" / "exports")
+    assert first_files and first_files == file_digests(tmp_path / "second" / "current" / "exports")
 
 
 @pytest.mark.build

@@ -6,7 +6,7 @@
 -- Westmorland and Furness start in 2023) the earliest later year. Each row says
 -- which year it used and whether that was a fallback.
 with periods as (
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 ),
 
 population as (

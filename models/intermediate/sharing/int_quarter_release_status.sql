@@ -7,7 +7,7 @@ with regions as (
 ),
 
 periods as (
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 ),
 
 releases as (

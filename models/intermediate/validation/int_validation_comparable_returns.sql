@@ -8,7 +8,7 @@ with files as (
 ),
 
 periods as (
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 ),
 
 final as (

@@ -9,7 +9,7 @@ The inputs of the files in scope are written to Parquet by DuckDB, and the Great
 Expectations suites of `gx/expectations/` run on them in a child process
 (`python -m riia.validation`, the package under scripts/), so that GE's memory goes back
 to the system when it is done. The sets and thresholds the suites name as
-`{"$PARAMETER": ...}` are filled in here from the seeds and `dim_period`.
+`{"$PARAMETER": ...}` are filled in here from the seeds and `int_periods`.
 
 Incremental: a build validates only the files `int_validation_scope` marks `validate`
 (the quarters that received new or changed files, and the quarter after), reading their
@@ -82,7 +82,7 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
         session,
         items=dbt.ref("ref_items"),
         local_authorities=dbt.ref("ref_local_authorities"),
-        periods=dbt.ref("dim_period"),
+        periods=dbt.ref("int_periods"),
         rule_parameters=dbt.ref("ref_rule_parameters"),
     )
     fingerprint = ruleset_fingerprint(

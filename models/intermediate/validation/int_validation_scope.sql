@@ -16,7 +16,7 @@ files as (
 ),
 
 periods as (
-    select * from {{ ref('dim_period') }}
+    select * from {{ ref('int_periods') }}
 ),
 
 latest_batch as (

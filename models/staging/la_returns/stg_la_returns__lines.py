@@ -1,58 +1,47 @@
 """Every physical line of every LA return file, as text, with where it came from.
 
 One row per line of every readable file (header, data, blank and malformed lines alike)
-and one row per file that cannot be read at all. The parser is `riia.parsing` (the
-package under scripts/); this model only chooses which files to read and types the rows.
-The raw bytes come from the dbt source `la_returns.files`, so the returns are read once
-per build and never modified.
+and one row per file that cannot be used at all (unreadable, too large, a link outside
+the returns folder, not a CSV file), with the reason. The parser is `riia.parsing` (the
+package under scripts/); this model only chooses which files to parse and types the rows.
+The bytes come from the dbt source `la_returns.files`, the landing table the loader
+(`riia.intake`, run by `riia build` or `riia load`) fills from the returns folder, so each
+file is read once per build and never modified.
 """
 
-from riia.parsing import OUTPUT_COLUMNS, parse_files
+from riia.parsing import LANDING_FIELDS, OUTPUT_COLUMNS, parse_landed
 
-
-def files_to_read(dbt, session) -> list[str]:  # noqa: ANN001 - dbt's objects
-    """The files this run must parse: all of them on a full build; on an incremental build
-    only those that are new or changed (another size or modification time) since they were
-    parsed. Listing the folder reads no file's content."""
-    listing = dbt.source("la_returns", "files").project("filename, size, last_modified")
-    if not dbt.is_incremental:
-        return sorted(row[0] for row in listing.fetchall())
-    listing.create_view("riia_returns_listing", replace=True)
-    changed = session.sql(
-        f"""
-        select listing.filename
-        from riia_returns_listing as listing
-        left join (
-            select distinct file_location, file_bytes, file_modified_at from {dbt.this}
-        ) as parsed
-            on listing.filename = parsed.file_location
-            and listing.size = parsed.file_bytes
-            and listing.last_modified = parsed.file_modified_at
-        where parsed.file_location is null
-        order by listing.filename
-        """
-    ).fetchall()
-    return [row[0] for row in changed]
+# The loader's statuses of files this model stages: read, or unusable (a T01 finding).
+# Waiting and ignored entries are not returns yet.
+STAGED_STATUSES = ("read", "too_large", "unreadable", "link_outside", "not_a_return")
 
 
 def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
-    """Incremental: each build parses only the files that are new or changed (a quarter's
-    returns), replacing every line of a re-parsed file (delete+insert on file_path); the
+    """Incremental on the file: a build parses only the files whose contents (SHA-256) or
+    loader status changed since they were parsed, replacing all of their lines; the
     post-hook in the YAML drops the lines of files no longer in the folder."""
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     import pandas as pd
 
     dbt.config(materialized="incremental", incremental_strategy="delete+insert", unique_key="file_path")
-    returns_dir = dbt.config.get("returns_dir")
-    wanted = files_to_read(dbt, session)
-    contents = (
-        session.execute("select filename, content, last_modified from read_blob(?)", [wanted]).fetchall()
-        if wanted
-        else []
-    )
-    frame = pd.DataFrame(parse_files(contents, returns_dir), columns=list(OUTPUT_COLUMNS))
-    frame["loaded_at"] = pd.Timestamp(datetime.now(timezone.utc))
+    landed = dbt.source("la_returns", "files").filter(f"intake_status in {STAGED_STATUSES}")
+    if dbt.is_incremental:
+        landed.create_view("riia_landed_files", replace=True)
+        wanted = session.sql(
+            f"""
+            select {", ".join(f"landed.{name}" for name in LANDING_FIELDS)}
+            from riia_landed_files as landed
+            where not exists (
+                select 1 from {dbt.this} as staged
+                where staged.file_path = landed.file_path and staged.file_fingerprint = landed.file_fingerprint
+            )
+            """
+        )
+    else:
+        wanted = landed.project(", ".join(LANDING_FIELDS))
+    frame = pd.DataFrame(parse_landed(wanted.fetchall()), columns=list(OUTPUT_COLUMNS))
+    frame["loaded_at"] = pd.Timestamp(datetime.now(UTC))
     frame["loaded_at"] = frame["loaded_at"].astype("datetime64[us, UTC]")
     frame["file_modified_at"] = pd.to_datetime(frame["file_modified_at"], utc=True).astype("datetime64[us, UTC]")
     for column in ("line_number", "file_bytes", "file_version"):

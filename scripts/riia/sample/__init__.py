@@ -1,0 +1,3 @@
+from riia.sample.generator import main
+
+__all__ = ["main"]

@@ -1,0 +1,61 @@
+"""The pipeline's settings: the `vars:` of dbt_project.yml, overridable per run.
+
+One place for every setting the SQL models and the Python steps share (the as-of date,
+the returns folder's layout, settle time and size limit, the deadline for returns, the
+comparator and disclosure minimums, ...). The defaults and what each means are written in
+dbt_project.yml. A run overrides one with an environment variable named after it in upper
+case with the prefix RIIA_ (``RIIA_RETURNS_SETTLE_SECONDS=0``) or, for `riia build`, an
+option; `dbt_vars()` passes the result to dbt so that SQL and Python see the same values.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import yaml
+
+from riia.paths import PROJECT_ROOT
+
+
+@cache
+def project_vars() -> dict[str, Any]:
+    """The `vars:` block of dbt_project.yml (the documented defaults)."""
+    with (PROJECT_ROOT / "dbt_project.yml").open(encoding="utf-8") as handle:
+        return dict(yaml.safe_load(handle).get("vars") or {})
+
+
+def _typed(name: str, text: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return text.strip().lower() in ("1", "true", "yes")
+    if isinstance(default, int):
+        try:
+            return int(text)
+        except ValueError as error:
+            raise ValueError(f"RIIA_{name.upper()}={text!r} is not a whole number") from error
+    if isinstance(default, float):
+        return float(text)
+    return text
+
+
+def settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Every setting: dbt_project.yml's defaults, then RIIA_<NAME> from the environment,
+    then `overrides` (from the command line)."""
+    values = dict(project_vars())
+    for name, default in project_vars().items():
+        text = os.environ.get(f"RIIA_{name.upper()}")
+        if text is not None:
+            values[name] = _typed(name, text, default)
+    for name, value in (overrides or {}).items():
+        if name not in values:
+            raise KeyError(f"unknown setting {name!r}: the settings are the vars of dbt_project.yml")
+        if value is not None:
+            values[name] = value
+    return values
+
+
+def dbt_vars(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings that differ from dbt_project.yml's defaults, for dbt's --vars."""
+    return {name: value for name, value in values.items() if project_vars().get(name) != value}

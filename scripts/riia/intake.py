@@ -1,0 +1,271 @@
+"""The returns folder, read as RETURN_TEMPLATE.md section 1b says: the pipeline's loader.
+
+`scan()` walks the returns folder and says, for every entry, what the build does with it:
+
+* ``read``: a regular file named ``*.csv`` (any case), complete, within the size limit:
+  its bytes are read once, here, and loaded with their SHA-256;
+* ``too_large``, ``unreadable``, ``link_outside``, ``not_a_return``: a file the build
+  cannot use; it becomes a finding (rule T01) for that file alone;
+* ``waiting``: modified within the settle time (still being written?): read next build;
+* ``ignored``: hidden files and folders (a leading ``.``) and editors' and office
+  suites' lock and temporary files (``~$...``, ``.#...``, ``*.tmp``): not returns.
+
+A link is followed only when its target lies inside the returns folder. No file is
+opened unless it is a regular file; no more than the size limit (plus one byte) is ever
+read from one file, so no single file can stop a build or exhaust its memory. Nothing in
+the folder is ever modified, moved or deleted.
+
+`load()` writes the result into the warehouse's landing table ``raw.la_return_files``,
+the dbt source ``la_returns.files`` (plus ``raw.returns_folder``, one row about the scan).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SAMPLE_MARKER = Path(".riia-sample") / "manifest.json"
+TEMPORARY_NAME = re.compile(r"(^~\$)|(^\.#)|(\.tmp$)|(~$)|(^~)", re.IGNORECASE)
+LA_FOLDER = re.compile(r"(?P<la_code>\d{3})(?:$|[ _\-].*)")
+BATCH_BYTES = 32 * 1024 * 1024
+
+class ReturnsFolderError(Exception):
+    """The returns folder cannot be used at all (missing, not a folder, no return)."""
+
+
+@dataclass(frozen=True)
+class IntakeFile:
+    """One entry of the returns folder and what the build does with it."""
+
+    file_path: str
+    source_file: str
+    intake_status: str
+    intake_problem: str | None = None
+    file_bytes: int | None = None
+    file_modified_at: datetime | None = None
+    file_sha256: str | None = None
+    content: bytes | None = None
+    folder_la_code: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        """What decides whether a file changed since it was last parsed: its contents when
+        they were read, else what the build could tell without reading it."""
+        if self.file_sha256 is not None:
+            return self.file_sha256
+        return f"{self.intake_status}:{self.file_bytes}:{self.intake_problem}"
+
+
+@dataclass(frozen=True)
+class FolderRules:
+    """The settings of section 1b (dbt_project.yml vars)."""
+
+    layout: str = "flat"
+    settle_seconds: int = 60
+    max_bytes: int = 1024 * 1024
+
+    @classmethod
+    def from_settings(cls, values: dict[str, Any]) -> FolderRules:
+        layout = str(values.get("returns_layout", "flat"))
+        if layout not in ("flat", "per_la"):
+            raise ReturnsFolderError(f"returns_layout is {layout!r}: it must be flat or per_la")
+        return cls(layout, int(values.get("returns_settle_seconds", 60)), int(values.get("returns_max_file_bytes", 1 << 20)))
+
+
+def sample_manifest(root: Path) -> dict[str, str]:
+    """{relative path: SHA-256} of the files the sample generator wrote, if it wrote this folder."""
+    marker = root / SAMPLE_MARKER
+    try:
+        manifest = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {entry["path"]: entry["sha256"] for entry in manifest.get("files", []) if "path" in entry}
+
+
+def is_sample(root: Path) -> bool:
+    return (root / SAMPLE_MARKER).is_file()
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _folder_la_code(relative: str, rules: FolderRules) -> str | None:
+    if rules.layout != "per_la" or "/" not in relative:
+        return None
+    match = LA_FOLDER.fullmatch(relative.split("/", 1)[0])
+    return match["la_code"] if match else None
+
+
+def _read(real: Path, max_bytes: int) -> bytes:
+    """At most max_bytes + 1 bytes of a regular file, never following a link."""
+    descriptor = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise IsADirectoryError("not a regular file")
+        return handle.read(max_bytes + 1)
+
+
+def file_entry(relative: str, path: Path, real: Path, rules: FolderRules, now: datetime, sample: dict[str, str]) -> IntakeFile:
+    name = path.name
+    common: dict[str, Any] = {"file_path": relative, "source_file": name, "folder_la_code": _folder_la_code(relative, rules)}
+    try:
+        info = real.stat()
+    except OSError as error:
+        return IntakeFile(**common, intake_status="unreadable", intake_problem=f"the file cannot be opened ({error.strerror})")
+    modified = datetime.fromtimestamp(info.st_mtime, UTC)
+    common.update(file_bytes=info.st_size, file_modified_at=modified)
+    if not stat.S_ISREG(info.st_mode):
+        return IntakeFile(**common, intake_status="not_a_return", intake_problem="it is not a regular file")
+    if not name.lower().endswith(".csv"):
+        return IntakeFile(
+            **common,
+            intake_status="not_a_return",
+            intake_problem=(
+                "it is not a .csv file: a return is saved as 'CSV UTF-8 (comma delimited)' and named "
+                "<la_code>_<yyyy-yy>_<Qn>.csv"
+            ),
+        )
+    if info.st_size > rules.max_bytes:
+        return IntakeFile(**common, intake_status="too_large", intake_problem=_too_large(info.st_size, rules))
+    try:
+        content = _read(real, rules.max_bytes)
+    except OSError as error:
+        return IntakeFile(**common, intake_status="unreadable", intake_problem=f"the file cannot be read ({error.strerror or error})")
+    if len(content) > rules.max_bytes:  # grew while being read
+        return IntakeFile(**common, intake_status="too_large", intake_problem=_too_large(len(content), rules))
+    digest = hashlib.sha256(content).hexdigest()
+    age = (now - modified).total_seconds()
+    if 0 <= age < rules.settle_seconds and sample.get(relative) != digest:
+        return IntakeFile(
+            **common,
+            intake_status="waiting",
+            intake_problem=f"modified {age:.0f} seconds before the build (still being written?): it is read by the next build",
+        )
+    return IntakeFile(**common, intake_status="read", file_sha256=digest, content=content)
+
+
+def _too_large(size: int, rules: FolderRules) -> str:
+    return (
+        f"the file is {size:,} bytes, more than the {rules.max_bytes:,} a return may be (a return is about "
+        "2 KB): it was not read. Send the return on its own, as CSV"
+    )
+
+
+def scan(root: Path, rules: FolderRules, now: datetime | None = None) -> Iterator[IntakeFile]:
+    """Every entry of the returns folder, in a fixed order, with what the build does with it."""
+    now = now or datetime.now(UTC)
+    root_real = root.resolve()
+    sample = sample_manifest(root)
+    visited = {root_real}
+    pending: list[tuple[Path, str]] = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop(0)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as error:
+            yield IntakeFile(prefix.rstrip("/") or ".", folder.name, "unreadable", f"the folder cannot be listed ({error.strerror})")
+            continue
+        for entry in entries:
+            relative = prefix + entry.name
+            path = Path(entry.path)
+            if entry.name.startswith(".") or TEMPORARY_NAME.search(entry.name):
+                yield IntakeFile(relative, entry.name, "ignored", "a hidden or temporary file, not a return")
+                continue
+            real = path
+            if entry.is_symlink():
+                real = path.resolve()
+                if not _inside(real, root_real):
+                    yield IntakeFile(
+                        relative,
+                        entry.name,
+                        "link_outside",
+                        "it is a link to a file outside the returns folder, which the pipeline never follows",
+                        folder_la_code=_folder_la_code(relative, rules),
+                    )
+                    continue
+            if real.is_dir():
+                if real.resolve() not in visited:
+                    visited.add(real.resolve())
+                    pending.append((real, relative + "/"))
+                continue
+            yield file_entry(relative, path, real, rules, now, sample)
+
+
+LANDING_COLUMNS = (
+    "file_path varchar not null",
+    "source_file varchar not null",
+    "intake_status varchar not null",
+    "intake_problem varchar",
+    "file_bytes bigint",
+    "file_modified_at timestamptz",
+    "file_sha256 varchar",
+    "file_fingerprint varchar not null",
+    "folder_la_code varchar",
+    "content blob",
+    "scanned_at timestamptz not null",
+)
+
+
+def landing_row(found: IntakeFile, scanned_at: datetime) -> tuple[Any, ...]:
+    """One row of raw.la_return_files (LANDING_COLUMNS)."""
+    return (
+        found.file_path,
+        found.source_file,
+        found.intake_status,
+        found.intake_problem,
+        found.file_bytes,
+        found.file_modified_at,
+        found.file_sha256,
+        found.fingerprint,
+        found.folder_la_code,
+        found.content,
+        scanned_at,
+    )
+
+
+def load(con: Any, root: Path, rules: FolderRules, now: datetime | None = None) -> dict[str, int]:
+    """Replace the landing tables with this scan of `root`; return the count per status."""
+    now = now or datetime.now(UTC)
+    if not root.is_dir():
+        raise ReturnsFolderError(f"The returns folder {root} does not exist" if not root.exists() else f"{root} is not a folder")
+    con.execute("create schema if not exists raw")
+    con.execute(f"create or replace table raw.la_return_files ({', '.join(LANDING_COLUMNS)})")
+    counts: dict[str, int] = {}
+    batch: list[tuple[Any, ...]] = []
+    size = 0
+    insert = f"insert into raw.la_return_files values ({', '.join('?' * len(LANDING_COLUMNS))})"
+    for found in scan(root, rules, now):
+        counts[found.intake_status] = counts.get(found.intake_status, 0) + 1
+        batch.append(landing_row(found, now))
+        size += len(found.content or b"")
+        if size >= BATCH_BYTES:
+            con.executemany(insert, batch)
+            batch, size = [], 0
+    if batch:
+        con.executemany(insert, batch)
+    con.execute(
+        "create or replace table raw.returns_folder as select ? as returns_layout, ? as settle_seconds, "
+        "? as max_file_bytes, ? as is_sample, cast(? as timestamptz) as scanned_at",
+        [rules.layout, rules.settle_seconds, rules.max_bytes, is_sample(root), now],
+    )
+    return counts
+
+
+def count_returns(root: Path) -> int:
+    """How many *.csv files (not hidden) the folder holds, at any depth; 0 if it is missing."""
+    if not root.is_dir():
+        return 0
+    total = 0
+    for _, folders, files in os.walk(root):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        total += sum(1 for name in files if name.lower().endswith(".csv") and not name.startswith("."))
+    return total
