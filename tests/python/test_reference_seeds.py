@@ -27,8 +27,7 @@ def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.skip(f"reference folder {REFERENCE_DIR} is absent: cannot rebuild the seeds")
     out_dir = tmp_path_factory.mktemp("reference_seeds")
     result = subprocess.run(
-        [sys.executable, "-m", "riia.reference", "--reference-dir", str(REFERENCE_DIR),
-         "--out-dir", str(out_dir)],
+        [sys.executable, "-m", "riia.reference", "--reference-dir", str(REFERENCE_DIR), "--out-dir", str(out_dir)],
         capture_output=True,
         text=True,
         check=False,
@@ -46,8 +45,7 @@ def test_writes_exactly_the_committed_seed_files(rebuilt: Path) -> None:
 def test_rebuilt_seed_matches_committed_bytes(rebuilt: Path, seed: str) -> None:
     committed = (SEEDS_DIR / seed).read_bytes()
     assert (rebuilt / seed).read_bytes() == committed, (
-        f"{seed} differs from a fresh build: "
-        "rerun python -m riia.reference and review the diff"
+        f"{seed} differs from a fresh build: rerun python -m riia.reference and review the diff"
     )
 
 
@@ -72,8 +70,7 @@ def test_fails_loudly_when_a_current_la_is_missing(tmp_path: Path) -> None:
             text = b"".join(line for line in lines if not line.startswith(b"E06000001,"))
         (reference / source.name).write_bytes(text)
     result = subprocess.run(
-        [sys.executable, "-m", "riia.reference", "--reference-dir", str(reference),
-         "--out-dir", str(tmp_path / "out")],
+        [sys.executable, "-m", "riia.reference", "--reference-dir", str(reference), "--out-dir", str(tmp_path / "out")],
         capture_output=True,
         text=True,
         check=False,

@@ -1,0 +1,151 @@
+"""Checks across rows and files. Each raises ReferenceDataError saying what was expected."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from riia.reference.facts import (
+    EXPECTED_CURRENT_LAS,
+    EXPECTED_CURRENT_TOTAL,
+    EXPECTED_ONS_CODE_CHANGES,
+    FIRST_YEAR,
+    LATEST_YEAR,
+    MYE2_YEAR,
+    PINNED_LA,
+    PINNED_POPULATION,
+    PINNED_YEAR,
+    REGION_META,
+    SN_NEIGHBOURS,
+    SUCCESSORS,
+)
+from riia.reference.records import LocalAuthority, NeighbourRow, Ons0To17, PopulationRow, ReferenceDataError
+
+
+def check_ons_0_17(ons: Ons0To17, file_name: str) -> None:
+    """Each LA once a year; England and every region in every year."""
+    seen = Counter((la.la_code, la.mid_year) for la in ons.la_rows)
+    duplicates = sorted(key for key, count in seen.items() if count > 1)
+    if duplicates:
+        raise ReferenceDataError(f"{file_name}: LA-years appear twice: {duplicates}")
+    all_years = set(range(FIRST_YEAR, LATEST_YEAR + 1))
+    if set(ons.england) != all_years:
+        raise ReferenceDataError(f"{file_name}: England missing for {sorted(all_years - set(ons.england))}")
+    for code in REGION_META:
+        missing = sorted(all_years - {year for (region, year) in ons.regions if region == code})
+        if missing:
+            raise ReferenceDataError(f"{file_name}: region {code} missing for {missing}")
+
+
+def check_current_las(las: dict[str, LocalAuthority]) -> None:
+    """The published 153 current LAs, region by region."""
+    current = [la for la in las.values() if la.is_current]
+    if len(current) != EXPECTED_CURRENT_TOTAL:
+        raise ReferenceDataError(
+            f"expected {EXPECTED_CURRENT_TOTAL} current LAs in mid-{LATEST_YEAR}, found {len(current)}"
+        )
+    counts = Counter(la.region_code for la in current)
+    wrong = {
+        f"{code} {las_region_name(las, code)}": (expected, counts.get(code, 0))
+        for code, expected in EXPECTED_CURRENT_LAS.items()
+        if counts.get(code, 0) != expected
+    }
+    if wrong:
+        raise ReferenceDataError(f"current LAs per region (expected, found) differ: {wrong}")
+
+
+def las_region_name(las: dict[str, LocalAuthority], code: str) -> str:
+    return next((la.region_name for la in las.values() if la.region_code == code), "?")
+
+
+def check_successors(las: dict[str, LocalAuthority]) -> None:
+    """Every LA that stops is a listed reorganisation, and its successors follow it."""
+    ended = {code for code, la in las.items() if not la.is_current}
+    if ended != set(SUCCESSORS):
+        raise ReferenceDataError(
+            f"LAs that stop before mid-{LATEST_YEAR} {sorted(ended)} differ from the reorganisations "
+            f"listed in SUCCESSORS {sorted(SUCCESSORS)}"
+        )
+    for old_code, new_codes in SUCCESSORS.items():
+        old = las[old_code]
+        for new_code in new_codes:
+            new = las.get(new_code)
+            if new is None or not new.is_current:
+                raise ReferenceDataError(f"successor {new_code} of {old_code} is not a current LA")
+            if new.first_mid_year != old.last_mid_year + 1 or new.region_code != old.region_code:
+                raise ReferenceDataError(
+                    f"successor {new_code} (from mid-{new.first_mid_year}, {new.region_code}) does "
+                    f"not follow {old_code} (to mid-{old.last_mid_year}, {old.region_code})"
+                )
+
+
+def check_la_ons_codes(ons_codes: list[list[str]]) -> None:
+    """Only the expected LAs changed ONS code, and no ONS code has two LA codes."""
+    codes_per_la = Counter(row[0] for row in ons_codes)
+    changed = {code for code, count in codes_per_la.items() if count > 1}
+    if changed != EXPECTED_ONS_CODE_CHANGES:
+        raise ReferenceDataError(
+            f"LAs with more than one ONS code {sorted(changed)} differ from the expected "
+            f"{sorted(EXPECTED_ONS_CODE_CHANGES)}"
+        )
+    ons_owners = Counter(row[1] for row in ons_codes)
+    shared = sorted(code for code, count in ons_owners.items() if count > 1)
+    if shared:
+        raise ReferenceDataError(f"ONS codes used by more than one LA code: {shared}")
+
+
+def check_population(rows: list[PopulationRow], las: dict[str, LocalAuthority]) -> None:
+    """No duplicates; the pinned figure; every current LA has the populations rates need."""
+    keys = Counter((row.geography_level, row.area_code, row.mid_year, row.age_band) for row in rows)
+    duplicates = sorted(key for key, count in keys.items() if count > 1)
+    if duplicates:
+        raise ReferenceDataError(f"population rows appear twice: {duplicates[:10]}")
+    pinned_key = ("la", PINNED_LA, PINNED_YEAR, "0-17")
+    pinned = [
+        row.population for row in rows if (row.geography_level, row.area_code, row.mid_year, row.age_band) == pinned_key
+    ]
+    if pinned != [PINNED_POPULATION]:
+        raise ReferenceDataError(f"LA {PINNED_LA} 0-17 mid-{PINNED_YEAR}: expected {PINNED_POPULATION}, found {pinned}")
+    required = [(LATEST_YEAR, "0-17"), (MYE2_YEAR, "5-16"), (MYE2_YEAR, "0-25")]
+    gaps = [
+        f"{la.la_code} {band} mid-{year}"
+        for la in las.values()
+        if la.is_current
+        for year, band in required
+        if ("la", la.la_code, year, band) not in keys
+    ]
+    if gaps:
+        raise ReferenceDataError(f"current LAs without a population: {gaps}")
+
+
+def check_neighbour_row(row: NeighbourRow, las: dict[str, LocalAuthority], allowed: set[str]) -> None:
+    """One LA of a neighbour file: an allowed LA in its own region, with 10 distinct
+    allowed neighbours other than itself, each with a closeness label."""
+    if row.la_code not in allowed:
+        raise ReferenceDataError(f"{row.where}: {row.la_code} is not a current LA")
+    la = las[row.la_code]
+    sn_ind_to_region = {sn_ind: code for code, (_, sn_ind) in REGION_META.items()}
+    if sn_ind_to_region.get(row.region_ind) != la.region_code or row.region_name != la.region_name:
+        raise ReferenceDataError(
+            f"{row.where}: region_ind {row.region_ind} / {row.region_name!r} does not match "
+            f"{row.la_code}'s region {la.region_code} {la.region_name!r}"
+        )
+    strangers = [code for code in row.neighbours if code not in allowed]
+    if strangers or len(set(row.neighbours)) != SN_NEIGHBOURS or row.la_code in row.neighbours:
+        raise ReferenceDataError(
+            f"{row.where}: {row.la_code} needs {SN_NEIGHBOURS} distinct current LAs other than itself "
+            f"as neighbours, found {list(row.neighbours)} (not current: {strangers})"
+        )
+    for rank, closeness in enumerate(row.closeness, start=1):
+        if not closeness:
+            raise ReferenceDataError(f"{row.where}: no closeness label for SN_{rank}")
+
+
+def check_neighbours_cover(la_codes: Iterable[str], expected: set[str], file_name: str) -> None:
+    """Each expected LA exactly once."""
+    counts = Counter(la_codes)
+    twice = sorted(code for code, count in counts.items() if count > 1)
+    if twice:
+        raise ReferenceDataError(f"{file_name}: LAs appear twice: {twice}")
+    if set(counts) != expected:
+        raise ReferenceDataError(f"{file_name}: current LAs without neighbours: {sorted(expected - set(counts))}")

@@ -1,0 +1,47 @@
+"""The order of the steps: read every file, derive and check every seed, then write."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from riia.reference import checks
+from riia.reference.facts import MYE2_FILE, ONS_0_17_FILE, SN_FILE
+from riia.reference.local_authorities import build_la_ons_codes, build_local_authorities, build_regions
+from riia.reference.neighbours import build_neighbours_2025
+from riia.reference.populations import build_population_0_17, build_population_mye2, sort_population
+from riia.reference.reading import read_mye2, read_ons_0_17, read_sn_2025
+from riia.reference.writing import write_seeds
+
+
+def build(reference_dir: Path, out_dir: Path) -> dict[str, int]:
+    """Derive every seed from `reference_dir` into `out_dir`; return rows written per seed.
+    Nothing is written unless every check passes."""
+    ons = read_ons_0_17(reference_dir / ONS_0_17_FILE)
+    checks.check_ons_0_17(ons, ONS_0_17_FILE)
+
+    las = build_local_authorities(ons.la_rows, ons.region_names)
+    checks.check_current_las(las)
+    checks.check_successors(las)
+
+    ons_codes = build_la_ons_codes(ons.la_rows)
+    checks.check_la_ons_codes(ons_codes)
+
+    mye2 = read_mye2(reference_dir / MYE2_FILE)
+    population = build_population_0_17(ons, las)
+    population += build_population_mye2(mye2, las, ons.region_names, MYE2_FILE)
+    checks.check_population(population, las)
+
+    neighbours, notes = build_neighbours_2025(read_sn_2025(reference_dir / SN_FILE), las, SN_FILE)
+
+    written = write_seeds(
+        out_dir,
+        regions=build_regions(ons.region_names),
+        las=las,
+        ons_codes=ons_codes,
+        population=sort_population(population),
+        neighbours=neighbours,
+    )
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    return written
