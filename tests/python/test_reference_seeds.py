@@ -1,13 +1,18 @@
 """The reference seeds are reproducible: rerunning `python -m riia.reference` on the
-reference folder writes exactly the committed seeds/reference/*.csv, byte for byte."""
+reference folder writes exactly the committed seeds/reference/*.csv, byte for byte.
+The committed seeds then hold the facts about LAs over time that history depends on.
+No test here runs dbt."""
 
 from __future__ import annotations
 
+import csv
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from riia.periods import Period
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEEDS_DIR = REPO_ROOT / "seeds" / "reference"
@@ -77,3 +82,103 @@ def test_fails_loudly_when_a_current_la_is_missing(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "805 Hartlepool (E06000001)" in result.stderr
+
+
+def read_seed(name: str) -> list[dict[str, str]]:
+    with (SEEDS_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture(scope="module")
+def local_authorities() -> dict[str, dict[str, str]]:
+    return {row["la_code"]: row for row in read_seed("ref_local_authorities")}
+
+
+def codes(text: str) -> list[str]:
+    return text.split()
+
+
+# ------------------------------------------------------------- LAs over time
+
+
+@pytest.mark.parametrize(
+    ("la_code", "first_period", "last_period"),
+    [
+        ("928", "2012-13 Q1", "2020-21 Q4"),  # Northamptonshire, to 31 March 2021
+        ("940", "2021-22 Q1", ""),  # North Northamptonshire
+        ("941", "2021-22 Q1", ""),
+        ("909", "2012-13 Q1", "2022-23 Q4"),  # Cumbria, to 31 March 2023
+        ("942", "2023-24 Q1", ""),  # Cumberland
+        ("835", "2012-13 Q1", "2018-19 Q4"),  # Dorset county, to 31 March 2019
+        ("839", "2019-20 Q1", ""),  # Bournemouth, Christchurch and Poole
+        ("805", "2012-13 Q1", ""),  # Hartlepool, never reorganised
+    ],
+)
+def test_la_first_and_last_period(
+    local_authorities: dict[str, dict[str, str]], la_code: str, first_period: str, last_period: str
+) -> None:
+    la = local_authorities[la_code]
+    assert (la["first_period"], la["last_period"]) == (first_period, last_period)
+
+
+def test_periods_follow_the_mid_years(local_authorities: dict[str, dict[str, str]]) -> None:
+    """Financial year YYYY-YY uses mid-YYYY: Q1 of the first mid-year to Q4 of the last."""
+    for la in local_authorities.values():
+        assert la["first_period"] == Period.of(int(la["first_mid_year"]), 1).label
+        retired = Period.of(int(la["last_mid_year"]), 4).label
+        assert la["last_period"] == ("" if la["is_current"] == "true" else retired), la
+
+
+def test_successors_start_the_quarter_after_their_predecessor_ends(
+    local_authorities: dict[str, dict[str, str]],
+) -> None:
+    retired = [la for la in local_authorities.values() if la["is_current"] == "false"]
+    assert {la["la_code"] for la in retired} == {"835", "836", "837", "909", "928"}
+    for old in retired:
+        assert codes(old["successor_la_codes"]), old
+        for new_code in codes(old["successor_la_codes"]):
+            first = Period.require(local_authorities[new_code]["first_period"])
+            assert first == Period.require(old["last_period"]).shift(1), (old["la_code"], new_code)
+
+
+def test_predecessors_are_the_inverse_of_successors(local_authorities: dict[str, dict[str, str]]) -> None:
+    predecessors = {code: codes(la["predecessor_la_codes"]) for code, la in local_authorities.items()}
+    assert {code: olds for code, olds in predecessors.items() if olds} == {
+        "838": ["835"],
+        "839": ["835", "836", "837"],
+        "940": ["928"],
+        "941": ["928"],
+        "942": ["909"],
+        "943": ["909"],
+    }
+    for old_code, la in local_authorities.items():
+        for new_code in codes(la["successor_la_codes"]):
+            assert old_code in predecessors[new_code]
+
+
+def test_every_predecessor_has_a_note_naming_its_successors(local_authorities: dict[str, dict[str, str]]) -> None:
+    for la in local_authorities.values():
+        note = la["reorganisation_note"]
+        if la["successor_la_codes"]:
+            assert note.startswith("Replaced in April "), la
+            for code in codes(la["successor_la_codes"]):
+                assert f"{local_authorities[code]['la_name']} ({code})" in note, la
+        elif la["predecessor_la_codes"]:
+            assert note.startswith("Formed in April "), la
+            for code in codes(la["predecessor_la_codes"]):
+                assert f"{local_authorities[code]['la_name']} ({code})" in note, la
+        else:
+            assert note == "", la
+
+
+def test_reorganisation_notes_read_as_sentences(local_authorities: dict[str, dict[str, str]]) -> None:
+    assert local_authorities["940"]["reorganisation_note"] == "Formed in April 2021 from Northamptonshire (928)."
+    assert local_authorities["928"]["reorganisation_note"] == (
+        "Replaced in April 2021 by North Northamptonshire (940) and West Northamptonshire (941)."
+    )
+    assert local_authorities["909"]["reorganisation_note"] == (
+        "Replaced in April 2023 by Cumberland (942) and Westmorland and Furness (943)."
+    )
+    assert local_authorities["839"]["reorganisation_note"] == (
+        "Formed in April 2019 from Dorset (835), Poole (836) and Bournemouth (837)."
+    )

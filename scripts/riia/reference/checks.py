@@ -79,6 +79,18 @@ def check_successors(las: dict[str, LocalAuthority]) -> None:
                 )
 
 
+def check_reorganisation_notes(las: dict[str, LocalAuthority]) -> None:
+    """Every reorganised LA has a note naming each LA on the other side of it; no other LA
+    has one."""
+    for code, la in sorted(las.items()):
+        others = la.successor_la_codes + la.predecessor_la_codes
+        unnamed = [other for other in others if f"({other})" not in la.reorganisation_note]
+        if unnamed or bool(others) != bool(la.reorganisation_note):
+            raise ReferenceDataError(
+                f"LA {code}: reorganisation note {la.reorganisation_note!r} does not name {unnamed or others}"
+            )
+
+
 def check_la_ons_codes(ons_codes: list[list[str]]) -> None:
     """Only the expected LAs changed ONS code, and no ONS code has two LA codes."""
     codes_per_la = Counter(row[0] for row in ons_codes)

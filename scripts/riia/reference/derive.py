@@ -7,7 +7,12 @@ from pathlib import Path
 
 from riia.reference import checks
 from riia.reference.facts import MYE2_FILE, ONS_0_17_FILE, SN_FILE
-from riia.reference.local_authorities import build_la_ons_codes, build_local_authorities, build_regions
+from riia.reference.local_authorities import (
+    build_la_ons_codes,
+    build_local_authorities,
+    build_regions,
+    with_reorganisations,
+)
 from riia.reference.neighbours import build_neighbours_2025
 from riia.reference.populations import build_population_0_17, build_population_mye2, sort_population
 from riia.reference.reading import read_mye2, read_ons_0_17, read_sn_2025
@@ -23,6 +28,8 @@ def build(reference_dir: Path, out_dir: Path) -> dict[str, int]:
     las = build_local_authorities(ons.la_rows, ons.region_names)
     checks.check_current_las(las)
     checks.check_successors(las)
+    las = with_reorganisations(las)
+    checks.check_reorganisation_notes(las)
 
     ons_codes = build_la_ons_codes(ons.la_rows)
     checks.check_la_ons_codes(ons_codes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from riia.reference.facts import LATEST_YEAR, LONDON_CODE, LONDON_SUBREGIONS, REGION_META, SUCCESSORS
 from riia.reference.records import LaYear, LocalAuthority, ReferenceDataError
@@ -44,6 +45,57 @@ def local_authority(la_code: str, years: list[LaYear], region_names: dict[str, s
         last_mid_year=present[-1],
         is_current=latest.mid_year == LATEST_YEAR,
         successor_la_codes=SUCCESSORS.get(la_code, ()),
+    )
+
+
+def predecessors_of(las: dict[str, LocalAuthority]) -> dict[str, tuple[str, ...]]:
+    """The inverse of the successors: new LA code -> the codes whose area it took over."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for old_code, la in sorted(las.items()):
+        for new_code in la.successor_la_codes:
+            out[new_code].append(old_code)
+    return {code: tuple(olds) for code, olds in out.items()}
+
+
+def with_reorganisations(las: dict[str, LocalAuthority]) -> dict[str, LocalAuthority]:
+    """Each LA with its predecessors and the sentence a report shows beside its trend.
+    Run after check_successors, which makes a successor start the quarter after its
+    predecessors end."""
+    predecessors = predecessors_of(las)
+    out: dict[str, LocalAuthority] = {}
+    for code, la in las.items():
+        la = replace(la, predecessor_la_codes=predecessors.get(code, ()))
+        out[code] = replace(la, reorganisation_note=reorganisation_note(la, las))
+    return out
+
+
+def reorganisation_note(la: LocalAuthority, las: dict[str, LocalAuthority]) -> str:
+    """``Formed in April 2021 from Northamptonshire (928).`` for a successor, ``Replaced in
+    April 2021 by North Northamptonshire (940) and West Northamptonshire (941).`` for a
+    predecessor, empty for an LA never reorganised."""
+    sentences = []
+    if la.predecessor_la_codes:
+        formed = la.first_period.start_date
+        names = [las[code].display_name for code in la.predecessor_la_codes]
+        sentences.append(f"Formed in {formed:%B %Y} from {join_names(names)}.")
+    if la.successor_la_codes and la.last_period is not None:
+        replaced = la.last_period.shift(1).start_date
+        names = [las[code].display_name for code in la.successor_la_codes]
+        sentences.append(f"Replaced in {replaced:%B %Y} by {join_names(names)}.")
+    return " ".join(sentences)
+
+
+def join_names(names: list[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def is_exact_union(la: LocalAuthority, las: dict[str, LocalAuthority]) -> bool:
+    """True when a retired LA's area is exactly the union of its successors' areas: every
+    successor was formed from this LA alone (928 -> 940 + 941, 909 -> 942 + 943). Dorset
+    835 is not (Christchurch went to 839, which also took Bournemouth and Poole)."""
+    return bool(la.successor_la_codes) and all(
+        las[code].predecessor_la_codes == (la.la_code,) for code in la.successor_la_codes
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from riia.periods import Period
+
 
 class ReferenceDataError(Exception):
     """A reference file is not what the seeds' derivation expects."""
@@ -43,6 +45,24 @@ class LocalAuthority:
     last_mid_year: int
     is_current: bool
     successor_la_codes: tuple[str, ...]
+    predecessor_la_codes: tuple[str, ...] = ()
+    reorganisation_note: str = ""
+
+    @property
+    def first_period(self) -> Period:
+        """Q1 of the first financial year the LA appears in (financial year YYYY-YY uses
+        mid-YYYY), or of 2012-13 for LAs older than the data."""
+        return Period.of(self.first_mid_year, 1)
+
+    @property
+    def last_period(self) -> Period | None:
+        """Q4 of the last financial year of a retired LA; None for a current LA."""
+        return None if self.is_current else Period.of(self.last_mid_year, 4)
+
+    @property
+    def display_name(self) -> str:
+        """``North Northamptonshire (940)``, as a sentence names an LA."""
+        return f"{self.la_name} ({self.la_code})"
 
 
 @dataclass(frozen=True)

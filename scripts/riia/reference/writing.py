@@ -19,6 +19,10 @@ LA_COLUMNS = [
     "last_mid_year",
     "is_current",
     "successor_la_codes",
+    "first_period",
+    "last_period",
+    "predecessor_la_codes",
+    "reorganisation_note",
 ]
 POPULATION_COLUMNS = ["geography_level", "area_code", "area_name", "mid_year", "age_band", "population", "source"]
 REGION_COLUMNS = ["region_code", "region_name", "region_short_name", "sn_region_ind"]
@@ -54,6 +58,10 @@ def la_row(la: LocalAuthority) -> list[str]:
         str(la.last_mid_year),
         flag(la.is_current),
         " ".join(la.successor_la_codes),
+        la.first_period.label,
+        la.last_period.label if la.last_period else "",
+        " ".join(la.predecessor_la_codes),
+        la.reorganisation_note,
     ]
 
 
