@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,30 +27,54 @@ EXPECTED_SEEDS = {
 }
 
 
+def run_reference(reference_dir: Path, out_root: Path) -> subprocess.CompletedProcess[str]:
+    """`python -m riia.reference` on `reference_dir`, writing under `out_root` only."""
+    return subprocess.run(
+        [
+            sys.executable, "-m", "riia.reference",
+            "--reference-dir", str(reference_dir),
+            "--out-dir", str(out_root / "seeds"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+
+
+def edited_reference(tmp_path: Path, file_name: str, edit: Callable[[bytes], bytes]) -> Path:
+    """A copy of the reference folder in which each line of `file_name` is replaced by
+    `edit(line)` (b"" drops it)."""
+    if not REFERENCE_DIR.is_dir():
+        pytest.skip(f"reference folder {REFERENCE_DIR} is absent")
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    for source in REFERENCE_DIR.glob("*.csv"):
+        data = source.read_bytes()
+        if source.name == file_name:
+            data = b"".join(edit(line) for line in data.splitlines(keepends=True))
+        (reference / source.name).write_bytes(data)
+    return reference
+
+
 @pytest.fixture(scope="module")
 def rebuilt(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not REFERENCE_DIR.is_dir():
         pytest.skip(f"reference folder {REFERENCE_DIR} is absent: cannot rebuild the seeds")
-    out_dir = tmp_path_factory.mktemp("reference_seeds")
-    result = subprocess.run(
-        [sys.executable, "-m", "riia.reference", "--reference-dir", str(REFERENCE_DIR), "--out-dir", str(out_dir)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out_root = tmp_path_factory.mktemp("reference_seeds")
+    result = run_reference(REFERENCE_DIR, out_root)
     assert result.returncode == 0, f"riia.reference failed:\n{result.stderr}"
-    return out_dir
+    return out_root
 
 
 def test_writes_exactly_the_committed_seed_files(rebuilt: Path) -> None:
-    assert {path.name for path in rebuilt.glob("*.csv")} == EXPECTED_SEEDS
+    assert {path.name for path in (rebuilt / "seeds").glob("*.csv")} == EXPECTED_SEEDS
     assert {path.name for path in SEEDS_DIR.glob("*.csv")} == EXPECTED_SEEDS
 
 
 @pytest.mark.parametrize("seed", sorted(EXPECTED_SEEDS))
 def test_rebuilt_seed_matches_committed_bytes(rebuilt: Path, seed: str) -> None:
     committed = (SEEDS_DIR / seed).read_bytes()
-    assert (rebuilt / seed).read_bytes() == committed, (
+    assert (rebuilt / "seeds" / seed).read_bytes() == committed, (
         f"{seed} differs from a fresh build: rerun python -m riia.reference and review the diff"
     )
 
@@ -64,24 +89,37 @@ def test_seed_encoding(seed: str) -> None:
 
 def test_fails_loudly_when_a_current_la_is_missing(tmp_path: Path) -> None:
     """A reference folder whose MYE2 file lacks Hartlepool must stop the build."""
-    if not REFERENCE_DIR.is_dir():
-        pytest.skip(f"reference folder {REFERENCE_DIR} is absent")
-    reference = tmp_path / "reference"
-    reference.mkdir()
-    for source in REFERENCE_DIR.glob("*.csv"):
-        text = source.read_bytes()
-        if source.name == "ons_mye2_mid2023_age_bands.csv":
-            lines = text.splitlines(keepends=True)
-            text = b"".join(line for line in lines if not line.startswith(b"E06000001,"))
-        (reference / source.name).write_bytes(text)
-    result = subprocess.run(
-        [sys.executable, "-m", "riia.reference", "--reference-dir", str(reference), "--out-dir", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        check=False,
+    reference = edited_reference(
+        tmp_path, "ons_mye2_mid2023_age_bands.csv", lambda line: b"" if line.startswith(b"E06000001,") else line
     )
+    result = run_reference(reference, tmp_path)
     assert result.returncode != 0
     assert "805 Hartlepool (E06000001)" in result.stderr
+    assert not (tmp_path / "seeds").exists(), "nothing is written when a check fails"
+
+
+def test_fails_loudly_when_the_2021_model_loses_an_la(tmp_path: Path) -> None:
+    """The 2021 file's "Old SNs" section must hold every LA abolished before April 2021."""
+    reference = edited_reference(
+        tmp_path,
+        "New_Statistical_Neighbour_Groupings_April_2021.csv",
+        lambda line: b"" if line.startswith(b"928,") else line,
+    )
+    result = run_reference(reference, tmp_path)
+    assert result.returncode != 0
+    assert "(Old SNs): LAs ended before mid-2021 without neighbours: ['928']" in result.stderr
+
+
+def test_fails_loudly_when_a_2021_neighbour_repeats(tmp_path: Path) -> None:
+    """Cumbria's second neighbour made the same as its first: not 10 distinct neighbours."""
+    reference = edited_reference(
+        tmp_path,
+        "New_Statistical_Neighbour_Groupings_April_2021.csv",
+        lambda line: line.replace(b",926,Very Close,", b",925,Very Close,") if line.startswith(b"909,") else line,
+    )
+    result = run_reference(reference, tmp_path)
+    assert result.returncode != 0
+    assert "909 needs 10 distinct neighbours other than itself" in result.stderr
 
 
 def read_seed(name: str) -> list[dict[str, str]]:
@@ -182,3 +220,43 @@ def test_reorganisation_notes_read_as_sentences(local_authorities: dict[str, dic
     assert local_authorities["839"]["reorganisation_note"] == (
         "Formed in April 2019 from Dorset (835), Poole (836) and Bournemouth (837)."
     )
+
+
+# -------------------------------------------------------- neighbours of retired LAs
+
+
+@pytest.fixture(scope="module")
+def neighbours() -> list[dict[str, str]]:
+    return read_seed("ref_statistical_neighbours")
+
+
+def test_current_las_have_2025_neighbours_and_retired_las_2021(
+    neighbours: list[dict[str, str]], local_authorities: dict[str, dict[str, str]]
+) -> None:
+    models = {(row["la_code"], row["sn_model"]) for row in neighbours}
+    for code, la in local_authorities.items():
+        expected = "2025" if la["is_current"] == "true" else "2021"
+        assert {model for la_code, model in models if la_code == code} == {expected}, code
+
+
+@pytest.mark.parametrize("la_code", ["909", "928", "835", "836", "837"])
+def test_retired_las_have_ten_neighbours(neighbours: list[dict[str, str]], la_code: str) -> None:
+    rows = [row for row in neighbours if row["la_code"] == la_code]
+    assert sorted(int(row["neighbour_rank"]) for row in rows) == list(range(1, 11))
+    assert len({row["neighbour_la_code"] for row in rows}) == 10
+    assert la_code not in {row["neighbour_la_code"] for row in rows}
+    assert {row["sn_model"] for row in rows} == {"2021"}
+
+
+def test_cumbria_neighbours_as_published_in_2021(neighbours: list[dict[str, str]]) -> None:
+    rows = sorted((row for row in neighbours if row["la_code"] == "909"), key=lambda row: int(row["neighbour_rank"]))
+    assert [row["neighbour_la_code"] for row in rows] == [
+        "925", "926", "830", "891", "860", "885", "935", "940", "893", "878"
+    ]  # fmt: skip
+    assert (rows[0]["closeness"], rows[1]["closeness"]) == ("Extremely close", "Very close")
+
+
+def test_closeness_labels_share_one_spelling(neighbours: list[dict[str, str]]) -> None:
+    assert {row["closeness"] for row in neighbours} <= {
+        "Extremely close", "Very close", "Close", "Somewhat close", "Not close"
+    }  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from riia.reference.facts import (
     EXPECTED_CURRENT_LAS,
@@ -130,14 +130,21 @@ def check_population(rows: list[PopulationRow], las: dict[str, LocalAuthority]) 
         raise ReferenceDataError(f"current LAs without a population: {gaps}")
 
 
-def check_neighbour_row(row: NeighbourRow, las: dict[str, LocalAuthority], allowed: set[str]) -> None:
-    """One LA of a neighbour file: an allowed LA in its own region, with 10 distinct
-    allowed neighbours other than itself, each with a closeness label."""
-    if row.la_code not in allowed:
-        raise ReferenceDataError(f"{row.where}: {row.la_code} is not a current LA")
+def check_neighbour_row(
+    row: NeighbourRow,
+    las: dict[str, LocalAuthority],
+    allowed: set[str],
+    same_region_name: Callable[[str, LocalAuthority], bool],
+    what: str = "current LAs",
+) -> None:
+    """One LA of a neighbour file: one of the `allowed` LAs (`what` names them), in its
+    own region, with 10 distinct allowed neighbours other than itself, each with a
+    closeness label."""
+    if row.la_code not in allowed or row.la_code not in las:
+        raise ReferenceDataError(f"{row.where}: {row.la_code} is not one of the {what}")
     la = las[row.la_code]
     sn_ind_to_region = {sn_ind: code for code, (_, sn_ind) in REGION_META.items()}
-    if sn_ind_to_region.get(row.region_ind) != la.region_code or row.region_name != la.region_name:
+    if sn_ind_to_region.get(row.region_ind) != la.region_code or not same_region_name(row.region_name, la):
         raise ReferenceDataError(
             f"{row.where}: region_ind {row.region_ind} / {row.region_name!r} does not match "
             f"{row.la_code}'s region {la.region_code} {la.region_name!r}"
@@ -145,19 +152,22 @@ def check_neighbour_row(row: NeighbourRow, las: dict[str, LocalAuthority], allow
     strangers = [code for code in row.neighbours if code not in allowed]
     if strangers or len(set(row.neighbours)) != SN_NEIGHBOURS or row.la_code in row.neighbours:
         raise ReferenceDataError(
-            f"{row.where}: {row.la_code} needs {SN_NEIGHBOURS} distinct current LAs other than itself "
-            f"as neighbours, found {list(row.neighbours)} (not current: {strangers})"
+            f"{row.where}: {row.la_code} needs {SN_NEIGHBOURS} distinct neighbours other than itself, "
+            f"all {what}; found {list(row.neighbours)} (not {what}: {strangers})"
         )
     for rank, closeness in enumerate(row.closeness, start=1):
         if not closeness:
             raise ReferenceDataError(f"{row.where}: no closeness label for SN_{rank}")
 
 
-def check_neighbours_cover(la_codes: Iterable[str], expected: set[str], file_name: str) -> None:
-    """Each expected LA exactly once."""
+def check_neighbours_cover(la_codes: Iterable[str], expected: set[str], where: str, what: str = "current LAs") -> None:
+    """Each expected LA exactly once, and no other."""
     counts = Counter(la_codes)
     twice = sorted(code for code, count in counts.items() if count > 1)
     if twice:
-        raise ReferenceDataError(f"{file_name}: LAs appear twice: {twice}")
+        raise ReferenceDataError(f"{where}: LAs appear twice: {twice}")
     if set(counts) != expected:
-        raise ReferenceDataError(f"{file_name}: current LAs without neighbours: {sorted(expected - set(counts))}")
+        raise ReferenceDataError(
+            f"{where}: {what} without neighbours: {sorted(expected - set(counts))}; "
+            f"LAs that are not {what}: {sorted(set(counts) - expected)}"
+        )

@@ -6,16 +6,16 @@ import sys
 from pathlib import Path
 
 from riia.reference import checks
-from riia.reference.facts import MYE2_FILE, ONS_0_17_FILE, SN_FILE
+from riia.reference.facts import MYE2_FILE, ONS_0_17_FILE, SN_2021_FILE, SN_FILE
 from riia.reference.local_authorities import (
     build_la_ons_codes,
     build_local_authorities,
     build_regions,
     with_reorganisations,
 )
-from riia.reference.neighbours import build_neighbours_2025
+from riia.reference.neighbours import build_neighbours_2021, build_neighbours_2025, sorted_neighbours
 from riia.reference.populations import build_population_0_17, build_population_mye2, sort_population
-from riia.reference.reading import read_mye2, read_ons_0_17, read_sn_2025
+from riia.reference.reading import read_mye2, read_ons_0_17, read_sn_2021, read_sn_2025
 from riia.reference.writing import write_seeds
 
 
@@ -40,6 +40,7 @@ def build(reference_dir: Path, out_dir: Path) -> dict[str, int]:
     checks.check_population(population, las)
 
     neighbours, notes = build_neighbours_2025(read_sn_2025(reference_dir / SN_FILE), las, SN_FILE)
+    older, older_notes = build_neighbours_2021(read_sn_2021(reference_dir / SN_2021_FILE), las, SN_2021_FILE)
 
     written = write_seeds(
         out_dir,
@@ -47,8 +48,8 @@ def build(reference_dir: Path, out_dir: Path) -> dict[str, int]:
         las=las,
         ons_codes=ons_codes,
         population=sort_population(population),
-        neighbours=neighbours,
+        neighbours=sorted_neighbours(neighbours + older),
     )
-    for note in notes:
+    for note in notes + older_notes:
         print(f"note: {note}", file=sys.stderr)
     return written

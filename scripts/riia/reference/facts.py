@@ -13,12 +13,23 @@ DEFAULT_OUT_DIR = REPO_ROOT / "seeds" / "reference"
 ONS_0_17_FILE = "ons_mid-year_population_estimates_2012_to_2024.csv"
 MYE2_FILE = "ons_mye2_mid2023_age_bands.csv"
 SN_FILE = "sn_model_2025_wide.csv"
+SN_2021_FILE = "New_Statistical_Neighbour_Groupings_April_2021.csv"
 
 FIRST_YEAR = 2012
 LATEST_YEAR = 2024
 MYE2_YEAR = 2023
 SN_MODEL = "2025"
 SN_NEIGHBOURS = 10
+# The April 2021 model: its main section holds the LAs of mid-2021; after a row "Old SNs:"
+# it carries the groupings of the LAs abolished before it (835, 836, 837 in 2019, 928 in
+# April 2021), whose neighbours are LAs of their own last year. Only LAs that are not
+# current are taken from it, as model "2021".
+SN_2021_MODEL = "2021"
+SN_2021_MID_YEAR = 2021
+SN_2021_OLD_SECTION = "Old SNs:"
+# DfE's closeness labels, as the 2025 model writes them; the 2021 file capitalises some
+# differently ("Very Close"), which is the same label.
+CLOSENESS_LABELS = ("Extremely close", "Very close", "Close", "Somewhat close", "Not close")
 
 ENGLAND_CODE = "E92000001"
 ENGLAND_NAME = "England"

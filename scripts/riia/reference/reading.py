@@ -17,6 +17,7 @@ from riia.reference.facts import (
     LONDON_SUBREGIONS,
     ONS_CODE_RE,
     REGION_META,
+    SN_2021_OLD_SECTION,
     SN_NEIGHBOURS,
     SUPPRESSED,
 )
@@ -36,6 +37,8 @@ ONS_0_17_COLUMNS = [
     "population_estimate",
 ]
 SN_RANKS = range(1, SN_NEIGHBOURS + 1)
+SN_2021_COLUMNS = ["LA num", "LA Name", "LA number", "GOInd", "GOReg"]
+SN_2021_COLUMNS += [name for rank in SN_RANKS for name in (f"SN{rank}", "SNP")]
 
 
 def read_csv_rows(path: Path, required: Sequence[str]) -> list[dict[str, str]]:
@@ -150,3 +153,45 @@ def read_sn_2025(path: Path) -> list[NeighbourRow]:
             )
         )
     return out
+
+
+def read_sn_2021(path: Path) -> dict[str, list[NeighbourRow]]:
+    """The April 2021 file, by section: "main" (the 2021 model) and "old" (the rows after
+    the "Old SNs:" marker). Columns by position: the header repeats `SNP` after each
+    `SNn` and ends with an empty column. Blank rows are skipped."""
+    if not path.is_file():
+        raise ReferenceDataError(f"{path}: file not found")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [[cell.strip() for cell in row] for row in csv.reader(handle)]
+    header = rows[0] if rows else []
+    if header[: len(SN_2021_COLUMNS)] != SN_2021_COLUMNS or any(header[len(SN_2021_COLUMNS) :]):
+        raise ReferenceDataError(f"{path.name}: header {header} is not {SN_2021_COLUMNS}")
+    sections: dict[str, list[NeighbourRow]] = {"main": [], "old": []}
+    section = "main"
+    for number, row in enumerate(rows[1:], start=2):
+        where = f"{path.name} line {number}"
+        if not any(row):
+            continue
+        if row[1] == SN_2021_OLD_SECTION and not any(row[:1] + row[2:]):
+            section = "old"
+            continue
+        sections[section].append(parse_sn_2021_row(row, where))
+    return sections
+
+
+def parse_sn_2021_row(row: list[str], where: str) -> NeighbourRow:
+    width = len(SN_2021_COLUMNS)
+    if len(row) < width or any(row[width:]):
+        raise ReferenceDataError(f"{where}: expected {width} cells, found {row}")
+    la_code = check_code(LA_CODE_RE, row[0], where)
+    if row[2] != la_code:
+        raise ReferenceDataError(f"{where}: LA num {la_code} and LA number {row[2]!r} differ")
+    return NeighbourRow(
+        where=where,
+        la_code=la_code,
+        la_name=row[1],
+        region_ind=parse_int(row[3], where),
+        region_name=row[4],
+        neighbours=tuple(check_code(LA_CODE_RE, row[3 + 2 * rank], where) for rank in SN_RANKS),
+        closeness=tuple(row[4 + 2 * rank] for rank in SN_RANKS),
+    )
