@@ -260,3 +260,40 @@ def test_closeness_labels_share_one_spelling(neighbours: list[dict[str, str]]) -
     assert {row["closeness"] for row in neighbours} <= {
         "Extremely close", "Very close", "Close", "Somewhat close", "Not close"
     }  # fmt: skip
+
+
+# ------------------------------------------------------- populations of retired LAs
+
+
+@pytest.fixture(scope="module")
+def population() -> dict[tuple[str, str, str], dict[str, str]]:
+    return {
+        (row["area_code"], row["mid_year"], row["age_band"]): row
+        for row in read_seed("ref_population")
+        if row["geography_level"] == "la"
+    }
+
+
+@pytest.mark.parametrize(("old", "new"), [("909", ("942", "943")), ("928", ("940", "941"))])
+@pytest.mark.parametrize("band", ["5-16", "0-25"])
+def test_retired_county_band_is_the_sum_of_its_successors(
+    population: dict[tuple[str, str, str], dict[str, str]], old: str, new: tuple[str, str], band: str
+) -> None:
+    row = population[(old, "2023", band)]
+    assert int(row["population"]) == sum(int(population[(code, "2023", band)]["population"]) for code in new)
+    assert row["source"] == f"ONS MYE2 mid-2023, sum of {new[0]} and {new[1]} (the {row['area_name']} area)"
+
+
+def test_cumbria_5_16_mid_2023_is_cumberland_plus_westmorland_and_furness(
+    population: dict[tuple[str, str, str], dict[str, str]],
+) -> None:
+    """Cumberland 36,138 + Westmorland and Furness 27,324, as in ONS MYE2 mid-2023."""
+    assert population[("909", "2023", "5-16")]["population"] == str(36138 + 27324)
+
+
+@pytest.mark.parametrize("la_code", ["835", "836", "837"])
+def test_dorset_poole_and_bournemouth_get_no_later_bands(
+    population: dict[tuple[str, str, str], dict[str, str]], la_code: str
+) -> None:
+    bands = {band for (code, _, band) in population if code == la_code}
+    assert not bands & {"5-16", "0-25"}

@@ -14,7 +14,12 @@ from riia.reference.local_authorities import (
     with_reorganisations,
 )
 from riia.reference.neighbours import build_neighbours_2021, build_neighbours_2025, sorted_neighbours
-from riia.reference.populations import build_population_0_17, build_population_mye2, sort_population
+from riia.reference.populations import (
+    build_population_0_17,
+    build_population_mye2,
+    build_population_predecessors,
+    sort_population,
+)
 from riia.reference.reading import read_mye2, read_ons_0_17, read_sn_2021, read_sn_2025
 from riia.reference.writing import write_seeds
 
@@ -37,6 +42,7 @@ def build(reference_dir: Path, out_dir: Path) -> dict[str, int]:
     mye2 = read_mye2(reference_dir / MYE2_FILE)
     population = build_population_0_17(ons, las)
     population += build_population_mye2(mye2, las, ons.region_names, MYE2_FILE)
+    population += build_population_predecessors(mye2, las)
     checks.check_population(population, las)
 
     neighbours, notes = build_neighbours_2025(read_sn_2025(reference_dir / SN_FILE), las, SN_FILE)
