@@ -25,6 +25,8 @@ EXPECTED_SEEDS = {
     "ref_population.csv",
     "ref_statistical_neighbours.csv",
 }
+FIXTURES_DIR = REPO_ROOT / "tests" / "fixtures"
+EXPECTED_FIXTURES = {"dfe_published_la_extract.csv"}
 
 
 def run_reference(reference_dir: Path, out_root: Path) -> subprocess.CompletedProcess[str]:
@@ -34,6 +36,7 @@ def run_reference(reference_dir: Path, out_root: Path) -> subprocess.CompletedPr
             sys.executable, "-m", "riia.reference",
             "--reference-dir", str(reference_dir),
             "--out-dir", str(out_root / "seeds"),
+            "--fixtures-dir", str(out_root / "fixtures"),
         ],
         capture_output=True,
         text=True,
@@ -79,6 +82,20 @@ def test_rebuilt_seed_matches_committed_bytes(rebuilt: Path, seed: str) -> None:
     )
 
 
+def test_writes_exactly_the_committed_fixtures(rebuilt: Path) -> None:
+    assert {path.name for path in (rebuilt / "fixtures").iterdir()} == EXPECTED_FIXTURES
+    assert {path.name for path in FIXTURES_DIR.iterdir()} >= EXPECTED_FIXTURES
+
+
+@pytest.mark.parametrize("fixture", sorted(EXPECTED_FIXTURES))
+def test_rebuilt_fixture_matches_committed_bytes(rebuilt: Path, fixture: str) -> None:
+    committed = (FIXTURES_DIR / fixture).read_bytes()
+    assert (rebuilt / "fixtures" / fixture).read_bytes() == committed, (
+        f"tests/fixtures/{fixture} differs from a fresh build: rerun python -m riia.reference and review the diff"
+    )
+    assert committed == (REFERENCE_DIR / fixture).read_bytes(), "a fixture is the reference file, byte for byte"
+
+
 @pytest.mark.parametrize("seed", sorted(EXPECTED_SEEDS))
 def test_seed_encoding(seed: str) -> None:
     data = (SEEDS_DIR / seed).read_bytes()
@@ -96,6 +113,7 @@ def test_fails_loudly_when_a_current_la_is_missing(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "805 Hartlepool (E06000001)" in result.stderr
     assert not (tmp_path / "seeds").exists(), "nothing is written when a check fails"
+    assert not (tmp_path / "fixtures").exists()
 
 
 def test_fails_loudly_when_the_2021_model_loses_an_la(tmp_path: Path) -> None:
@@ -297,3 +315,29 @@ def test_dorset_poole_and_bournemouth_get_no_later_bands(
 ) -> None:
     bands = {band for (code, _, band) in population if code == la_code}
     assert not bands & {"5-16", "0-25"}
+
+
+# ------------------------------------------------------------ the DfE test fixture
+
+
+def test_dfe_extract_covers_the_reorganised_las(local_authorities: dict[str, dict[str, str]]) -> None:
+    """The fixture holds figures for Cumbria, Northamptonshire and Dorset county, each for
+    a year ending March N in which the LA existed (financial year (N-1)-N)."""
+    with (FIXTURES_DIR / "dfe_published_la_extract.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"835", "909", "928"} <= {row["old_la_code"] for row in rows}
+    for row in rows:
+        la = local_authorities[row["old_la_code"]]
+        year_end = Period.of(int(row["time_period"]) - 1, 4)  # the year-end return's quarter
+        assert Period.require(la["first_period"]) <= year_end, row
+        assert not la["last_period"] or year_end <= Period.require(la["last_period"]), row
+
+
+def test_fails_loudly_when_the_dfe_extract_names_an_la_out_of_its_time(tmp_path: Path) -> None:
+    """Northamptonshire did not exist in the year ending March 2023."""
+    reference = edited_reference(
+        tmp_path, "dfe_published_la_extract.csv", lambda line: line.replace(b"2021,928,", b"2023,928,")
+    )
+    result = run_reference(reference, tmp_path)
+    assert result.returncode != 0
+    assert "LA 928 Northamptonshire did not exist in the year ending March 2023" in result.stderr

@@ -19,7 +19,14 @@ from riia.reference.facts import (
     SN_NEIGHBOURS,
     SUCCESSORS,
 )
-from riia.reference.records import LocalAuthority, NeighbourRow, Ons0To17, PopulationRow, ReferenceDataError
+from riia.reference.records import (
+    DfePublishedFigure,
+    LocalAuthority,
+    NeighbourRow,
+    Ons0To17,
+    PopulationRow,
+    ReferenceDataError,
+)
 
 
 def check_ons_0_17(ons: Ons0To17, file_name: str) -> None:
@@ -171,3 +178,32 @@ def check_neighbours_cover(la_codes: Iterable[str], expected: set[str], where: s
             f"{where}: {what} without neighbours: {sorted(expected - set(counts))}; "
             f"LAs that are not {what}: {sorted(set(counts) - expected)}"
         )
+
+
+def check_dfe_extract(
+    figures: list[DfePublishedFigure], las: dict[str, LocalAuthority], population: list[PopulationRow]
+) -> None:
+    """Each figure is for an LA code that existed in its year (year ending 31 March N =
+    financial year (N-1)-N, mid-(N-1)), and a 0-17 population it was divided by is the
+    seed's figure for mid-(N-1) (the DfE rule the rates follow)."""
+    if not figures:
+        raise ReferenceDataError("the DfE published LA extract has no rows")
+    populations = {
+        (row.area_code, row.mid_year): row.population
+        for row in population
+        if row.geography_level == "la" and row.age_band == "0-17"
+    }
+    for figure in figures:
+        mid_year = figure.year_ending_march - 1
+        la = las.get(figure.la_code)
+        if la is None or not la.first_mid_year <= mid_year <= la.last_mid_year:
+            raise ReferenceDataError(
+                f"{figure.where}: LA {figure.la_code} {figure.la_name} did not exist in the year ending March "
+                f"{figure.year_ending_march}"
+            )
+        seeded = populations.get((figure.la_code, mid_year))
+        if figure.denominator == "population 0-17" and seeded != figure.denominator_value:
+            raise ReferenceDataError(
+                f"{figure.where}: population 0-17 {figure.denominator_value} differs from the seed's "
+                f"mid-{mid_year} figure {seeded} for LA {figure.la_code}"
+            )

@@ -9,11 +9,14 @@ from riia.paths import PROJECT_ROOT as REPO_ROOT
 
 DEFAULT_REFERENCE_DIR = REPO_ROOT.parent / "shared" / "reference"
 DEFAULT_OUT_DIR = REPO_ROOT / "seeds" / "reference"
+DEFAULT_FIXTURES_DIR = REPO_ROOT / "tests" / "fixtures"
 
 ONS_0_17_FILE = "ons_mid-year_population_estimates_2012_to_2024.csv"
 MYE2_FILE = "ons_mye2_mid2023_age_bands.csv"
 SN_FILE = "sn_model_2025_wide.csv"
 SN_2021_FILE = "New_Statistical_Neighbour_Groupings_April_2021.csv"
+# Copied byte for byte into the fixtures folder for tests that compare with DfE's figures.
+DFE_EXTRACT_FILE = "dfe_published_la_extract.csv"
 
 FIRST_YEAR = 2012
 LATEST_YEAR = 2024

@@ -21,7 +21,7 @@ from riia.reference.facts import (
     SN_NEIGHBOURS,
     SUPPRESSED,
 )
-from riia.reference.records import LaYear, NeighbourRow, Ons0To17, ReferenceDataError
+from riia.reference.records import DfePublishedFigure, LaYear, NeighbourRow, Ons0To17, ReferenceDataError
 
 ONS_0_17_COLUMNS = [
     "time_period",
@@ -37,6 +37,19 @@ ONS_0_17_COLUMNS = [
     "population_estimate",
 ]
 SN_RANKS = range(1, SN_NEIGHBOURS + 1)
+DFE_EXTRACT_COLUMNS = [
+    "time_period",
+    "old_la_code",
+    "la_name",
+    "indicator_code",
+    "measure",
+    "numerator_item",
+    "numerator",
+    "denominator",
+    "denominator_value",
+    "published_value",
+    "dfe_file",
+]
 SN_2021_COLUMNS = ["LA num", "LA Name", "LA number", "GOInd", "GOReg"]
 SN_2021_COLUMNS += [name for rank in SN_RANKS for name in (f"SN{rank}", "SNP")]
 
@@ -195,3 +208,25 @@ def parse_sn_2021_row(row: list[str], where: str) -> NeighbourRow:
         neighbours=tuple(check_code(LA_CODE_RE, row[3 + 2 * rank], where) for rank in SN_RANKS),
         closeness=tuple(row[4 + 2 * rank] for rank in SN_RANKS),
     )
+
+
+def read_dfe_extract(path: Path) -> list[DfePublishedFigure]:
+    """DfE's published LA figures: the columns the fixture's tests rely on, parsed."""
+    out: list[DfePublishedFigure] = []
+    for number, row in enumerate(read_csv_rows(path, DFE_EXTRACT_COLUMNS), start=2):
+        where = f"{path.name} line {number}"
+        parse_int(row["numerator"], where)
+        if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", row["published_value"]):
+            raise ReferenceDataError(f"{where}: published_value {row['published_value']!r} is not a number")
+        out.append(
+            DfePublishedFigure(
+                where=where,
+                year_ending_march=parse_int(row["time_period"], where),
+                la_code=check_code(LA_CODE_RE, row["old_la_code"], where),
+                la_name=row["la_name"],
+                indicator_code=row["indicator_code"],
+                denominator=row["denominator"],
+                denominator_value=parse_int(row["denominator_value"], where),
+            )
+        )
+    return out

@@ -87,3 +87,16 @@ class NeighbourRow:
     region_name: str
     neighbours: tuple[str, ...]  # nearest first
     closeness: tuple[str, ...]  # one label per neighbour, trimmed
+
+
+@dataclass(frozen=True)
+class DfePublishedFigure:
+    """One row of DfE's published LA extract (the test fixture)."""
+
+    where: str
+    year_ending_march: int  # `time_period` N: the year ending 31 March N
+    la_code: str
+    la_name: str
+    indicator_code: str
+    denominator: str  # an item code, or "population 0-17"
+    denominator_value: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -84,8 +85,8 @@ def write_seeds(
     ons_codes: list[list[str]],
     population: list[PopulationRow],
     neighbours: list[list[str]],
-) -> dict[str, int]:
-    """Write every seed into `out_dir`; return rows written per seed."""
+) -> dict[Path, int]:
+    """Write every seed into `out_dir`; return rows written per file."""
     out_dir.mkdir(parents=True, exist_ok=True)
     seeds: dict[str, tuple[list[str], Iterable[Sequence[str]]]] = {
         "ref_regions": (REGION_COLUMNS, regions),
@@ -94,4 +95,15 @@ def write_seeds(
         "ref_population": (POPULATION_COLUMNS, (population_row(row) for row in population)),
         "ref_statistical_neighbours": (NEIGHBOUR_COLUMNS, neighbours),
     }
-    return {name: write_csv(out_dir / f"{name}.csv", header, rows) for name, (header, rows) in seeds.items()}
+    return {
+        out_dir / f"{name}.csv": write_csv(out_dir / f"{name}.csv", header, rows)
+        for name, (header, rows) in seeds.items()
+    }
+
+
+def copy_fixture(source: Path, fixtures_dir: Path, rows: int) -> dict[Path, int]:
+    """Copy a reference file byte for byte (line endings included) into `fixtures_dir`."""
+    fixtures_dir.mkdir(parents=True, exist_ok=True)
+    target = fixtures_dir / source.name
+    shutil.copyfile(source, target)
+    return {target: rows}
