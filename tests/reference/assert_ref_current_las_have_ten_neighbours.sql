@@ -1,6 +1,9 @@
--- Pins the statistical neighbour model 2025: every current LA has exactly 10
--- distinct neighbours ranked 1 to 10, none of them itself, and no LA that is
--- not current has neighbours. Returns one row per LA that breaks this.
+-- Pins the statistical neighbours: every LA has exactly 10 distinct neighbours
+-- ranked 1 to 10, none of them itself, all from one model: the 2025 model for
+-- the current LAs, the April 2021 file for the LAs that are no longer current
+-- (909 Cumbria, 928 Northamptonshire, 835-837 Dorset county, Poole and
+-- Bournemouth). Returns one row per LA that breaks this, or that has neighbours
+-- without being in ref_local_authorities.
 with
 
 local_authorities as (
@@ -21,7 +24,9 @@ neighbour_counts as (
         max(neighbours.neighbour_rank) as max_rank,
         count(*) filter (
             where neighbours.neighbour_la_code = neighbours.la_code
-        ) as self_neighbours
+        ) as self_neighbours,
+        count(distinct neighbours.sn_model) as models,
+        min(neighbours.sn_model) as sn_model
     from neighbours
     group by neighbours.la_code
 ),
@@ -36,6 +41,8 @@ final as (
         neighbour_counts.min_rank,
         neighbour_counts.max_rank,
         neighbour_counts.self_neighbours,
+        neighbour_counts.models,
+        neighbour_counts.sn_model,
         coalesce(
             local_authorities.la_code, neighbour_counts.la_code
         ) as la_code
@@ -43,22 +50,17 @@ final as (
     full outer join neighbour_counts
         on local_authorities.la_code = neighbour_counts.la_code
     where
-        (
-            local_authorities.is_current
-            and (
-                neighbour_counts.la_code is null
-                or neighbour_counts.neighbour_count != 10
-                or neighbour_counts.distinct_neighbours != 10
-                or neighbour_counts.distinct_ranks != 10
-                or neighbour_counts.min_rank != 1
-                or neighbour_counts.max_rank != 10
-                or neighbour_counts.self_neighbours > 0
-            )
-        )
-        or (
-            neighbour_counts.la_code is not null
-            and local_authorities.is_current is distinct from true
-        )
+        local_authorities.la_code is null
+        or neighbour_counts.la_code is null
+        or neighbour_counts.neighbour_count != 10
+        or neighbour_counts.distinct_neighbours != 10
+        or neighbour_counts.distinct_ranks != 10
+        or neighbour_counts.min_rank != 1
+        or neighbour_counts.max_rank != 10
+        or neighbour_counts.self_neighbours > 0
+        or neighbour_counts.models != 1
+        or neighbour_counts.sn_model
+        != case when local_authorities.is_current then '2025' else '2021' end
 )
 
 select * from final
