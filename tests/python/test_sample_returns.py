@@ -1,4 +1,4 @@
-"""Tests of scripts/make_sample_returns.py: determinism, layout, rules, realism, defects.
+"""Tests of the sample generator (riia.sample): determinism, layout, rules, realism, defects.
 
 The generator is run into temporary folders (never data/returns). A small validator here
 re-implements the template's error rules (T01-T07, L01-L08) and the P01 roll-forward so
@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from riia.sample import generator as msr
 import pytest
+
+import riia.sample
+from riia.sample.profile import REFERRAL_SOURCE_SHARES
+from riia.sample.reference import Reference, load_reference
+from riia.sample.rows import CSV_HEADER
+from riia.sample.window import DEFAULT_WINDOW
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FILE_RE = re.compile(r"^(\d{3})_(\d{4}-\d{2})_Q([1-4])(?:_v(\d+))?\.csv$")
@@ -24,7 +30,9 @@ PERIOD_RE = re.compile(r"^\d{4}-\d{2} Q[1-4]$")
 COUNT_RE = re.compile(r"^\d+$")
 FTE_RE = re.compile(r"^\d+(\.\d{1,2})?$")
 ERROR_RULES = {"T01", "T02", "T03", "T04", "T05", "T06", "L01", "L02", "L03", "L05", "L06", "L07", "L08"}
-REF_SOURCES = tuple(msr.REFERRAL_SOURCE_SHARES)
+REF_SOURCES = tuple(REFERRAL_SOURCE_SHARES)
+QUARTERS = DEFAULT_WINDOW.periods
+EAST_MIDLANDS, SOUTH_EAST = "E12000004", "E12000008"
 STOCKS = (("CPP_END", "CPP_START", "CPP_CEASED"), ("CLA_END", "CLA_START", "CLA_CEASED"))
 
 
@@ -49,7 +57,7 @@ class ParsedReturn:
         return self.values.get(item_code)
 
 
-def parse_return(path: Path, root: Path, reference: msr.Reference, current: set[str]) -> ParsedReturn:
+def parse_return(path: Path, root: Path, reference: Reference, current: set[str]) -> ParsedReturn:
     """Parse a return and record which of T01-T07 and L01-L08 it breaks."""
     match = FILE_RE.match(path.name)
     assert match, f"unexpected file name {path}"
@@ -62,7 +70,7 @@ def parse_return(path: Path, root: Path, reference: msr.Reference, current: set[
         parsed.readable = False
         parsed.failures.add("T01")
         return parsed
-    if not rows or set(msr.CSV_HEADER[:4]) - {k.strip().lower() for k in rows[0]}:
+    if not rows or set(CSV_HEADER[:4]) - {k.strip().lower() for k in rows[0]}:
         parsed.readable = False
         parsed.failures.add("T01")
         return parsed
@@ -122,7 +130,7 @@ class SampleView:
     """The generated sample, parsed."""
 
     root: Path
-    reference: msr.Reference
+    reference: Reference
     returns: list[ParsedReturn]
     manifest: dict
 
@@ -146,8 +154,8 @@ class SampleView:
 
 
 def load_view(root: Path) -> SampleView:
-    reference = msr.load_reference(PROJECT_ROOT)
-    current = {la.la_code for la in reference.las}
+    reference = load_reference(PROJECT_ROOT)
+    current = {la.la_code for la in reference.current_las}
     returns = [parse_return(p, root, reference, current) for p in sorted(root.rglob("*.csv"))]
     manifest = json.loads((root / "sample_defects.json").read_text(encoding="utf-8"))
     return SampleView(root, reference, returns, manifest)
@@ -157,9 +165,9 @@ def roll_forward_breaks(view: SampleView) -> set[tuple[str, str, str]]:
     """(la_code, period, stock) where a stock does not roll forward within P01's tolerance."""
     latest = view.latest()
     breaks: set[tuple[str, str, str]] = set()
-    for la in view.reference.las:
-        for before, after in zip(msr.QUARTERS, msr.QUARTERS[1:], strict=False):
-            prev, cur = latest.get((la.la_code, before.period)), latest.get((la.la_code, after.period))
+    for la in view.reference.current_las:
+        for before, after in itertools.pairwise(QUARTERS):
+            prev, cur = latest.get((la.la_code, before.label)), latest.get((la.la_code, after.label))
             if not (prev and cur and prev.readable and cur.readable):
                 continue
             for stock, start, ceased in STOCKS:
@@ -168,14 +176,14 @@ def roll_forward_breaks(view: SampleView) -> set[tuple[str, str, str]]:
                     continue
                 assert a is not None and b is not None and s is not None and c is not None
                 if abs(b - (a + s - c)) > max(5.0, 0.1 * a):
-                    breaks.add((la.la_code, after.period, stock))
+                    breaks.add((la.la_code, after.label, stock))
     return breaks
 
 
 @pytest.fixture(scope="module")
 def view(tmp_path_factory: pytest.TempPathFactory) -> SampleView:
     out = tmp_path_factory.mktemp("sample_returns") / "returns"
-    assert msr.main(["--out", str(out)]) == 0
+    assert riia.sample.main(["--out", str(out)]) == 0
     return load_view(out)
 
 
@@ -184,7 +192,7 @@ def view(tmp_path_factory: pytest.TempPathFactory) -> SampleView:
 
 def test_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
     for name in ("a", "b"):
-        assert msr.main(["--out", str(tmp_path / name)]) == 0
+        assert riia.sample.main(["--out", str(tmp_path / name)]) == 0
     files_a = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
     files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*") if p.is_file())
     assert files_a == files_b
@@ -193,7 +201,7 @@ def test_output_is_byte_identical_across_runs(tmp_path: Path) -> None:
 
 
 def test_a_different_seed_gives_different_values(tmp_path: Path, view: SampleView) -> None:
-    assert msr.main(["--out", str(tmp_path), "--seed", "7"]) == 0
+    assert riia.sample.main(["--out", str(tmp_path), "--seed", "7"]) == 0
     rel = "2024-25_Q4/301_2024-25_Q4.csv"
     if rel in view.defects_by_file:
         rel = "2024-25_Q4/302_2024-25_Q4.csv"
@@ -201,10 +209,10 @@ def test_a_different_seed_gives_different_values(tmp_path: Path, view: SampleVie
 
 
 def test_every_la_and_quarter_has_a_return(view: SampleView) -> None:
-    las = {la.la_code for la in view.reference.las}
+    las = {la.la_code for la in view.reference.current_las}
     assert len(las) == 153
     have = {(r.la_code, r.period) for r in view.returns}
-    expected = {(la, q.period) for la in las for q in msr.QUARTERS}
+    expected = {(la, q.label) for la in las for q in QUARTERS}
     assert have == expected
     for r in view.returns:
         assert r.path.parent.name == r.period.replace(" ", "_"), r.relative
@@ -218,7 +226,7 @@ def test_files_are_utf8_lf_with_the_template_header(view: SampleView) -> None:
             continue
         data = r.path.read_bytes()
         assert b"\r" not in data, r.relative
-        assert data.decode("utf-8").split("\n", 1)[0] == ",".join(msr.CSV_HEADER)
+        assert data.decode("utf-8").split("\n", 1)[0] == ",".join(CSV_HEADER)
 
 
 def test_normal_returns_pass_every_rule(view: SampleView) -> None:
@@ -229,7 +237,7 @@ def test_normal_returns_pass_every_rule(view: SampleView) -> None:
 
 
 def test_items_present_by_region(view: SampleView) -> None:
-    las = {la.la_code: la for la in view.reference.las}
+    las = {la.la_code: la for la in view.reference.current_las}
     core = {i.code for i in view.reference.items if i.is_core}
     regional = {i.code: i.collecting_region_code for i in view.reference.items if not i.is_core}
     for r in view.normal():
@@ -237,8 +245,8 @@ def test_items_present_by_region(view: SampleView) -> None:
         region = las[r.la_code].region_code
         expected = core | {code for code, reg in regional.items() if reg == region}
         assert sorted(codes) == sorted(expected), r.relative
-    em = [r for r in view.normal() if las[r.la_code].region_code == msr.EAST_MIDLANDS]
-    se = [r for r in view.normal() if las[r.la_code].region_code == msr.SOUTH_EAST]
+    em = [r for r in view.normal() if las[r.la_code].region_code == EAST_MIDLANDS]
+    se = [r for r in view.normal() if las[r.la_code].region_code == SOUTH_EAST]
     assert em and se
     assert all("SW_FTE" in r.values and "CLA_ADOPTED" not in r.values for r in em)
     assert all("CLA_ADOPTED" in r.values and "SW_FTE" not in r.values for r in se)
@@ -283,13 +291,13 @@ def test_stocks_roll_forward_except_the_p01_defect(view: SampleView) -> None:
 def _england(view: SampleView, period: str) -> dict[str, float]:
     """England totals for a quarter over the latest usable returns, and the 0-17 population."""
     latest = view.latest()
-    quarter = next(q for q in msr.QUARTERS if q.period == period)
+    quarter = next(q for q in QUARTERS if q.label == period)
     totals: dict[str, float] = defaultdict(float)
-    for la in view.reference.las:
+    for la in view.reference.current_las:
         r = latest[(la.la_code, period)]
         if r.failures & ERROR_RULES:
             continue
-        totals["pop"] += la.children(quarter.mid_year)
+        totals["pop"] += la.children(quarter.population_mid_year)
         for code, value in r.values.items():
             if value is not None:
                 totals[code] += value
@@ -306,9 +314,9 @@ def test_england_level_realism(view: SampleView) -> None:
     assert 18 <= 100 * t["REREFERRALS"] / t["REFERRALS"] <= 26
     assert 75 <= 100 * t["ASSESS_45D"] / t["ASSESS_COMPLETED"] <= 85
     assert 5 <= 100 * t["CLA_UASC_END"] / t["CLA_END"] <= 10
-    for quarter in msr.QUARTERS:
-        q = _england(view, quarter.period)
-        assert 110 <= q["REFERRALS"] / q["pop"] * 10_000 <= 150, quarter.period
+    for quarter in QUARTERS:
+        q = _england(view, quarter.label)
+        assert 110 <= q["REFERRALS"] / q["pop"] * 10_000 <= 150, quarter.label
 
 
 def test_schools_referrals_dip_in_the_summer_quarter(view: SampleView) -> None:
@@ -355,19 +363,19 @@ def test_only_if_empty_leaves_a_folder_with_a_csv_alone(tmp_path: Path, capsys: 
     nested = tmp_path / "returns" / "some" / "where"
     nested.mkdir(parents=True)
     (nested / "301_2024-25_Q1.csv").write_text("la_code,period,item_code,value\n", encoding="utf-8")
-    assert msr.main(["--out", str(tmp_path / "returns"), "--only-if-empty"]) == 0
+    assert riia.sample.main(["--out", str(tmp_path / "returns"), "--only-if-empty"]) == 0
     assert "not writing" in capsys.readouterr().out
     assert [p.name for p in (tmp_path / "returns").rglob("*") if p.is_file()] == ["301_2024-25_Q1.csv"]
 
 
 def test_only_if_empty_writes_into_a_missing_folder(tmp_path: Path) -> None:
     out = tmp_path / "new" / "returns"
-    assert msr.main(["--out", str(out), "--only-if-empty"]) == 0
+    assert riia.sample.main(["--out", str(out), "--only-if-empty"]) == 0
     assert len(list(out.rglob("*.csv"))) == 153 * 12 + 3
     assert (out / "SAMPLE_DEFECTS.md").is_file() and (out / "sample_defects.json").is_file()
 
 
 def test_returns_dir_env_var_is_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RIIA_RETURNS_DIR", str(tmp_path / "env_returns"))
-    assert msr.main([]) == 0
+    assert riia.sample.main([]) == 0
     assert (tmp_path / "env_returns" / "sample_defects.json").is_file()
