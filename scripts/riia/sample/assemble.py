@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from riia.periods import Period
 from riia.sample.defects import Defect, Gap, Placement, place_defects, place_gaps
@@ -29,9 +29,31 @@ class Sample:
     files: list[ReturnFile]
     defects: list[Defect]
     gaps: list[Gap]
+    estimated: list[LocalAuthority] = field(default_factory=list)
+    """LAs written whose populations the seeds lack, so were estimated (see populations.py)."""
 
 
-def _jumps(
+@dataclass(frozen=True)
+class Plan:
+    """Where the deliberate defects and legitimate gaps go."""
+
+    placements: dict[str, Placement]
+    """LA code -> its defect (an LA carries at most one)."""
+    gaps: dict[tuple[str, Period], Gap]
+
+    @property
+    def jump(self) -> Placement | None:
+        """The P01 defect, planted inside the simulation."""
+        return next((p for p in self.placements.values() if p.spec.kind == "stock_jump"), None)
+
+
+def plan_sample(reference: Reference, rules: RuleBook, window: Window, seed: int) -> Plan:
+    placements = {p.la.la_code: p for p in place_defects(reference, window, rules, seed)}
+    gaps = place_gaps(reference, window, rules, set(placements), seed)
+    return Plan(placements, {(g.la_code, g.period): g for g in gaps})
+
+
+def stock_jumps(
     placement: Placement | None,
     la: LocalAuthority,
     reference: Reference,
@@ -52,34 +74,35 @@ def _jumps(
     return {stock: p01_jump(opening, rules.limits)}
 
 
-def check_p03(sample_rates: dict[str, float], la_code: str, rules: RuleBook) -> None:
-    """Raise RuntimeError if the P01 defect's stock rate also falls outside P03's range."""
-    others = [rate for code, rate in sample_rates.items() if code != la_code]
-    if la_code in sample_rates and len(others) >= 4 and not rules.limits.p03_allows(sample_rates[la_code], others):
+def check_p03(rates: dict[str, float], la_code: str, rules: RuleBook) -> None:
+    """Raise RuntimeError if the P01 defect's stock rate (``rates``: LA -> stock per child
+    that quarter) also falls outside P03's range around England's."""
+    others = [rate for code, rate in rates.items() if code != la_code]
+    if la_code in rates and len(others) >= 4 and not rules.limits.p03_allows(rates[la_code], others):
         raise RuntimeError(f"the planted P01 jump for LA {la_code} would also break P03")
 
 
 def la_returns(
     la: LocalAuthority,
-    periods: list[Period],
     series: dict[Period, QuarterValues],
     reference: Reference,
     rules: RuleBook,
-    placement: Placement | None,
-    gaps: dict[tuple[str, Period], Gap],
+    plan: Plan,
     jumps: dict[str, int],
-    comment_rng: random.Random,
+    seed: int,
 ) -> tuple[list[ReturnFile], list[Defect]]:
-    """One LA's returns, quarter by quarter, with its gaps and its defect planted."""
+    """One LA's returns, quarter by quarter (the items of each quarter), with its gaps and
+    its defect planted."""
+    comment_rng = random.Random(f"{seed}:{la.la_code}:comments")
+    placement = plan.placements.get(la.la_code)
     files: list[ReturnFile] = []
     defects: list[Defect] = []
     previous: QuarterValues | None = None
-    for period in periods:
-        values = series[period]
-        rows = build_rows(la.la_code, period, reference.items_for(la), values)
+    for period, values in series.items():
+        rows = build_rows(la.la_code, period, reference.items_for(la, period), values)
         add_notable_comments(comment_rng, rows, previous, values, rules.limits.p02_max_change_percent)
         previous = values
-        gap = gaps.get((la.la_code, period))
+        gap = plan.gaps.get((la.la_code, period))
         if gap:
             row = find_row(rows, gap.item_code)
             row.value, row.comment = gap.value, gap.comment
@@ -93,38 +116,30 @@ def la_returns(
 
 
 def build_sample(reference: Reference, rules: RuleBook, window: Window, seed: int = DEFAULT_SEED) -> Sample:
-    """Simulate every LA and quarter, apply the defect and gap plans, return the files."""
-    placements = place_defects(reference, window, rules, seed)
-    by_la = {p.la.la_code: p for p in placements}
-    gaps = place_gaps(reference, window, rules, set(by_la), seed)
-    gaps_by_key = {(g.la_code, g.period): g for g in gaps}
-    comment_rng = random.Random(f"{seed}:comments")
-    jump_placement = next((p for p in placements if p.spec.kind == "stock_jump"), None)
+    """Simulate every LA of each quarter, apply the defect and gap plans, return the files."""
+    plan = plan_sample(reference, rules, window, seed)
+    jump = plan.jump
     jump_rates: dict[str, float] = {}
-
     files: list[ReturnFile] = []
     defects: list[Defect] = []
-    for la in reference.current_las:
-        periods = list(window.periods)
-        placement = by_la.get(la.la_code)
-        jumps = _jumps(placement, la, reference, rules, periods, seed)
-        series = simulate_la(
-            la,
-            reference.items_for(la),
-            periods,
-            seed,
-            {(placement.period, s): j for s, j in jumps.items()} if placement else None,
-        )
-        if jump_placement and jump_placement.period in series:
-            value = series[jump_placement.period].get(rules.jump_stock.stock)
-            if value is not None:
-                jump_rates[la.la_code] = float(value) / la.children(jump_placement.period.population_mid_year)
-        new_files, new_defects = la_returns(
-            la, periods, series, reference, rules, placement, gaps_by_key, jumps, comment_rng
-        )
+    written: list[LocalAuthority] = []
+    for la in reference.las:
+        periods = [period for period in window.periods if la.exists_in(period)]
+        if not periods:
+            continue
+        written.append(la)
+        placement = plan.placements.get(la.la_code)
+        jumps = stock_jumps(placement, la, reference, rules, periods, seed)
+        planted = {(placement.period, stock): size for stock, size in jumps.items()} if placement else {}
+        series = simulate_la(la, reference.items_for(la), periods, seed, planted)
+        if jump and jump.period in series:
+            stock = series[jump.period][rules.jump_stock.stock]
+            jump_rates[la.la_code] = float(stock) / la.children(jump.period.population_mid_year)
+        new_files, new_defects = la_returns(la, series, reference, rules, plan, jumps, seed)
         files.extend(new_files)
         defects.extend(new_defects)
-    if jump_placement:
-        check_p03(jump_rates, jump_placement.la.la_code, rules)
+    if jump:
+        check_p03(jump_rates, jump.la.la_code, rules)
     defects.sort(key=lambda d: d.file)
-    return Sample(seed=seed, window=window, files=files, defects=defects, gaps=gaps)
+    estimated = [la for la in written if la.population_estimated]
+    return Sample(seed, window, files, defects, list(plan.gaps.values()), estimated)

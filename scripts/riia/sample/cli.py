@@ -102,7 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         reference, rules = load_definitions(args.repo_root.resolve(), args.wait_for_seeds)
         sample = build_sample(reference, rules, window, args.seed)
     except (FileNotFoundError, KeyError, ValueError, RuntimeError) as exc:
-        print(f"{PROGRAM}: {exc}", file=sys.stderr)
+        # a seed, suite or rule that the sample cannot be built from: one sentence, no traceback
+        print(f"{PROGRAM}: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return 1
     count = write_sample(sample, out_dir)
     print(summary(sample, count, out_dir))

@@ -176,35 +176,39 @@ def eligible_las(reference: Reference, window: Window) -> list[LocalAuthority]:
     return [la for la in reference.las_in(window.last) if la.children(year) >= TINY_LA_POPULATION]
 
 
+class RegionTurns:
+    """Regions take turns to carry the defects that need no particular region."""
+
+    def __init__(self, regions: Sequence[str]) -> None:
+        self.regions = list(regions)
+        self.turn = 0
+
+    def next_with(self, las: Sequence[LocalAuthority]) -> list[LocalAuthority]:
+        """The ``las`` of the next region (in turn) that has any; empty if none has."""
+        for _ in self.regions:
+            region = self.regions[self.turn % len(self.regions)]
+            self.turn += 1
+            found = [la for la in las if la.region_code == region]
+            if found:
+                return found
+        return []
+
+
 def _candidates(
-    spec: DefectSpec,
-    eligible: list[LocalAuthority],
-    region: str | None,
-    regions: list[str],
-    rotation: list[int],
-    fits: dict[str, bool],
+    spec: DefectSpec, free: list[LocalAuthority], region: str | None, turns: RegionTurns
 ) -> list[LocalAuthority]:
     """The LAs a defect may go to: a successor for T02, the region whose items it needs,
-    else the next region in turn."""
-    free = [la for la in eligible if fits[la.la_code]]
+    else the next region in turn; any free LA if those have none."""
     if spec.kind == "successor_code":
         candidates = [la for la in free if la.predecessor_codes]
     elif region:
         candidates = [la for la in free if la.region_code == region]
     else:
-        candidates = []
-        for _ in regions:
-            turn = regions[rotation[0] % len(regions)]
-            rotation[0] += 1
-            candidates = [la for la in free if la.region_code == turn]
-            if candidates:
-                break
+        candidates = turns.next_with(free)
     return candidates or free
 
 
-def _period_for(
-    spec: DefectSpec, la: LocalAuthority, periods: list[Period], window: Window, rng: random.Random
-) -> Period:
+def _period_for(spec: DefectSpec, la: LocalAuthority, periods: list[Period], rng: random.Random) -> Period:
     """The unreadable workbook in its fixed quarter, T02 in a successor's first return,
     any other defect in a random quarter of those possible."""
     if spec.kind == "unreadable" and T01_PERIOD in periods:
@@ -222,26 +226,23 @@ def place_defects(reference: Reference, window: Window, rules: RuleBook, seed: i
     """
     rng = random.Random(f"{seed}:defects")
     eligible = eligible_las(reference, window)
-    regions = sorted({la.region_code for la in eligible})
+    turns = RegionTurns(sorted({la.region_code for la in eligible}))
     used: set[str] = set()
-    rotation = [0]
     placements: list[Placement] = []
     for spec in DEFECT_PLAN:
         items = needed_items(spec, rules)
-        possible = {
-            la.la_code: possible_periods(reference, la, window, items, needs_previous_quarter(spec)) for la in eligible
-        }
-        fits = {la.la_code: la.la_code not in used and bool(possible[la.la_code]) for la in eligible}
-        candidates = _candidates(spec, eligible, collecting_region(reference, items), regions, rotation, fits)
+        previous = needs_previous_quarter(spec)
+        possible = {la.la_code: possible_periods(reference, la, window, items, previous) for la in eligible}
+        free = [la for la in eligible if la.la_code not in used and possible[la.la_code]]
+        candidates = _candidates(spec, free, collecting_region(reference, items), turns)
         if not candidates:
             continue
         if spec.kind == "successor_code":
             # Prefer successors formed inside the defect quarters (their first return).
-            recent = [la for la in candidates if la.first_period in window.defect_periods]
-            candidates = recent or candidates
+            candidates = [la for la in candidates if la.first_period in window.defect_periods] or candidates
         la = rng.choice(candidates)
         used.add(la.la_code)
-        placements.append(Placement(spec, la, _period_for(spec, la, possible[la.la_code], window, rng)))
+        placements.append(Placement(spec, la, _period_for(spec, la, possible[la.la_code], rng)))
     return placements
 
 
@@ -258,16 +259,17 @@ def place_gaps(reference: Reference, window: Window, rules: RuleBook, used: set[
     with a defect); a gap whose item is not collected in the defect quarters is left out."""
     check_gap_plan(rules)
     rng = random.Random(f"{seed}:gaps")
+    eligible = eligible_las(reference, window)
     used = set(used)
     gaps: list[Gap] = []
     for spec in GAP_PLAN:
         region = collecting_region(reference, (spec.item_code,))
         possible = {
             la.la_code: possible_periods(reference, la, window, (spec.item_code,))
-            for la in eligible_las(reference, window)
-            if la.la_code not in used and (region is None or la.region_code == region)
+            for la in eligible
+            if la.la_code not in used and region in (None, la.region_code)
         }
-        candidates = [la for la in eligible_las(reference, window) if possible.get(la.la_code)]
+        candidates = [la for la in eligible if possible.get(la.la_code)]
         if not candidates:
             continue
         la = rng.choice(candidates)

@@ -48,7 +48,8 @@ def break_template_rule(
             f"Every row carries period '{stale}' (last quarter's template not updated) while "
             f"the file name says {period.label}; the values are this quarter's"
         )
-    assert item is not None, rule_id
+    if item is None:
+        raise ValueError(f"the {rule_id} defect needs an item to break")
     row = find_row(rows, item)
     if rule_id == "T04":
         misspelt = item[::-1].replace("_", "", 1)[::-1]

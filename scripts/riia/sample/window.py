@@ -52,9 +52,6 @@ class Window:
         span = self.periods[-DEFECT_QUARTERS:]
         return span[1:-1]
 
-    def __contains__(self, period: object) -> bool:
-        return isinstance(period, Period) and self.first <= period <= self.last
-
 
 DEFAULT_WINDOW = Window(DEFAULT_FIRST_PERIOD, DEFAULT_QUARTERS)
 
