@@ -45,7 +45,8 @@ def render_defects_markdown(sample: Sample) -> str:
         f"Written by `{GENERATOR}` (seed {sample.seed}). Every other return",
         "passes every `error` rule of the return template. `expected_outcome`: `quarantined`",
         "(an error), `loaded_with_warning`, `superseded` (a later `_v2` replaces it) or",
-        "`loaded`. The same list, machine readable: `sample_defects.json`.",
+        "`loaded`. The same list, machine readable: `sample_defects.json`; every file written,",
+        "with its SHA-256: `manifest.json` (both beside this file).",
         "",
         "| file | LA | period | rule | severity | expected outcome | what was done | supersedes | fixed by |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -67,6 +68,17 @@ def render_defects_markdown(sample: Sample) -> str:
     for g in sample.gaps:
         shown = "(blank)" if g.value == "" else f"`{g.value}`"
         lines.append(f"| {g.la_code} | {g.period.label} | {g.item_code} | {shown} | {g.comment} |")
+    if sample.estimated:
+        lines += [
+            "",
+            "## Populations estimated",
+            "",
+            "The seeds have no population for these LAs in some age band, so the sample's figures",
+            "were sized from an estimate: 0-17 from the successors' first year when missing, 5-16 and",
+            "0-25 in proportion to 0-17 at the successors' (or England's) ratio.",
+            "",
+            *(f"* {la.la_code} {la.la_name}" for la in sample.estimated),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -88,5 +100,6 @@ def render_defects_json(sample: Sample) -> str:
         "periods": [p.label for p in sample.window.periods],
         "defects": [asdict(d) for d in sample.defects],
         "gaps": [gap_record(g) for g in sample.gaps],
+        "estimated_populations": [la.la_code for la in sample.estimated],
     }
     return json.dumps(payload, indent=2, sort_keys=True) + "\n"
