@@ -12,7 +12,7 @@ from riia.sample.planting import ReturnFile, plant
 from riia.sample.reference import LocalAuthority, Reference
 from riia.sample.rows import add_notable_comments, build_rows, find_row
 from riia.sample.rules import RuleBook
-from riia.sample.simulation import simulate_la
+from riia.sample.simulation import ADJUSTABLE_STOCKS, simulate_la
 from riia.sample.topics import QuarterValues
 from riia.sample.window import Window, relative_path
 
@@ -69,6 +69,10 @@ def stock_jumps(
     if placement is None or placement.spec.kind != "stock_jump":
         return {}
     stock = rules.jump_stock.stock
+    if stock not in ADJUSTABLE_STOCKS:
+        raise ValueError(
+            f"the register rolls {stock} forward, but the sample can plant a P01 jump only in {ADJUSTABLE_STOCKS}"
+        )
     base = simulate_la(la, reference.items_for(la), periods, seed)
     opening = int(base[placement.period.shift(-1)][stock])
     return {stock: p01_jump(opening, rules.limits)}
