@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time the full build and the quarterly build on synthetic returns of growing size.
 
-For each size the benchmark writes synthetic returns with scripts/make_sample_returns.py,
+For each size the benchmark writes synthetic returns with `riia.sample` (`riia sample`),
 then times two steps, each a real `dbt build` (seeds, every model, snapshot, data and unit
 tests) run from the project root in its own process:
 
@@ -63,11 +63,11 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import riia.sample
 from riia.paths import PROJECT_ROOT
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from riia.sample import generator as msr  # noqa: E402
+from riia.sample.window import DEFAULT_QUARTERS
 
-SAMPLE_QUARTERS = len(msr.DEFAULT_QUARTERS)  # 12
+SAMPLE_QUARTERS = DEFAULT_QUARTERS  # 12
 NEW_QUARTER = "2025-26 Q1"  # the quarter the quarterly step adds (the one after the sample's last)
 FIRST_VALID_PERIOD = "2012-13 Q1"  # where dim_period (rule T03) starts
 DEFAULT_SIZES = "12x1,48x1,12x10,48x10"
@@ -127,12 +127,13 @@ def write_returns(work: Path, quarters: int, copies: int) -> tuple[Path, Path]:
     return replicated to `copies` versions."""
     generated = work / "generated"
     first = period_of(quarter_index(NEW_QUARTER) - quarters)
-    code = msr.main(["--out", str(generated), "--first-period", first, "--quarters", str(quarters + 1)])
+    code = riia.sample.main(["--out", str(generated), "--first-period", first, "--quarters", str(quarters + 1)])
     if code != 0:
-        raise SystemExit(f"make_sample_returns failed ({code})")
+        raise SystemExit(f"riia sample failed ({code})")
     returns, new = work / "returns", work / "new_quarter"
     new_folder = NEW_QUARTER.replace(" ", "_")
-    for folder in sorted(p for p in generated.iterdir() if p.is_dir()):
+    # quarter folders only: the sample's marker (.riia-sample/) describes the whole folder
+    for folder in sorted(p for p in generated.iterdir() if p.is_dir() and not p.name.startswith(".")):
         target = (new if folder.name == new_folder else returns) / folder.name
         shutil.copytree(folder, target)
         if copies > 1:

@@ -2,7 +2,7 @@
 
     riia build [--as-of DATE]         the quarterly build (what `make build` runs)
     riia check FILE...                an LA officer's pre-submission check of return files
-    riia sample [--out DIR]           write the sample returns
+    riia sample [--out DIR]           write the sample returns (--first-period, --quarters: history)
     riia docs                         the dbt docs site as one file
     riia bench                        timings and peak memory (`make bench`)
 
@@ -126,12 +126,21 @@ def check(
 def sample(
     out: Annotated[Path | None, typer.Option(help="folder to write into (default: the returns folder)")] = None,
     only_if_empty: Annotated[bool, typer.Option("--only-if-empty", help="write nothing if the folder holds a return")] = False,
+    seed: Annotated[int | None, typer.Option(help="random seed (default: the sample's fixed seed)")] = None,
+    first_period: Annotated[str | None, typer.Option(help="the first quarter written, YYYY-YY Qn (default 2022-23 Q1)")] = None,
+    quarters: Annotated[int | None, typer.Option(help="how many consecutive quarters to write (default 12)")] = None,
 ) -> None:
-    """Write the deterministic sample returns (153 LAs x 12 quarters, with documented defects)."""
-    from riia.sample import generator
+    """Write the deterministic sample returns (every LA of each quarter x 12 quarters, with documented defects)."""
+    import riia.sample
 
-    argv = [*(["--out", str(out)] if out else []), *(["--only-if-empty"] if only_if_empty else [])]
-    raise typer.Exit(generator.main(argv))
+    argv = [
+        *(["--out", str(out)] if out else []),
+        *(["--only-if-empty"] if only_if_empty else []),
+        *(["--seed", str(seed)] if seed is not None else []),
+        *(["--first-period", first_period] if first_period else []),
+        *(["--quarters", str(quarters)] if quarters is not None else []),
+    ]
+    raise typer.Exit(riia.sample.main(argv))
 
 
 @app.command()

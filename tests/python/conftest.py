@@ -121,11 +121,11 @@ def write_return(
 
 @pytest.fixture(scope="session")
 def sample_returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The generated sample returns (all 153 LAs x 12 quarters, with the documented defects)."""
-    from riia.sample import generator as make_sample_returns
+    """The generated sample returns (the LAs of each of 12 quarters, with the documented defects)."""
+    import riia.sample
 
     out = tmp_path_factory.mktemp("sample") / "returns"
-    assert make_sample_returns.main(["--out", str(out)]) == 0
+    assert riia.sample.main(["--out", str(out)]) == 0
     return out
 
 

@@ -50,7 +50,7 @@ def report_path(build: Build, out: Path, kind: str, region_code: str, period: st
 
 
 def defects(build: Build, rule_id: str) -> list[dict]:
-    return [d for d in json.loads((build.returns_dir / "sample_defects.json").read_text())["defects"] if d["rule_id"] == rule_id]
+    return [d for d in json.loads((build.returns_dir / ".riia-sample" / "sample_defects.json").read_text())["defects"] if d["rule_id"] == rule_id]
 
 
 def line_of(build: Build, relative_file: str, item_code: str) -> int:
