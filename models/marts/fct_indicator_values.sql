@@ -1,84 +1,61 @@
--- One row per LA, quarter, indicator and measure, for accepted returns only (the
--- latest version of each LA and quarter with no `error` finding). Values are
--- unrounded; each row carries what it was computed from. A quarantined or missing
--- return has no rows here: it is never a zero. An item that an accepted return left
--- blank (`not_collected`), marked `x` (`not_available`) or did not send
--- (`not_submitted`) has a row with an empty value and that status.
-with return_status as (
-    select * from {{ ref('int_return_status') }}
-    where is_accepted
+-- One row per LA, quarter, indicator and measure, for accepted returns only (the version
+-- in use of each LA and quarter, with no `error` finding): the hub's view of the one
+-- indicator model, 12-month measures included. Values are unrounded; each row carries
+-- what it was computed from. A quarantined or missing return has no rows here: it is
+-- never a zero. An item that an accepted return left blank (`not_collected`), marked `x`
+-- (`not_available`) or did not send (`not_submitted`) has a row with an empty value and
+-- that status; a 12-month measure without four quarters in, `incomplete_year`.
+with view_values as (
+    select * from {{ ref('int_view_indicator_values') }}
+    where recipient_id = 'hub'
 ),
 
--- the version in use of each accepted return
-computed as (
-    select * from {{ ref('int_indicator_values_computed') }}
-    where file_path in (select return_status.file_path from return_status)
+return_status as (
+    select * from {{ ref('int_return_status') }}
 ),
 
 indicators as (
     select * from {{ ref('ref_indicators') }}
 ),
 
-findings as (
-    select * from {{ ref('int_validation_findings') }}
-    where severity = 'warning'
-),
-
-item_warnings as (
-    select
-        computed.file_path,
-        computed.indicator_code,
-        computed.measure,
-        string_agg(distinct findings.rule_id, ', ' order by findings.rule_id) as warning_rule_ids
-    from computed
-    inner join findings
-        on
-            computed.file_path = findings.file_path
-            and (
-                computed.numerator_item = findings.item_code
-                or list_contains(
-                    string_split(replace(coalesce(computed.denominator_items, ''), ' ', ''), '+'),
-                    findings.item_code
-                )
-            )
-    group by computed.file_path, computed.indicator_code, computed.measure
+notes as (
+    select * from {{ ref('int_indicator_notes') }}
 ),
 
 final as (
     select
-        computed.la_code,
-        computed.period,
-        computed.region_code,
-        computed.indicator_code,
-        computed.measure,
+        view_values.la_code,
+        view_values.period,
+        view_values.region_code,
+        view_values.indicator_code,
+        view_values.measure,
         indicators.indicator_name,
         indicators.item_set,
-        cast(computed.value as double) as value,
-        computed.value_status,
-        computed.numerator_item,
-        cast(computed.numerator as double) as numerator,
-        computed.denominator_items,
-        cast(computed.denominator as double) as denominator,
-        computed.population_age_band,
-        cast(computed.population as bigint) as population,
-        cast(computed.population_mid_year as integer) as population_mid_year,
-        computed.is_fallback_population_year,
+        cast(view_values.value as double) as value,
+        view_values.value_status,
+        view_values.numerator_item,
+        cast(view_values.numerator as double) as numerator,
+        view_values.denominator_items,
+        cast(view_values.denominator as double) as denominator,
+        view_values.population_age_band,
+        cast(view_values.population as bigint) as population,
+        cast(view_values.population_mid_year as integer) as population_mid_year,
+        view_values.is_fallback_population_year,
         return_status.return_status,
-        item_warnings.warning_rule_ids,
-        computed.source_file,
-        computed.file_path
-    from computed
-    inner join return_status
-        on computed.file_path = return_status.file_path
+        notes.warning_rule_ids,
+        view_values.source_file,
+        view_values.file_path
+    from view_values
+    inner join return_status on view_values.file_path = return_status.file_path
     inner join indicators
         on
-            computed.indicator_code = indicators.indicator_code
-            and computed.measure = indicators.measure
-    left join item_warnings
+            view_values.indicator_code = indicators.indicator_code
+            and view_values.measure = indicators.measure
+    left join notes
         on
-            computed.file_path = item_warnings.file_path
-            and computed.indicator_code = item_warnings.indicator_code
-            and computed.measure = item_warnings.measure
+            view_values.file_path = notes.file_path
+            and view_values.indicator_code = notes.indicator_code
+            and indicators.base_measure = notes.measure
 )
 
 select * from final

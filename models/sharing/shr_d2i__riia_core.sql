@@ -1,6 +1,15 @@
--- Data to Insight's cross-regional dataset: riia_core at LA level, released quarters
--- only, for regions that agreed cross-regional sharing (London MoU Appendix A; the
--- suggested template text) and LAs not excepted. Used for statistical-neighbour and
--- England comparisons - and the only data the regional outputs' cross-regional
--- comparators are built from (SHARING.md rule 5).
-{{ shared_la_dataset('d2i') }}
+-- Data to Insight's cross-regional output: riia_core at LA level, released quarters only,
+-- as released, for regions that agreed cross-regional sharing (London MoU App. A; the
+-- suggested template text) and LAs not excepted, with comparators and ranks computed from
+-- this dataset alone. Every region's view adds these LAs (shr_regional__cross_regional).
+-- Selects its rows of int_sharing_outputs_la.
+with outputs as (
+    select * from {{ ref('int_sharing_outputs_la') }}
+    where output_model = 'shr_d2i__riia_core'
+),
+
+final as (
+    select * exclude (audience, output_model) from outputs
+)
+
+select * from final

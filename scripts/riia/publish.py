@@ -1,84 +1,70 @@
-"""Publish each audience its own physical files under exports/ (SHARING.md).
+"""Each recipient's own folder: its data, manifest and delivery note (SHARING.md).
 
-dbt `access:` is not a permission and DuckDB has no grants, so every audience gets
-its own folder holding its own DuckDB file and CSV file, written from its sharing
-model only, plus a manifest:
+dbt `access:` is not a permission and DuckDB has no grants, so every recipient gets its
+own physical files, written from its own rows of the public sharing models and nothing
+else. The recipients, their folders, outputs and markings come from `sharing.shr_recipients`
+(the audiences seed): a new audience needs seed rows, not code.
 
-    exports/regional/<region_code>_<region>/   one folder per region (its rows only)
-    exports/dfe/  exports/d2i/  exports/adcs/
+    exports/<folder>/              e.g. exports/dfe/, exports/regional/E12000008_south-east/
+        riia_<recipient>_<table>_<periods>_<MARKING>.csv    one per table, spreadsheet-safe
+        riia_<recipient>_<periods>_<MARKING>.duckdb         every table, plus `handling`,
+                                                            `agreements_used` and `withheld`
+        manifest.json       rows and checksums, as-of date, agreements and releases used,
+                            what was withheld and why, agreements ending soon
+        CHANGES.md          what differs from the previous delivery (riia.changes)
 
-File names carry the audience, scope, period range and handling marking, e.g.
-`riia_dfe_2022-23-Q1_to_2024-25-Q4_OFFICIAL-SENSITIVE_DFE.csv`. The manifest lists
-row counts, SHA-256 checksums, the as-of date and the agreements used. The whole
-exports tree is written beside the old one and swapped in only when complete.
-
-Run by `make build` after the dbt build; reads the published database read-only.
-Usage: publish_exports.py [--db build/riia.duckdb] [--out exports]
+Every table is one of the recipient's sharing models filtered to its `recipient_id`.
+The reports a recipient may read are rendered into its folder afterwards, from its own
+DuckDB file only (riia.reports).
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import os
-import re
-import shutil
-import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Any
 
 import duckdb
 
-from riia.paths import PROJECT_ROOT
-T = TypeVar("T")
+from riia import changes, safe_text
 
-
-def project_path(path: Path) -> Path:
-    """A path as given, or relative to the project root."""
-    return path if path.is_absolute() else PROJECT_ROOT / path
-
-
-def publish_tree(out: Path, write: Callable[[Path], T]) -> T:
-    """Run `write(folder)` on a fresh folder beside `out`, then swap it in for `out` whole:
-    a reader sees the old tree or the new one, never half of each, and a run that fails or
-    is killed leaves the old tree in place (its leftovers are cleared by the next run)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in out.parent.glob(f".{out.name}.writing-*"):
-        shutil.rmtree(leftover, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.writing-", dir=out.parent))
-    old = out.with_name(f".{out.name}.previous")
-    try:
-        result = write(staging)
-        shutil.rmtree(old, ignore_errors=True)
-        if out.exists():
-            os.replace(out, old)
-        os.replace(staging, out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
-    return result
+EXPORT_README = (
+    "Each folder holds one recipient's data and nothing else, as decided by the sharing\n"
+    "agreements in force on the as-of date in its manifest.json. Files are marked with\n"
+    "their handling in their names and metadata. Do not merge folders or forward a folder\n"
+    "to anyone but its recipient.\n"
+)
 
 
 @dataclass(frozen=True)
-class Output:
-    """One audience output: which model, which rows, where it goes."""
-
+class Recipient:
+    recipient_id: str
     audience: str
-    model: str
-    folder: Path
-    scope: str  # 'england' or the region code
-    region_code: str | None = None
+    region_code: str | None
+    audience_name: str
+    organisation: str
+    grain: str
+    tables: tuple[tuple[str, str], ...]  # (table name in the folder, sharing model)
+    reports: tuple[str, ...]
+    handling_marking: str
+    file_marking: str
+    folder: str
 
     @property
-    def where(self) -> str:
-        return f"where region_code = '{self.region_code}'" if self.region_code else ""
+    def label(self) -> str:
+        return self.recipient_id.replace(":", "_").lower()
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+@dataclass(frozen=True)
+class Delivery:
+    """What publishing one recipient wrote: where, its DuckDB file and its manifest."""
+
+    recipient: Recipient
+    folder: Path
+    database: Path
+    manifest: dict[str, Any]
 
 
 def sha256(path: Path) -> str:
@@ -89,147 +75,186 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def plan_outputs(con: duckdb.DuckDBPyConnection, out: Path) -> list[Output]:
-    """Every folder to write: one per LA-level or national audience, one per region."""
-    outputs = [
-        Output("dfe", "shr_dfe__riia_core", out / "dfe", "england"),
-        Output("d2i", "shr_d2i__riia_core", out / "d2i", "england"),
-        Output("adcs", "shr_adcs__national", out / "adcs", "england"),
-    ]
-    regions = con.sql(
+def table_name(model: str) -> str:
+    """The table a sharing model becomes in a recipient's folder: `shr_regional__returns` -> `returns`."""
+    return model.split("__")[-1] if "__" in model else model.removeprefix("shr_")
+
+
+def recipients(con: duckdb.DuckDBPyConnection) -> list[Recipient]:
+    """Every recipient of this build (sharing.shr_recipients), with the tables it receives."""
+    rows = con.sql(
         """
-        select distinct r.region_code, r.region_short_name, r.region_name
-        from sharing.shr_regional__indicators as s
-        inner join reference.ref_regions as r on s.region_code = r.region_code
-        order by r.region_code
+        select recipient_id, audience, region_code, audience_name, organisation, grain, output_model,
+            extra_outputs, reports, handling_marking, file_marking, folder
+        from sharing.shr_recipients
+        order by recipient_id
         """
     ).fetchall()
-    for code, short, name in regions:
-        outputs.append(
-            Output("regional", "shr_regional__indicators", out / "regional" / f"{code}_{slug(name)}", short, code)
+    found = []
+    for (rid, audience, region, name, organisation, grain, output, extra, reports, marking, file_marking, folder) in rows:
+        tables = [("indicators", output)] + [(table_name(model), model) for model in (extra or "").split()]
+        found.append(
+            Recipient(
+                rid, audience, region, name, organisation, grain, tuple(tables), tuple((reports or "").split()),
+                marking, file_marking, folder,
+            )
         )
-    return outputs
+    return found
 
 
-def period_range(con: duckdb.DuckDBPyConnection, output: Output) -> str:
-    first, last = con.sql(
-        f"""
-        select min(p.period), max(p.period) from (
-            select distinct s.period from sharing.{output.model} as s {output.where}
-        ) as q
-        inner join marts.dim_period as p on q.period = p.period
-        """
-    ).fetchone()
+def recipient_rows(con: duckdb.DuckDBPyConnection, model: str, recipient: Recipient) -> str:
+    """SQL selecting the recipient's rows of a sharing model, in a fixed order."""
+    columns = [row[0] for row in con.sql(f"describe sharing.{model}").fetchall() if row[0] != "recipient_id"]
+    listed = ", ".join(f'"{c}"' for c in columns)
+    quoted = recipient.recipient_id.replace("'", "''")
+    return f"select {listed} from sharing.{model} where recipient_id = '{quoted}' order by {listed}"
+
+
+def period_range(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    columns = [row[0] for row in con.sql(f"describe ({query})").fetchall()]
+    if "period" not in columns:
+        return "all-quarters"
+    first, last = con.sql(f"select min(period), max(period) from ({query})").fetchone()
     if first is None:
         return "no-quarters"
     return f"{first.replace(' ', '-')}_to_{last.replace(' ', '-')}"
 
 
-def write_output(con: duckdb.DuckDBPyConnection, output: Output, as_of_date: str) -> dict:
-    """Write one audience folder; return its manifest."""
-    marking, file_marking = con.sql(
-        "select handling_marking, file_marking from reference.sharing_audiences where audience = ?",
-        params=[output.audience],
-    ).fetchone()
-    output.folder.mkdir(parents=True)
-    scope = "" if output.scope == "england" else f"_{output.scope.lower()}"
-    stem = f"riia_{output.audience}{scope}_{period_range(con, output)}_{file_marking}"
-    columns = [row[0] for row in con.sql(f"describe sharing.{output.model}").fetchall()]
-    key_order = ", ".join(columns)
-    select = f"select * from sharing.{output.model} {output.where} order by {key_order}"
+def write_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
+    """The rows as CSV, every text cell spreadsheet-safe (riia.safe_text)."""
+    described = con.sql(f"describe ({query})").fetchall()
+    expressions = ", ".join(
+        f'{safe_text.sql_spreadsheet_safe(chr(34) + name + chr(34))} as "{name}"' if kind == "VARCHAR" else f'"{name}"'
+        for name, kind, *_ in described
+    )
+    target = str(path).replace("'", "''")
+    con.execute(f"copy (select {expressions} from ({query})) to '{target}' (header, delimiter ',')")
+    return con.sql(f"select count(*) from ({query})").fetchone()[0]
 
-    csv_path = output.folder / f"{stem}.csv"
-    con.execute(f"copy ({select}) to '{csv_path}' (header, delimiter ',')")
-    rows = con.sql(f"select count(*) from ({select})").fetchone()[0]
 
-    agreements_sql = f"""
-        select agreement_id, region_code, audience, item_set, signed_on, in_force_from, in_force_to, clause
-        from intermediate.int_sharing_agreements_in_force
-        where audience = '{output.audience}' {f"and region_code = '{output.region_code}'" if output.region_code else ""}
-        order by agreement_id
-    """
-    agreements = [
-        dict(zip(("agreement_id", "region_code", "audience", "item_set", "signed_on", "in_force_from", "in_force_to", "clause"), row))
-        for row in con.sql(agreements_sql).fetchall()
+def manifest_tables(con: duckdb.DuckDBPyConnection, recipient: Recipient) -> dict[str, list[dict[str, Any]]]:
+    """The agreements, releases and withholdings the manifest lists (from public models)."""
+    quoted = recipient.recipient_id.replace("'", "''")
+
+    def rows(sql: str) -> list[dict[str, Any]]:
+        relation = con.sql(sql)
+        return [
+            {column: (str(value) if value is not None and not isinstance(value, int | float | bool) else value)
+             for column, value in zip(relation.columns, row, strict=True)}
+            for row in relation.fetchall()
+        ]
+
+    return {
+        "agreements_used": rows(
+            "select agreement_id, region_code, item_set, signed_on, in_force_from, in_force_to, clause, authorised_by, "
+            f"authorised_on, days_to_end, is_ending_soon from sharing.shr_recipient_agreements where recipient_id = '{quoted}' "
+            "order by agreement_id"
+        ),
+        "withheld": rows(
+            "select scope, region_code, la_code, period, indicator_code, reason from sharing.shr_recipient_withheld "
+            f"where recipient_id = '{quoted}' order by all"
+        ),
+    }
+
+
+def write_recipient(
+    con: duckdb.DuckDBPyConnection, recipient: Recipient, folder: Path, context: dict[str, Any], previous: Path | None
+) -> Delivery:
+    """Write one recipient's folder; return what was written."""
+    folder.mkdir(parents=True)
+    queries = {name: recipient_rows(con, model, recipient) for name, model in recipient.tables}
+    periods = period_range(con, queries["indicators"])
+    stem = f"riia_{recipient.label}" + ("_SAMPLE-DATA" if context["is_sample"] else "")
+    files = []
+    for name, query in queries.items():
+        path = folder / f"{stem}_{name}_{periods}_{recipient.file_marking}.csv"
+        rows = write_csv(con, query, path)
+        files.append({"name": path.name, "format": "csv", "table": name, "rows": rows, "sha256": sha256(path)})
+    listed = manifest_tables(con, recipient)
+    database = folder / f"{stem}_{periods}_{recipient.file_marking}.duckdb"
+    con.execute(f"attach '{database}' as recipient_db")
+    try:
+        for name, query in queries.items():
+            con.execute(f"create table recipient_db.{name} as {query}")
+        quoted = recipient.recipient_id.replace("'", "''")
+        con.execute(
+            "create table recipient_db.agreements_used as select * exclude (recipient_id) "
+            f"from sharing.shr_recipient_agreements where recipient_id = '{quoted}' order by agreement_id"
+        )
+        con.execute(
+            "create table recipient_db.withheld as select * exclude (recipient_id) "
+            f"from sharing.shr_recipient_withheld where recipient_id = '{quoted}' order by all"
+        )
+        con.execute(
+            "create table recipient_db.handling as select ? as recipient_id, ? as audience, ? as region_code, "
+            "? as handling_marking, cast(? as date) as as_of_date, ? as is_sample_data, ? as build_id",
+            [recipient.recipient_id, recipient.audience, recipient.region_code, recipient.handling_marking,
+             context["as_of_date"], context["is_sample"], context["build_id"]],
+        )
+    finally:
+        con.execute("detach recipient_db")
+    files.append(
+        {
+            "name": database.name,
+            "format": "duckdb",
+            "tables": [*queries, "agreements_used", "withheld", "handling"],
+            # DuckDB files differ byte for byte between identical writes: the CSVs, which
+            # hold the same rows, carry the content checksums.
+            "content_sha256": {f["table"]: f["sha256"] for f in files},
+        }
+    )
+    manifest = {
+        "recipient_id": recipient.recipient_id,
+        "audience": recipient.audience,
+        "audience_name": recipient.audience_name,
+        "organisation": recipient.organisation,
+        "region_code": recipient.region_code,
+        "handling_marking": recipient.handling_marking,
+        "sample_data": context["is_sample"],
+        "as_of_date": context["as_of_date"],
+        "build_id": context["build_id"],
+        "periods": periods.replace("_to_", " to ").replace("-Q", " Q"),
+        "files": files,
+        **listed,
+        "agreements_ending_soon": [a["agreement_id"] for a in listed["agreements_used"] if a["is_ending_soon"]],
+        "releases_used": releases_used(con, queries["indicators"]),
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    note = changes.delivery_note(database, previous, manifest)
+    (folder / "CHANGES.md").write_text(note)
+    return Delivery(recipient, folder, database, manifest)
+
+
+def releases_used(con: duckdb.DuckDBPyConnection, query: str) -> list[dict[str, Any]]:
+    columns = [row[0] for row in con.sql(f"describe ({query})").fetchall()]
+    if "release_id" not in columns:
+        return []
+    return [
+        {"region_code": region, "period": period, "release_id": release, "released_on": str(released_on)}
+        for region, period, release, released_on in con.sql(
+            f"select distinct region_code, period, release_id, released_on from ({query}) "
+            "where release_id is not null order by all"
+        ).fetchall()
     ]
 
-    db_path = output.folder / f"{stem}.duckdb"
-    con.execute(f"attach '{db_path}' as audience_db")
-    try:
-        con.execute(f"create table audience_db.indicators as {select}")
-        con.execute(f"create table audience_db.sharing_agreements_used as {agreements_sql}")
-        con.execute(
-            "create table audience_db.handling as "
-            "select ? as audience, ? as scope, ? as handling_marking, cast(? as date) as as_of_date",
-            [output.audience, output.scope, marking, as_of_date],
-        )
-        db_rows = con.sql("select count(*) from audience_db.indicators").fetchone()[0]
-    finally:
-        con.execute("detach audience_db")
-    if db_rows != rows:
-        raise RuntimeError(f"{db_path}: {db_rows} rows written, {rows} expected")
 
-    manifest = {
-        "audience": output.audience,
-        "scope": output.scope,
-        "region_code": output.region_code,
-        "handling_marking": marking,
-        "as_of_date": as_of_date,
-        "source_model": output.model,
-        "periods": period_range(con, output).replace("_to_", " to ").replace("-Q", " Q"),
-        "agreements_used": [{k: (str(v) if v is not None else None) for k, v in a.items()} for a in agreements],
-        "files": [
-            {"name": csv_path.name, "format": "csv", "rows": rows, "sha256": sha256(csv_path)},
-            {
-                "name": db_path.name,
-                "format": "duckdb",
-                "table": "indicators",
-                "rows": db_rows,
-                # DuckDB files differ byte for byte between identical writes, so the
-                # checksum that proves the content is the CSV's, which the table mirrors.
-                "content_sha256": sha256(csv_path),
-            },
-        ],
-    }
-    (output.folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    return manifest
+def previous_database(previous_exports: Path | None, recipient: Recipient) -> Path | None:
+    if previous_exports is None:
+        return None
+    found = sorted((previous_exports / recipient.folder).glob("*.duckdb"))
+    return found[0] if found else None
 
 
-def write_exports(db_path: Path, folder: Path) -> list[dict]:
-    """Write every audience's folder into `folder`; return the manifests."""
+def write_exports(db_path: Path, out: Path, context: dict[str, Any], previous_exports: Path | None = None) -> list[Delivery]:
+    """Write every recipient's folder under `out` (an empty folder)."""
+    out.mkdir(parents=True, exist_ok=True)
     with duckdb.connect() as con:
-        # the warehouse is attached read-only; each audience file is attached in turn
-        con.execute(f"attach '{db_path}' as warehouse (read_only)")
+        quoted = str(db_path).replace("'", "''")
+        con.execute(f"attach '{quoted}' as warehouse (read_only)")
         con.execute("use warehouse")
-        as_of_date = str(con.sql("select max(as_of_date) from intermediate.int_sharing_agreements_in_force").fetchone()[0])
-        manifests = [write_output(con, output, as_of_date) for output in plan_outputs(con, folder)]
-    (folder / "README.txt").write_text(
-        "Each folder holds one audience's data and nothing else, as decided by the sharing\n"
-        "agreements in force on the as-of date in its manifest.json. Files are marked with\n"
-        "their handling in their names. Do not merge folders or forward a folder to anyone\n"
-        "but its audience.\n"
-    )
-    return manifests
-
-
-def publish(db_path: Path, out: Path) -> list[dict]:
-    """Write every audience's folder into a fresh tree, then swap it in for `out`."""
-    return publish_tree(out, lambda folder: write_exports(db_path, folder))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--db", type=Path, default=Path(os.environ.get("RIIA_DUCKDB_PATH", "build/riia.duckdb")))
-    parser.add_argument("--out", type=Path, default=Path(os.environ.get("RIIA_EXPORTS_DIR", "exports")))
-    args = parser.parse_args(argv)
-    out = project_path(args.out)
-    manifests = publish(project_path(args.db), out)
-    print(f"Exports written to {out}:")
-    for manifest in manifests:
-        scope = manifest["region_code"] or "England"
-        print(f"  {manifest['audience']:<9} {scope:<10} {manifest['files'][0]['rows']:>8} rows  {manifest['handling_marking']}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        deliveries = [
+            write_recipient(con, recipient, out / recipient.folder, context, previous_database(previous_exports, recipient))
+            for recipient in recipients(con)
+        ]
+    (out / "README.txt").write_text(EXPORT_README)
+    return deliveries

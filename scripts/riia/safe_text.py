@@ -19,3 +19,10 @@ def spreadsheet_safe(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def sql_spreadsheet_safe(column: str) -> str:
+    """The same rule as `spreadsheet_safe`, as a DuckDB SQL expression over a text column,
+    for CSVs that DuckDB writes itself (the recipients' exports)."""
+    starts = ", ".join("'" + start.replace("'", "''") + "'" for start in FORMULA_STARTS)
+    return f"case when left({column}, 1) in ({starts}) then '''' || {column} else {column} end"

@@ -29,6 +29,7 @@ typed_values as (
 
 indicators as (
     select * from {{ ref('ref_indicators') }}
+    where window_quarters = 1
 ),
 
 items as (
@@ -75,8 +76,10 @@ applicable as (
     cross join indicators
     inner join items on indicators.numerator_item = items.item_code
     where
-        items.collecting_region_code is null
-        or items.collecting_region_code = local_authorities.region_code
+        (items.collecting_region_code is null or items.collecting_region_code = local_authorities.region_code)
+        -- only items the register collects in the return's quarter (RETURN_TEMPLATE.md 1a)
+        and returns.period >= items.first_period
+        and (items.last_period is null or returns.period <= items.last_period)
 ),
 
 denominator_parts as (

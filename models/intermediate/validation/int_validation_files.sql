@@ -1,6 +1,7 @@
 -- Validation input `return_files` (rules T01-T03 on whole files): one row per return
 -- file received (every version), with the LA and quarter its findings are filed under
--- (the file name's, else the first data line's) and, when another file with different
+-- (the file name's, else the first data line's), whether the file name's LA existed in
+-- its quarter (`la_code_problem`, rule T02) and, when another file with different
 -- contents claims the same LA, quarter and version (the same name in two folders), the
 -- other file(s) and the version a correction should take.
 with files as (
@@ -9,6 +10,10 @@ with files as (
 
 typed_values as (
     select * from {{ ref('int_return_values_typed') }}
+),
+
+local_authorities as (
+    select * from {{ ref('ref_local_authorities') }}
 ),
 
 first_data_lines as (
@@ -62,6 +67,8 @@ final as (
         files.file_name_period,
         files.has_valid_file_name,
         files.is_latest_version,
+        {{ la_code_problem('files.file_name_la_code', 'files.file_name_period', 'local_authorities') }}
+            as la_code_problem,
         coalesce(files.file_name_la_code, first_data_lines.la_code) as report_la_code,
         coalesce(files.file_name_period, first_data_lines.period) as report_period,
         clashes.same_version_elsewhere,
@@ -69,6 +76,7 @@ final as (
     from files
     left join first_data_lines on files.file_path = first_data_lines.file_path
     left join clashes on files.file_path = clashes.file_path
+    left join local_authorities on files.file_name_la_code = local_authorities.la_code
 )
 
 select * from final

@@ -37,7 +37,7 @@ INPUTS = {
 }
 
 
-def suite_parameters(session, items, local_authorities, periods, rule_parameters) -> dict:  # noqa: ANN001
+def suite_parameters(session, items, periods, rule_parameters) -> dict:  # noqa: ANN001
     """The reference sets and thresholds the suites name as {"$PARAMETER": ...}."""
 
     def values(relation, column, where="true", order=None):  # noqa: ANN001, ANN202
@@ -45,7 +45,6 @@ def suite_parameters(session, items, local_authorities, periods, rule_parameters
         return [row[0] for row in query.fetchall()]
 
     parameters = {
-        "current_la_codes": values(local_authorities, "la_code", "is_current"),
         "valid_periods": values(periods, "period", order="period_index"),
         "register_item_codes": values(items, "item_code"),
     }
@@ -81,7 +80,6 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
     parameters = suite_parameters(
         session,
         items=dbt.ref("ref_items"),
-        local_authorities=dbt.ref("ref_local_authorities"),
         periods=dbt.ref("int_periods"),
         rule_parameters=dbt.ref("ref_rule_parameters"),
     )

@@ -1,6 +1,7 @@
 -- Validation input `item_presence` (rule T07): one row per readable return file and item
 -- the return is expected to hold - every riia_core item, and the regional items its LA's
--- region collects - with the line the item is on (empty when the file has no line for it).
+-- region collects, that the register collects in the return's quarter - with the line the
+-- item is on (empty when the file has no line for it).
 with files as (
     select * from {{ ref('int_validation_files') }}
     where file_status = 'readable'
@@ -39,8 +40,10 @@ expected as (
     cross join items
     left join regions on items.collecting_region_code = regions.region_code
     where
-        items.item_set = 'riia_core'
-        or items.collecting_region_code = local_authorities.region_code
+        (items.item_set = 'riia_core' or items.collecting_region_code = local_authorities.region_code)
+        -- the register of the return's own quarter (RETURN_TEMPLATE.md section 1a)
+        and (files.report_period is null or files.report_period >= items.first_period)
+        and (files.report_period is null or items.last_period is null or files.report_period <= items.last_period)
 ),
 
 final as (

@@ -15,6 +15,14 @@ typed_values as (
     select * from {{ ref('int_return_values_typed') }}
 ),
 
+local_authorities as (
+    select * from {{ ref('ref_local_authorities') }}
+),
+
+items as (
+    select * from {{ ref('ref_items') }}
+),
+
 item_lines as (
     select
         file_path,
@@ -47,6 +55,21 @@ final as (
         files.file_name_la_code,
         files.file_name_period,
         files.has_valid_file_name,
+        -- rule T02 for a file whose name gives no LA: the line's LA in the line's quarter
+        {{ la_code_problem('typed_values.la_code', 'typed_values.period', 'local_authorities') }} as la_code_problem,
+        -- rule T04: the item in the register of the return's own quarter
+        case
+            when typed_values.item_code is null then null
+            when items.item_code is null then 'is not in the RIIA item register'
+            when coalesce(files.file_name_period, typed_values.period) < items.first_period
+                then
+                    'is collected only from ' || items.first_period || ', and the return is for '
+                    || coalesce(files.file_name_period, typed_values.period)
+            when coalesce(files.file_name_period, typed_values.period) > items.last_period
+                then
+                    'was last collected in ' || items.last_period || ', and the return is for '
+                    || coalesce(files.file_name_period, typed_values.period)
+        end as item_code_problem,
         -- "12", "12 and 30", "4, 12 and 30"
         case
             when len(item_lines.line_numbers) = 1 then cast(item_lines.line_numbers[1] as varchar)
@@ -64,6 +87,8 @@ final as (
         on
             typed_values.file_path = item_lines.file_path
             and typed_values.item_code = item_lines.item_code
+    left join local_authorities on typed_values.la_code = local_authorities.la_code
+    left join items on typed_values.item_code = items.item_code
 )
 
 select * from final

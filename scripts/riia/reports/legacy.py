@@ -44,8 +44,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
-from riia import publish as publish_exports
-from riia.publish import slug
+import re
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 Row = dict[str, Any]
 
@@ -73,7 +76,7 @@ VALUE_STATUS = {
     "not_submitted": "not submitted",
     "zero_denominator": "no denominator",
 }
-MEASURE_PREFERENCE = ("rate_per_10k", "percent", "average_days", "count")  # a rug column's measure
+MEASURE_PREFERENCE = ("rate_per_10k", "percent", "average_days", "count", "rate_per_10k_12m", "percent_12m")
 TREND_QUARTERS = 8
 
 CSS = (

@@ -56,6 +56,7 @@ FINDING_COLUMNS: tuple[str, ...] = (
     "rule_id",
     "severity",
     "message",
+    "shared_message",
     "suite_name",
     "expectation_type",
 )
@@ -167,6 +168,8 @@ def finding(
         "rule_id": meta["rule_id"],
         "severity": meta["severity"],
         "message": render_message(meta["message"], values),
+        # what the LA's region is told: no figure from outside the region's view
+        "shared_message": render_message(meta.get("shared_message") or meta["message"], values),
         "suite_name": suite_name,
         "expectation_type": config.type,
     }

@@ -1,0 +1,55 @@
+-- One row per item set and indicator measure that may be shared under it: an indicator
+-- is shared under an agreement only when every item it is computed from (numerator and
+-- denominator items) is in the agreement's item set (SHARING.md rule 2). So the SE's
+-- adoption measures reach DfE under `se_annex_a`, and EM's early-help items reach no one
+-- outside the East Midlands, whose agreements name `all_em` only for its own region.
+with item_sets as (
+    select * from {{ ref('sharing_item_sets') }}
+),
+
+indicators as (
+    select * from {{ ref('ref_indicators') }}
+),
+
+indicator_items as (
+    select
+        indicator_code,
+        measure,
+        numerator_item as item_code
+    from indicators
+    union
+    select
+        indicators.indicator_code,
+        indicators.measure,
+        trim(parts.item_code) as item_code
+    from indicators
+    cross join unnest(string_split(indicators.denominator_items, '+')) as parts (item_code)
+    where indicators.denominator_items is not null
+),
+
+coverage as (
+    select
+        sets.item_set,
+        indicator_items.indicator_code,
+        indicator_items.measure,
+        count(*) as items_needed,
+        count(item_sets.item_code) as items_in_set
+    from (select distinct item_set from item_sets) as sets
+    cross join indicator_items
+    left join item_sets
+        on
+            sets.item_set = item_sets.item_set
+            and indicator_items.item_code = item_sets.item_code
+    group by sets.item_set, indicator_items.indicator_code, indicator_items.measure
+),
+
+final as (
+    select
+        item_set,
+        indicator_code,
+        measure
+    from coverage
+    where items_in_set = items_needed
+)
+
+select * from final
