@@ -21,6 +21,7 @@ final as (
         agreements.clause,
         agreements.authorised_by,
         agreements.authorised_on,
+        agreements.reports,
         agreements.as_of_date,
         agreements.days_to_end,
         agreements.is_ending_soon

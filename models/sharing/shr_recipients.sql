@@ -19,7 +19,6 @@ final as (
         output_model,
         extra_outputs,
         includes_comments,
-        reports,
         handling_marking,
         file_marking,
         folder

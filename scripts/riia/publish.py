@@ -47,7 +47,6 @@ class Recipient:
     organisation: str
     grain: str
     tables: tuple[tuple[str, str], ...]  # (table name in the folder, sharing model)
-    reports: tuple[str, ...]
     handling_marking: str
     file_marking: str
     folder: str
@@ -85,17 +84,17 @@ def recipients(con: duckdb.DuckDBPyConnection) -> list[Recipient]:
     rows = con.sql(
         """
         select recipient_id, audience, region_code, audience_name, organisation, grain, output_model,
-            extra_outputs, reports, handling_marking, file_marking, folder
+            extra_outputs, handling_marking, file_marking, folder
         from sharing.shr_recipients
         order by recipient_id
         """
     ).fetchall()
     found = []
-    for (rid, audience, region, name, organisation, grain, output, extra, reports, marking, file_marking, folder) in rows:
+    for (rid, audience, region, name, organisation, grain, output, extra, marking, file_marking, folder) in rows:
         tables = [("indicators", output)] + [(table_name(model), model) for model in (extra or "").split()]
         found.append(
             Recipient(
-                rid, audience, region, name, organisation, grain, tuple(tables), tuple((reports or "").split()),
+                rid, audience, region, name, organisation, grain, tuple(tables),
                 marking, file_marking, folder,
             )
         )

@@ -51,6 +51,7 @@ final as (
         clause,
         authorised_by,
         authorised_on,
+        reports,
         {{ as_of_date() }} as as_of_date,
         cast(in_force_to - {{ as_of_date() }} as integer) as days_to_end,
         coalesce(in_force_to - {{ as_of_date() }} <= {{ var('agreement_warning_days', 90) }}, false) as is_ending_soon

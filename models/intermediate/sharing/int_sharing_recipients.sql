@@ -40,7 +40,6 @@ final as (
         audiences.output_model,
         audiences.extra_outputs,
         audiences.includes_comments,
-        audiences.reports,
         audiences.handling_marking,
         audiences.file_marking,
         case
