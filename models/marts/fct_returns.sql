@@ -26,7 +26,10 @@ final as (
         return_status.error_count,
         return_status.warning_count,
         return_status.error_rule_ids,
-        return_status.warning_rule_ids
+        return_status.warning_rule_ids,
+        return_status.has_quarantined_resubmission,
+        return_status.latest_source_file,
+        return_status.latest_error_rule_ids
     from return_status
     left join local_authorities on return_status.la_code = local_authorities.la_code
 )

@@ -132,7 +132,7 @@ def period_problem(text: str, first: Period, last: Period) -> str | None:
     if period is None:
         return "is not a real financial year: YYYY-YY names two consecutive years (for example 2024-25)"
     if period > last:
-        return f"is in the future: the latest quarter that can be returned is {last}"
+        return f"has not ended yet: the latest quarter that can be returned is {last}"
     if period < first:
         return f"is before {first}, the first quarter the RIIA collects"
     return None

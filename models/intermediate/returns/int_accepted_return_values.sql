@@ -1,9 +1,8 @@
--- One row per LA, quarter and item of every accepted return (the latest version,
--- with no `error` finding): the figure as submitted, typed, and the file it came
+-- One row per LA, quarter and item of every accepted return (the version in use, with no
+-- `error` finding; rule S01): the figure as submitted, typed, and the file it came
 -- from. The snapshot snp_accepted_return_values keeps the history of these rows.
 with typed_values as (
     select * from {{ ref('int_return_values_typed') }}
-    where is_latest_version
 ),
 
 return_status as (

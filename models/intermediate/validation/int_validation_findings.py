@@ -33,6 +33,7 @@ INPUTS = {
     "return_figures": "int_validation_figures",
     "stock_roll_forward": "int_validation_roll_forward",
     "rate_checks": "int_validation_rates",
+    "item_magnitudes": "int_validation_magnitudes",
     "item_lines": "int_validation_item_lines",
 }
 
@@ -45,7 +46,8 @@ def suite_parameters(session, items, periods, rule_parameters) -> dict:  # noqa:
         return [row[0] for row in query.fetchall()]
 
     parameters = {
-        "valid_periods": values(periods, "period", order="period_index"),
+        # rule T03: a quarter that has ended by the build's date
+        "valid_periods": values(periods, "period", "has_ended", order="period_index"),
         "register_item_codes": values(items, "item_code"),
     }
     for rule_id, parameter, value in rule_parameters.project("rule_id, parameter, value").fetchall():
@@ -102,6 +104,7 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
         "return_figures": dbt.ref("int_validation_figures"),
         "stock_roll_forward": dbt.ref("int_validation_roll_forward"),
         "rate_checks": dbt.ref("int_validation_rates"),
+        "item_magnitudes": dbt.ref("int_validation_magnitudes"),
         "item_lines": dbt.ref("int_validation_item_lines"),
     }
     assert set(relations) == set(INPUTS)

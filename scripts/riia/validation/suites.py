@@ -41,6 +41,7 @@ ASSET_KEYS: dict[str, list[str]] = {
     "return_figures": ["file_path"],
     "stock_roll_forward": ["file_path", "item_code"],
     "rate_checks": ["file_path", "item_code"],
+    "item_magnitudes": ["file_path", "item_code"],
 }
 # Not an asset: where the item of a logical or plausibility finding is written.
 ITEM_LINES = "item_lines"
