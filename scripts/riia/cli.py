@@ -12,6 +12,7 @@ user can fix ends with one sentence saying what happened and what to do, never a
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import date
 from enum import Enum
@@ -120,6 +121,32 @@ def check(
     render = {"text": check_module.render_text, "csv": check_module.render_csv, "json": check_module.render_json}
     typer.echo(render[output.value](result), nl=False)
     raise typer.Exit(1 if result.errors else 0)
+
+
+@app.command()
+def release(
+    region: Annotated[str, typer.Argument(help="the region: its code (E12000008), short name (SE) or name")],
+    period: Annotated[str, typer.Argument(help="the quarter, YYYY-YY Qn (e.g. 2024-25 Q4)")],
+    checked_by: Annotated[str, typer.Option("--checked-by", help="who checked the quarter (a person or the region's data group)")],
+    on: Annotated[str | None, typer.Option(help="the day of the release (YYYY-MM-DD; default today)")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="the built warehouse to release from (default: the published build)")] = None,
+) -> None:
+    """Record that a region has checked a quarter and releases it (SHARING.md rule 4).
+
+    Outside audiences receive exactly the returns released (file and SHA-256) from the next
+    build, whatever is resubmitted later, until the quarter is released again.
+    """
+    from riia import release as release_module
+    from riia.build.lock import BuildLocked
+    from riia.paths import project_path, warehouse_path
+
+    released_on = date.fromisoformat(_date(on, "--on")) if on else date.today()
+    build_dir = project_path(os.environ.get("RIIA_BUILD_DIR", "build"))
+    try:
+        done = release_module.release(warehouse or warehouse_path(), region, period, checked_by, released_on, build_dir)
+    except (release_module.ReleaseError, BuildLocked) as error:
+        _fail(str(error))
+    typer.echo(release_module.describe(done))
 
 
 @app.command()
