@@ -164,9 +164,10 @@ def read_pair_rules(suite_path: Path, item_codes: set[str]) -> tuple[PairRule, .
     suite = json.loads(suite_path.read_text(encoding="utf-8"))
     pairs: list[PairRule] = []
     for expectation in suite.get("expectations", []):
-        if expectation.get("type") != PAIR_EXPECTATION:
-            continue
         kwargs, meta = expectation.get("kwargs", {}), expectation.get("meta", {})
+        # the item pairs of one return's figures; other assets (L09's magnitudes) compare no two items
+        if expectation.get("type") != PAIR_EXPECTATION or meta.get("data_asset") != "return_figures":
+            continue
         pair = PairRule(meta["rule_id"], kwargs["column_A"], kwargs["column_B"], bool(kwargs.get("or_equal", False)))
         unknown = [code for code in pair.items if code not in item_codes]
         if unknown:
