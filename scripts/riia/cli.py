@@ -149,6 +149,36 @@ def release(
     typer.echo(release_module.describe(done))
 
 
+class Comparator(str, Enum):
+    region = "region"
+    neighbours = "neighbours"
+    england = "england"
+
+
+@app.command()
+def explain(
+    la_code: Annotated[str, typer.Argument(help="the LA's 3-digit code, e.g. 805")],
+    period: Annotated[str, typer.Argument(help="the quarter, YYYY-YY Qn")],
+    indicator: Annotated[str, typer.Argument(help="the indicator code, e.g. CLA_END")],
+    measure: Annotated[str | None, typer.Option(help="the measure (default: the indicator's headline measure)")] = None,
+    comparator: Annotated[Comparator | None, typer.Option(help="explain the LA's region, neighbours or England comparator")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="the warehouse (default: the published build)")] = None,
+) -> None:
+    """Where a figure came from: its value, numerator and denominator or population, each
+    item's file and line, the rules it passed or warned on, the LA's comment - or, for a
+    comparator, every LA it pooled."""
+    from riia import explain as explain_module
+    from riia.paths import warehouse_path
+
+    try:
+        text = explain_module.explain(
+            warehouse or warehouse_path(), la_code, period, indicator, measure, comparator.value if comparator else None
+        )
+    except explain_module.ExplainError as error:
+        _fail(str(error))
+    typer.echo(text, nl=False)
+
+
 @app.command()
 def sample(
     out: Annotated[Path | None, typer.Option(help="folder to write into (default: the returns folder)")] = None,

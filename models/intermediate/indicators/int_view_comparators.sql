@@ -7,8 +7,9 @@
 -- `comparator_min_members` (default 5) is flagged as low coverage (SHARING.md rule 5).
 -- An LA outside the view never shapes the view's comparators. Only the groups the view
 -- needs are computed: the regions, neighbours and England of the LAs it reports on.
-with view_values as (
-    select * from {{ ref('int_view_indicator_values') }}
+with members as (
+    select * from {{ ref('int_view_comparator_members') }}
+    where is_contributing
 ),
 
 groups as (
@@ -28,54 +29,6 @@ population_0_17 as (
     where geography_level = 'la' and age_band = '0-17'
 ),
 
-subjects as (
-    select distinct
-        recipient_id,
-        period,
-        la_code,
-        region_code
-    from view_values
-    where visibility <> 'cross_regional'
-),
-
-needed_groups as (
-    select distinct
-        subjects.recipient_id,
-        subjects.period,
-        'region' as comparator_type,
-        subjects.region_code as comparator_key
-    from subjects
-    union all
-    select distinct
-        recipient_id,
-        period,
-        'statistical_neighbours' as comparator_type,
-        la_code as comparator_key
-    from subjects
-    union all
-    select distinct
-        recipient_id,
-        period,
-        'england' as comparator_type,
-        'E92000001' as comparator_key
-    from subjects
-),
-
-members as (
-    select
-        needed_groups.recipient_id,
-        groups.period,
-        groups.comparator_type,
-        groups.comparator_key,
-        groups.member_la_code
-    from needed_groups
-    inner join groups
-        on
-            needed_groups.period = groups.period
-            and needed_groups.comparator_type = groups.comparator_type
-            and needed_groups.comparator_key = groups.comparator_key
-),
-
 group_population as (
     select
         groups.period,
@@ -91,42 +44,22 @@ group_population as (
     group by groups.period, groups.comparator_type, groups.comparator_key
 ),
 
-contributing as (
-    select * from view_values
-    where value_status in ('calculated', 'zero_denominator')
-),
-
 sums as (
     select
-        members.recipient_id,
-        members.period,
-        members.comparator_type,
-        members.comparator_key,
-        contributing.indicator_code,
-        contributing.measure,
+        recipient_id,
+        period,
+        comparator_type,
+        comparator_key,
+        indicator_code,
+        measure,
         -- summed as DECIMAL: exact, so the result never depends on the order in which
         -- DuckDB's parallel aggregation adds the rows (builds are reproducible)
-        sum(cast(contributing.numerator as decimal(38, 2))) as numerator_total,
-        sum(cast(contributing.base as decimal(38, 2))) as base_total,
+        sum(cast(numerator as decimal(38, 2))) as numerator_total,
+        sum(cast(base as decimal(38, 2))) as base_total,
         count(*) as contributing_las,
-        sum(population_0_17.population) as contributing_population_0_17
+        sum(population_0_17) as contributing_population_0_17
     from members
-    inner join contributing
-        on
-            members.recipient_id = contributing.recipient_id
-            and members.period = contributing.period
-            and members.member_la_code = contributing.la_code
-    left join population_0_17
-        on
-            contributing.la_code = population_0_17.la_code
-            and contributing.period = population_0_17.period
-    group by
-        members.recipient_id,
-        members.period,
-        members.comparator_type,
-        members.comparator_key,
-        contributing.indicator_code,
-        contributing.measure
+    group by recipient_id, period, comparator_type, comparator_key, indicator_code, measure
 ),
 
 final as (

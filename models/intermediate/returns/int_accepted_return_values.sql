@@ -15,6 +15,7 @@ final as (
         return_status.la_code,
         return_status.period,
         typed_values.item_code,
+        typed_values.line_number,
         typed_values.value_text,
         typed_values.value_status,
         typed_values.value_number,

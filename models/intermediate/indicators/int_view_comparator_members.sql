@@ -1,0 +1,101 @@
+-- The members of every comparator a view needs, and what each gave: one row per view,
+-- quarter, comparator group (region, an LA's statistical neighbours, England), member LA of
+-- the group that quarter, indicator and measure the member's figure is in the view for,
+-- with whether it contributes (its return gave the item: `calculated` or
+-- `zero_denominator`) and its numerator, base (population or denominator) and 0-17
+-- population. The first half of the one comparator engine: int_view_comparators adds these
+-- up, and `riia explain` lists them ("which LAs a comparator pooled"). A view, so that only
+-- the rows asked for are computed.
+{{ config(materialized='view') }}
+
+with view_values as (
+    select * from {{ ref('int_view_indicator_values') }}
+),
+
+groups as (
+    select * from {{ ref('int_comparator_groups') }}
+),
+
+population_0_17 as (
+    select
+        area_code as la_code,
+        period,
+        population
+    from {{ ref('int_population_by_period') }}
+    where geography_level = 'la' and age_band = '0-17'
+),
+
+subjects as (
+    select distinct
+        recipient_id,
+        period,
+        la_code,
+        region_code
+    from view_values
+    where visibility <> 'cross_regional'
+),
+
+needed_groups as (
+    select distinct
+        subjects.recipient_id,
+        subjects.period,
+        'region' as comparator_type,
+        subjects.region_code as comparator_key
+    from subjects
+    union all
+    select distinct
+        recipient_id,
+        period,
+        'statistical_neighbours' as comparator_type,
+        la_code as comparator_key
+    from subjects
+    union all
+    select distinct
+        recipient_id,
+        period,
+        'england' as comparator_type,
+        'E92000001' as comparator_key
+    from subjects
+),
+
+members as (
+    select
+        needed_groups.recipient_id,
+        groups.period,
+        groups.comparator_type,
+        groups.comparator_key,
+        groups.member_la_code
+    from needed_groups
+    inner join groups
+        on
+            needed_groups.period = groups.period
+            and needed_groups.comparator_type = groups.comparator_type
+            and needed_groups.comparator_key = groups.comparator_key
+),
+
+final as (
+    select
+        members.recipient_id,
+        members.period,
+        members.comparator_type,
+        members.comparator_key,
+        members.member_la_code,
+        view_values.indicator_code,
+        view_values.measure,
+        view_values.value_status in ('calculated', 'zero_denominator') as is_contributing,
+        view_values.numerator,
+        view_values.base,
+        population_0_17.population as population_0_17
+    from members
+    inner join view_values
+        on
+            members.recipient_id = view_values.recipient_id
+            and members.period = view_values.period
+            and members.member_la_code = view_values.la_code
+    left join population_0_17
+        on
+            members.member_la_code = population_0_17.la_code
+            and members.period = population_0_17.period
+)
+
+select * from final

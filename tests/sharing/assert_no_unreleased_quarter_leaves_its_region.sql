@@ -1,0 +1,25 @@
+-- SHARING.md rule 4 (SE MoU 14: checked by the region, and only then released): no row of a
+-- quarter its region has not released reaches an audience outside the region. Returns the
+-- offending rows; gates publication.
+{{ config(tags=['gate']) }}
+
+with outside as (
+    select recipient_id, region_code, period from {{ ref('shr_dfe__riia_core') }}
+    union all
+    select recipient_id, region_code, period from {{ ref('shr_d2i__riia_core') }}
+    union all
+    select recipient_id, region_code, period from {{ ref('shr_agreed__indicators') }}
+    where area_type = 'la'
+),
+
+releases as (
+    select * from {{ ref('int_quarter_release_status') }}
+)
+
+select outside.*
+from outside
+left join releases
+    on
+        outside.region_code = releases.region_code
+        and outside.period = releases.period
+where not coalesce(releases.is_released, false)
