@@ -1,0 +1,97 @@
+"""Running dbt in-process against one warehouse file, with progress and a plain failure report."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from riia.paths import PROJECT_ROOT
+
+
+@dataclass
+class DbtOutcome:
+    success: bool
+    failures: list[str] = field(default_factory=list)
+    nodes: int = 0
+    seconds: float = 0.0
+
+
+class _Progress:
+    """Prints how far dbt has got, about every tenth of the nodes (or every 15 s)."""
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        self.say = say
+        self.total = 0
+        self.done = 0
+        self.last_share = 0
+        self.last_time = time.monotonic()
+
+    def __call__(self, event: Any) -> None:
+        name = event.info.name
+        if name == "NodeFinished":
+            self.done += 1
+            share = self.done * 10 // max(self.total, 1)
+            if share > self.last_share or time.monotonic() - self.last_time > 15:
+                self.last_share, self.last_time = share, time.monotonic()
+                self.say(f"  dbt: {self.done} of {self.total} models, tests and seeds done")
+        elif name == "LogStartLine" and not self.total:
+            self.total = getattr(event.data, "total", 0) or 0
+
+
+def run_dbt(
+    args: Sequence[str],
+    db_path: Path,
+    returns_dir: Path,
+    dbt_vars: dict[str, Any] | None = None,
+    say: Callable[[str], None] = print,
+) -> DbtOutcome:
+    """`dbt <args>` in this process against `db_path`; the outcome with each failure in a line."""
+    import json
+
+    from dbt.adapters.duckdb import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+
+    os.environ["RIIA_DUCKDB_PATH"] = str(db_path)
+    os.environ["RIIA_RETURNS_DIR"] = str(returns_dir)
+    os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
+    os.environ.setdefault("DBT_TARGET_PATH", str(PROJECT_ROOT / "build" / "target"))
+    os.environ.setdefault("DBT_LOG_PATH", str(Path(os.environ["DBT_TARGET_PATH"]) / "logs"))
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    full_args = [*args, "--quiet", "--project-dir", str(PROJECT_ROOT)]
+    if dbt_vars:
+        full_args += ["--vars", json.dumps(dbt_vars)]
+    progress = _Progress(say)
+    started = time.monotonic()
+    cwd = os.getcwd()
+    os.chdir(PROJECT_ROOT)  # dbt-duckdb resolves paths against the working directory
+    try:
+        result = dbtRunner(callbacks=[progress]).invoke(full_args)
+    finally:
+        os.chdir(cwd)
+        # dbt-duckdb keeps the file open for the whole process: release it before anything
+        # else touches the file.
+        DuckDBConnectionManager.close_all_connections()
+    outcome = DbtOutcome(bool(result.success), nodes=progress.done, seconds=time.monotonic() - started)
+    if result.exception is not None:
+        outcome.failures.append(f"dbt could not run: {result.exception}")
+    for node in getattr(result.result, "results", None) or []:
+        status = str(getattr(node, "status", ""))
+        if status in ("error", "fail", "runtime error"):
+            name = getattr(getattr(node, "node", None), "name", "?")
+            message = (getattr(node, "message", None) or "").strip().splitlines()
+            outcome.failures.append(f"{name}: {message[-1] if message else status}")
+    return outcome
+
+
+def print_failures(outcome: DbtOutcome, log_path: Path) -> None:
+    for failure in outcome.failures[:20]:
+        print(f"  - {failure}", file=sys.stderr)
+    if len(outcome.failures) > 20:
+        print(f"  ... and {len(outcome.failures) - 20} more", file=sys.stderr)
+    print(f"  dbt's full log: {log_path}", file=sys.stderr)
