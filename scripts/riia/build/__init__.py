@@ -172,15 +172,18 @@ def starting_warehouse(plan: BuildPlan, publications: Publications) -> Path | No
     return None
 
 
-def prepare(plan: BuildPlan, publications: Publications) -> Path:
+def prepare(plan: BuildPlan, publications: Publications) -> tuple[Path, Path | None]:
+    """(this build's new folder, the warehouse to carry on from), leftovers cleared."""
     for described in publications.clear_leftovers():
         say(f"Cleared the files of {described}, which never completed.")
     start = starting_warehouse(plan, publications)
-    folder = publications.new()
+    return publications.new(), start
+
+
+def carry_forward(start: Path | None, db_path: Path) -> None:
     if start is not None:
-        shutil.copyfile(start, folder / WAREHOUSE)
-        os.chmod(folder / WAREHOUSE, 0o644)
-    return folder
+        shutil.copyfile(start, db_path)
+        os.chmod(db_path, 0o644)
 
 
 def load_returns(plan: BuildPlan, db_path: Path) -> dict[str, int]:
@@ -212,10 +215,12 @@ def run(plan: BuildPlan) -> int:
     publications = Publications(plan.build_dir)
     check_returns_folder(plan)
     with BuildLock(plan.build_dir, plan.wait_seconds):
-        folder = prepare(plan, publications)
+        folder, start = prepare(plan, publications)
         db_path = folder / WAREHOUSE
-        step = "load"
+        step = "prepare"
         try:
+            carry_forward(start, db_path)
+            step = "load"
             pause_for_tests(plan.build_dir, step)
             say(f"[1/5] Loading the returns folder {plan.returns_dir}")
             counts = load_returns(plan, db_path)

@@ -66,7 +66,9 @@ def run_dbt(
     os.environ.setdefault("DBT_LOG_PATH", str(Path(os.environ["DBT_TARGET_PATH"]) / "logs"))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    full_args = [*args, "--quiet", "--project-dir", str(PROJECT_ROOT)]
+    # Nothing of dbt's own on the terminal (its log file has it all): progress and failures
+    # are reported from its events and results, and an error never shows as a traceback.
+    full_args = [*args, "--log-level", "none", "--project-dir", str(PROJECT_ROOT)]
     if target_path is not None:
         full_args += ["--target-path", str(target_path), "--log-path", str(target_path / "logs")]
     if dbt_vars:
