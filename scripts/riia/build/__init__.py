@@ -57,11 +57,15 @@ class Interrupted(BaseException):
     """SIGTERM or Ctrl-C (SIGINT) during the build."""
 
     def __init__(self, signal_number: int) -> None:
-        super().__init__(signal.Signals(signal_number).name)
+        super().__init__("Ctrl-C" if signal_number == signal.SIGINT else signal.Signals(signal_number).name)
         self.signal_number = signal_number
 
 
+STOPPED_BY: list[int] = []  # the signals received, for a stop that dbt caught and turned into a failure
+
+
 def _interrupt(signal_number: int, _frame: Any) -> None:
+    STOPPED_BY.append(signal_number)
     raise Interrupted(signal_number)
 
 
@@ -160,7 +164,7 @@ def starting_warehouse(plan: BuildPlan, publications: Publications) -> Path | No
         return current / WAREHOUSE
     if publications.current_link.is_symlink() or publications.completed():
         raise BuildError(
-            f"{publications.current_link} does not lead to a published warehouse although "
+            f"The link {publications.current_link} does not lead to a published warehouse although "
             f"{publications.folder} holds earlier builds: starting from empty would lose the history of accepted "
             f"figures, so nothing was built; point it at the latest complete build (ln -sfn publications/<id> "
             f"{publications.current_link}) and build again."
@@ -230,6 +234,8 @@ def run(plan: BuildPlan) -> int:
             say("[2/5] dbt build: validation, indicators, sharing, tests")
             log_path = plan.dbt_target_path / "logs"
             outcome = run_dbt(["build"], db_path, plan.returns_dir, effective_dbt_vars(plan), say, plan.dbt_target_path)
+            if STOPPED_BY:  # dbt catches the interruption and reports a failure
+                raise Interrupted(STOPPED_BY[0])
             if not outcome.success:
                 print_failures(outcome, log_path / "dbt.log", file=sys.stdout)
                 raise dbt_failure(outcome, plan, folder)
@@ -403,7 +409,7 @@ def print_summary(summary: dict[str, Any], manifests: list[dict], written: Any, 
 
 def main(overrides: dict[str, Any] | None = None, wait_seconds: float = 0.0) -> int:
     """`riia build`: 0 on success; otherwise one sentence on standard error, never a traceback."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    previous = {number: signal.signal(number, _interrupt) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
         return run(BuildPlan.from_environment(overrides, wait_seconds))
     except BuildError as error:
@@ -428,4 +434,5 @@ def main(overrides: dict[str, Any] | None = None, wait_seconds: float = 0.0) -> 
         )
         return 2
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)

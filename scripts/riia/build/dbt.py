@@ -62,8 +62,9 @@ def run_dbt(
     os.environ["RIIA_DUCKDB_PATH"] = str(db_path)
     os.environ["RIIA_RETURNS_DIR"] = str(returns_dir)
     os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
-    os.environ.setdefault("DBT_TARGET_PATH", str(PROJECT_ROOT / "build" / "target"))
-    os.environ.setdefault("DBT_LOG_PATH", str(Path(os.environ["DBT_TARGET_PATH"]) / "logs"))
+    if target_path is None:
+        os.environ.setdefault("DBT_TARGET_PATH", str(PROJECT_ROOT / "build" / "target"))
+        os.environ.setdefault("DBT_LOG_PATH", str(Path(os.environ["DBT_TARGET_PATH"]) / "logs"))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     # Nothing of dbt's own on the terminal (its log file has it all): progress and failures
