@@ -368,3 +368,54 @@ def csv_text(rows: list[list[str]]) -> bytes:
 
 
 PASSWD_MARKERS = re.compile(r"root:x:0:0|/usr/sbin/nologin|/bin/bash")
+
+
+# --------------------------------------------------------------------------- validation without a build
+
+VALIDATE = """
+import json, shutil, sys, tempfile
+from datetime import date
+from pathlib import Path
+import duckdb
+from riia import check, config, intake
+from riia.build.dbt import run_dbt
+files = [Path(p) for p in json.loads(sys.argv[1])]
+settings = config.settings()
+dbt_vars = config.dbt_vars(settings) | {"build_date": sys.argv[2]}
+with tempfile.TemporaryDirectory(prefix="riia-faults-") as scratch:
+    db = Path(scratch) / "v.duckdb"
+    target = check.scratch_target(Path(scratch))
+    shutil.copyfile(check.seeded_warehouse(dbt_vars, target), db)
+    with duckdb.connect(str(db)) as con:
+        names = check.land_files(con, files, intake.FolderRules("flat", 0, 1 << 20))
+    selected = ["+int_validation_findings", "+int_accepted_return_values"]
+    outcome = run_dbt(["run", "--select", *selected, "--exclude", "resource_type:seed"], db, Path(scratch),
+                      dbt_vars, say=lambda _: None, target_path=target)
+    assert outcome.success, outcome.failures
+    with duckdb.connect(str(db), read_only=True) as con:
+        out = {name: con.sql(sql).fetchall() for name, sql in {
+            "typed": "select file_path, line_number, item_code, value_text, value_status, cast(value_number as varchar) "
+                     "from intermediate.int_return_values_typed",
+            "findings": "select file_path, line_number, item_code, rule_id, severity from intermediate.int_validation_findings",
+            "status": "select la_code, period, file_path, return_status from intermediate.int_return_status",
+            "accepted": "select file_path, item_code, value_status, cast(value_number as varchar) "
+                        "from intermediate.int_accepted_return_values",
+        }.items()}
+print(json.dumps(out, default=str))
+"""
+
+
+def validate_files(files: list[Path], build_date: str = BUILD_DATE) -> dict[str, list[list]]:
+    """Staging, typing and the Great Expectations suites over `files` (as `riia check` runs
+    them, in a scratch warehouse from the cached seeds), in a child process: the rows of
+    int_return_values_typed, int_validation_findings, int_return_status and
+    int_accepted_return_values."""
+    proc = subprocess.run(
+        [sys.executable, "-c", VALIDATE, json.dumps([str(p) for p in files]), build_date],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=PROJECT_ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return json.loads(proc.stdout.splitlines()[-1])

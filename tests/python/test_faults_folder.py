@@ -428,3 +428,35 @@ def test_the_loader_never_modifies_the_returns_folder(tmp_path: Path) -> None:
     land(root)
     land(root, layout="per_la", settle_seconds=60)
     assert {p: (p.lstat().st_mtime_ns, p.lstat().st_size) for p in root.rglob("*")} == before
+
+
+def test_replacing_an_old_exports_folder_never_leaves_exports_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stable paths (exports/, reports/) replace folders left by an older pipeline: at
+    every step of the swap, exports/ exists."""
+    from riia.build import publication
+
+    project = tmp_path / "project"
+    (project / "exports" / "dfe").mkdir(parents=True)
+    (project / "exports" / "dfe" / "old.csv").write_text("old")
+    publications = publication.Publications(project / "build")
+    (project / "build" / "publications" / "p1" / "exports").mkdir(parents=True)
+    (project / "build" / "current").symlink_to("publications/p1")
+    seen = []
+    real_rmtree, real_replace = publication.shutil.rmtree, publication.os.replace
+
+    def watch(real):
+        def call(*args, **kwargs):
+            seen.append(os.path.lexists(project / "exports") and (project / "exports").exists())
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(publication.shutil, "rmtree", watch(real_rmtree))
+    monkeypatch.setattr(publication.os, "replace", watch(real_replace))
+    publications.link_stable_paths(project, project / "build")
+    assert (project / "exports").is_symlink() and (project / "exports").resolve() == (
+        project / "build/publications/p1/exports"
+    )
+    assert seen and all(seen), seen

@@ -110,6 +110,7 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
     seen["X1_folder"] = leftover(c.build_dir).name
     seen["X1_pid"] = x1.pid
     seen["X2"] = fk.run(["build"], env)
+    seen["X1_intact_after_X2"] = (c.build_dir / "publications" / str(seen["X1_folder"]) / "BUILDING").exists()
     x3 = fk.start(["build", "--wait", "600"], env | {"RIIA_TEST_PAUSE_AT": "exports,reports,publish"})
     time.sleep(1.5)
     seen["X3_waited"] = x3.poll() is None and not (c.build_dir / ".paused-exports").exists()
@@ -174,6 +175,7 @@ def test_a_second_build_stops_at_once_naming_the_running_one(chain: Chain) -> No
     sentence = fk.assert_one_sentence(chain.seen["X2"])
     assert "Another build is running" in sentence and f"process {chain.seen['X1_pid']}" in sentence
     assert "--wait" in sentence
+    assert chain.seen["X1_intact_after_X2"], "the second build deleted nothing of the first's"
 
 
 def test_with_wait_a_build_runs_after_the_running_one(chain: Chain) -> None:
