@@ -213,6 +213,8 @@ def test_the_same_name_in_two_folders_is_two_files_one_in_use(hostile: Hostile) 
     )
     assert [path for path, _ in files] == ["203/203_2024-25_Q2.csv", "203/copy/203_2024-25_Q2.csv"]
     assert sum(latest for _, latest in files) <= 1, "two different files cannot both be the version in use"
+    for path, _ in files:  # and each is an error naming the other
+        assert ("T02", "error") in {(rule, severity) for rule, severity, _ in fk.findings(hostile.db, path)}, path
 
 
 def test_a_resubmission_after_release_reaches_no_outside_audience(hostile: Hostile) -> None:
