@@ -21,6 +21,8 @@ import csv
 import hashlib
 import io
 import json
+import os
+import secrets
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -31,9 +33,9 @@ from typing import Any
 import duckdb
 
 from riia import config, intake
-from riia.periods import parse_file_name
 from riia.build.dbt import run_dbt
 from riia.paths import PROJECT_ROOT, SEEDS_DIR
+from riia.periods import parse_file_name
 
 CACHE_DIR = PROJECT_ROOT / "build" / "check"
 FINDING_FIELDS = ("file", "line", "item", "value", "rule", "severity", "message", "what_to_fix")
@@ -83,21 +85,36 @@ def seeds_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def seeded_warehouse(dbt_vars: dict[str, Any]) -> Path:
-    """A warehouse holding only the seeds, built once per version of the seeds."""
+def seeded_warehouse(dbt_vars: dict[str, Any], target_path: Path | None = None) -> Path:
+    """A warehouse holding only the seeds, built once per version of the seeds.
+
+    Several checks may run at once (LA officers, a build): each builds the cache under a name
+    of its own and renames it into place, so none removes a file another is still writing."""
     cached = CACHE_DIR / f"seeds-{seeds_fingerprint()}.duckdb"
     if cached.is_file():
         return cached
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    for stale in CACHE_DIR.glob("seeds-*.duckdb*"):
-        stale.unlink(missing_ok=True)
-    building = cached.with_name(cached.name + ".building")
-    building.unlink(missing_ok=True)
-    outcome = run_dbt(["seed"], building, CACHE_DIR, dbt_vars, say=lambda _: None)
-    if not outcome.success:
-        raise CheckError("The reference data could not be loaded: " + "; ".join(outcome.failures))
-    building.rename(cached)
+    for stale in CACHE_DIR.glob("seeds-*.duckdb"):
+        if stale != cached:
+            stale.unlink(missing_ok=True)
+    building = cached.with_name(f".{cached.name}.{os.getpid()}-{secrets.token_hex(3)}.building")
+    try:
+        outcome = run_dbt(["seed"], building, CACHE_DIR, dbt_vars, say=lambda _: None, target_path=target_path)
+        if not outcome.success:
+            raise CheckError("The reference data could not be loaded: " + "; ".join(outcome.failures))
+        os.replace(building, cached)
+    finally:
+        building.unlink(missing_ok=True)
+        building.with_name(building.name + ".wal").unlink(missing_ok=True)
     return cached
+
+
+def scratch_target(scratch: Path) -> Path:
+    """dbt's target folder for one check, in its scratch folder: never the build's, so a
+    check run during a build (or beside another check) writes over nobody's manifest."""
+    target = scratch / "target"
+    target.mkdir()
+    return target
 
 
 def land_files(con: duckdb.DuckDBPyConnection, files: list[Path], rules: intake.FolderRules) -> list[str]:
@@ -131,7 +148,13 @@ def add_context(con: duckdb.DuckDBPyConnection, warehouse: Path, names: list[str
     if not declared:
         return 0
     quoted = str(warehouse).replace("'", "''")
-    con.execute(f"attach '{quoted}' as published (read_only)")
+    try:
+        con.execute(f"attach '{quoted}' as published (read_only)")
+    except duckdb.Error as error:
+        raise CheckError(
+            f"The warehouse {warehouse} cannot be opened ({str(error).splitlines()[0]}): close the program holding it "
+            "open for writing, or check without it (--no-warehouse)."
+        ) from None
     try:
         landed = con.sql(
             "select count(*) from duckdb_tables() where database_name = 'published' and schema_name = 'raw'"
@@ -162,16 +185,20 @@ def add_context(con: duckdb.DuckDBPyConnection, warehouse: Path, names: list[str
 
 
 def check(files: list[Path], warehouse: Path | None) -> CheckResult:
-    missing = [str(path) for path in files if not path.is_file()]
+    missing = [str(path) for path in files if not path.exists()]
     if missing:
         raise CheckError(f"No such file: {', '.join(missing)}.")
+    not_files = [str(path) for path in files if not path.is_file()]
+    if not_files:
+        raise CheckError(f"Not a file: {', '.join(not_files)} (give the return files themselves).")
     settings = config.settings()
     rules = intake.FolderRules.from_settings(settings)
     rules = intake.FolderRules("flat", 0, rules.max_bytes)
     dbt_vars = config.dbt_vars(settings) | {"build_date": settings.get("build_date") or date.today().isoformat()}
     with tempfile.TemporaryDirectory(prefix="riia-check-") as scratch:
         db_path = Path(scratch) / "check.duckdb"
-        shutil.copyfile(seeded_warehouse(dbt_vars), db_path)
+        target = scratch_target(Path(scratch))
+        shutil.copyfile(seeded_warehouse(dbt_vars, target), db_path)
         with duckdb.connect(str(db_path)) as con:
             names = land_files(con, files, rules)
             if warehouse is not None:
@@ -182,6 +209,7 @@ def check(files: list[Path], warehouse: Path | None) -> CheckResult:
             Path(scratch),
             dbt_vars,
             say=lambda _: None,
+            target_path=target,
         )
         if not outcome.success:
             raise CheckError("The check could not run: " + "; ".join(outcome.failures))

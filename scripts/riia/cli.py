@@ -80,6 +80,10 @@ def load(
             counts = intake.load(con, folder, rules)
     except intake.ReturnsFolderError as error:
         _fail(f"{error}: check RIIA_RETURNS_DIR or --returns.")
+    except duckdb.Error as error:
+        _fail(f"The database {db} cannot be written ({str(error).splitlines()[0]}): close the program holding it open, or choose another --db.")
+    except OSError as error:
+        _fail(f"The database {db} cannot be written ({error.strerror}): choose a --db in a folder you can write to.")
     typer.echo(f"Loaded {folder} into {db}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
 
 

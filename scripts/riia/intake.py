@@ -36,6 +36,10 @@ SAMPLE_MARKER = Path(".riia-sample") / "manifest.json"
 TEMPORARY_NAME = re.compile(r"(^~\$)|(^\.#)|(\.tmp$)|(~$)|(^~)", re.IGNORECASE)
 LA_FOLDER = re.compile(r"(?P<la_code>\d{3})(?:$|[ _\-].*)")
 BATCH_BYTES = 32 * 1024 * 1024
+# A modification time this far in the future is a clock's doing, not the file system's rounding.
+CLOCK_TOLERANCE_SECONDS = 2
+LINK_OUTSIDE = "it is a link to a file outside the returns folder, which the pipeline never follows"
+
 
 class ReturnsFolderError(Exception):
     """The returns folder cannot be used at all (missing, not a folder, no return)."""
@@ -105,16 +109,37 @@ def _folder_la_code(relative: str, rules: FolderRules) -> str | None:
     return match["la_code"] if match else None
 
 
-def _read(real: Path, max_bytes: int) -> bytes:
-    """At most max_bytes + 1 bytes of a regular file, never following a link."""
+class OutsideReturnsFolder(OSError):
+    """The file opened is not inside the returns folder (a folder on its path was swapped for a link)."""
+
+
+def _read(real: Path, max_bytes: int, root: Path | None = None) -> bytes:
+    """At most max_bytes + 1 bytes of a regular file, never following a link; with `root`,
+    only a file that is, once open, still inside the returns folder (a folder on its path
+    swapped for a link between the walk and the open is caught here)."""
     descriptor = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     with os.fdopen(descriptor, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise IsADirectoryError("not a regular file")
+        if root is not None:
+            try:
+                opened = Path(os.readlink(f"/proc/self/fd/{handle.fileno()}"))
+            except OSError:  # no /proc: the walk's own check stands
+                opened = real
+            if not _inside(opened, root):
+                raise OutsideReturnsFolder(0, "it is not inside the returns folder")
         return handle.read(max_bytes + 1)
 
 
-def file_entry(relative: str, path: Path, real: Path, rules: FolderRules, now: datetime, sample: dict[str, str]) -> IntakeFile:
+def file_entry(
+    relative: str,
+    path: Path,
+    real: Path,
+    rules: FolderRules,
+    now: datetime,
+    sample: dict[str, str],
+    root: Path | None = None,
+) -> IntakeFile:
     name = path.name
     common: dict[str, Any] = {"file_path": relative, "source_file": name, "folder_la_code": _folder_la_code(relative, rules)}
     try:
@@ -137,13 +162,26 @@ def file_entry(relative: str, path: Path, real: Path, rules: FolderRules, now: d
     if info.st_size > rules.max_bytes:
         return IntakeFile(**common, intake_status="too_large", intake_problem=_too_large(info.st_size, rules))
     try:
-        content = _read(real, rules.max_bytes)
+        content = _read(real, rules.max_bytes, root)
+    except OutsideReturnsFolder:
+        return IntakeFile(**common, intake_status="link_outside", intake_problem=LINK_OUTSIDE)
     except OSError as error:
         return IntakeFile(**common, intake_status="unreadable", intake_problem=f"the file cannot be read ({error.strerror or error})")
     if len(content) > rules.max_bytes:  # grew while being read
         return IntakeFile(**common, intake_status="too_large", intake_problem=_too_large(len(content), rules))
     digest = hashlib.sha256(content).hexdigest()
     age = (now - modified).total_seconds()
+    if rules.settle_seconds > 0 and age < -CLOCK_TOLERANCE_SECONDS:
+        # A time in the future says nothing about whether the file is complete.
+        return IntakeFile(
+            **common,
+            intake_status="waiting",
+            intake_problem=(
+                f"its modification time ({modified:%Y-%m-%d %H:%M} UTC) is in the future, so the build cannot tell "
+                "whether it is still being written: it is read once that time has passed (check the clock of the "
+                "computer that saved it)"
+            ),
+        )
     if 0 <= age < rules.settle_seconds and sample.get(relative) != digest:
         return IntakeFile(
             **common,
@@ -182,22 +220,28 @@ def scan(root: Path, rules: FolderRules, now: datetime | None = None) -> Iterato
                 continue
             real = path
             if entry.is_symlink():
-                real = path.resolve()
-                if not _inside(real, root_real):
+                try:
+                    real = path.resolve(strict=True)
+                except (OSError, RuntimeError) as error:  # a loop of links, or a link to nothing
+                    problem = getattr(error, "strerror", None) or "a loop of links"
                     yield IntakeFile(
                         relative,
                         entry.name,
-                        "link_outside",
-                        "it is a link to a file outside the returns folder, which the pipeline never follows",
+                        "unreadable",
+                        f"it is a link that cannot be followed ({problem})",
                         folder_la_code=_folder_la_code(relative, rules),
                     )
+                    continue
+                if not _inside(real, root_real):
+                    la_code = _folder_la_code(relative, rules)
+                    yield IntakeFile(relative, entry.name, "link_outside", LINK_OUTSIDE, folder_la_code=la_code)
                     continue
             if real.is_dir():
                 if real.resolve() not in visited:
                     visited.add(real.resolve())
                     pending.append((real, relative + "/"))
                 continue
-            yield file_entry(relative, path, real, rules, now, sample)
+            yield file_entry(relative, path, real, rules, now, sample, root_real)
 
 
 LANDING_COLUMNS = (

@@ -18,12 +18,23 @@ what happened and what to do.
 
 from __future__ import annotations
 
+<<<<<<< HEAD
+=======
+import contextlib
+>>>>>>> faults
 import errno
 import json
 import os
 import shutil
+<<<<<<< HEAD
 import sys
 import time
+=======
+import signal
+import sys
+import time
+import traceback
+>>>>>>> faults
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -38,11 +49,53 @@ from riia.build.publication import WAREHOUSE, Publications
 from riia.paths import DEFAULT_RETURNS_DIR, PROJECT_ROOT, project_path
 
 DEFAULT_BUILD_DIR = PROJECT_ROOT / "build"
+<<<<<<< HEAD
+=======
+STEPS = ("load", "dbt", "exports", "reports", "publish", "prune")
+PAUSE_VARIABLE = "RIIA_TEST_PAUSE_AT"
+>>>>>>> faults
 
 
 class BuildError(Exception):
     """A build that cannot go on; the message is one sentence for the person running it."""
 
+<<<<<<< HEAD
+=======
+    def __init__(self, message: str, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class Interrupted(BaseException):
+    """SIGTERM or Ctrl-C (SIGINT) during the build."""
+
+    def __init__(self, signal_number: int) -> None:
+        super().__init__("Ctrl-C" if signal_number == signal.SIGINT else signal.Signals(signal_number).name)
+        self.signal_number = signal_number
+
+
+STOPPED_BY: list[int] = []  # the signals received, for a stop that dbt caught and turned into a failure
+
+
+def _interrupt(signal_number: int, _frame: Any) -> None:
+    STOPPED_BY.append(signal_number)
+    raise Interrupted(signal_number)
+
+
+def pause_for_tests(build_dir: Path, step: str) -> None:
+    """TEST HOOK, inert unless RIIA_TEST_PAUSE_AT names `step` (a comma-separated list of
+    STEPS): at that step boundary the build writes ``<build dir>/.paused-<step>`` (holding
+    its process id) and waits until the file is removed, so that the fault-injection tests
+    (tests/python/test_faults_kill.py) can kill it at exactly that boundary, or let it go on."""
+    wanted = os.environ.get(PAUSE_VARIABLE, "")
+    if step not in {name.strip() for name in wanted.split(",")}:
+        return
+    marker = build_dir / f".paused-{step}"
+    marker.write_text(f"{os.getpid()}\n")
+    while marker.exists():
+        time.sleep(0.05)
+
+>>>>>>> faults
 
 @dataclass
 class BuildPlan:
@@ -55,14 +108,40 @@ class BuildPlan:
 
     @classmethod
     def from_environment(cls, overrides: dict[str, Any] | None = None, wait_seconds: float = 0.0) -> BuildPlan:
+<<<<<<< HEAD
         return cls(
             returns_dir=project_path(os.environ.get("RIIA_RETURNS_DIR", str(DEFAULT_RETURNS_DIR))),
             build_dir=project_path(os.environ.get("RIIA_BUILD_DIR", "build")),
             settings=config.settings(overrides),
+=======
+        for name in ("RIIA_RETURNS_DIR", "RIIA_BUILD_DIR"):
+            if name in os.environ and not os.environ[name].strip():
+                # `RIIA_RETURNS_DIR=$RETURNS make build` with RETURNS unset would otherwise read
+                # (or build into) the whole project folder.
+                raise BuildError(f"{name} is set but empty: give it a folder, or unset it to use the default.")
+        try:
+            settings = config.settings(overrides)
+        except ValueError as error:
+            raise BuildError(f"{error}: correct or unset it.") from None
+        return cls(
+            returns_dir=project_path(os.environ.get("RIIA_RETURNS_DIR", str(DEFAULT_RETURNS_DIR))),
+            build_dir=project_path(os.environ.get("RIIA_BUILD_DIR", "build")),
+            settings=settings,
+>>>>>>> faults
             wait_seconds=wait_seconds,
         )
 
     @property
+<<<<<<< HEAD
+=======
+    def dbt_target_path(self) -> Path:
+        """dbt's target folder: inside the build folder (under its lock), so that builds into
+        different build folders, and `riia check`, never write over each other's manifest."""
+        given = os.environ.get("DBT_TARGET_PATH")
+        return Path(given) if given else self.build_dir / "target"
+
+    @property
+>>>>>>> faults
     def is_default_returns_dir(self) -> bool:
         return self.returns_dir.resolve() == (PROJECT_ROOT / DEFAULT_RETURNS_DIR).resolve()
 
@@ -89,12 +168,20 @@ def check_returns_folder(plan: BuildPlan) -> None:
             f"The returns folder {plan.returns_dir} does not exist: check RIIA_RETURNS_DIR "
             "(unset it to use data/returns). Nothing was built."
         )
+<<<<<<< HEAD
+=======
+    if not plan.returns_dir.is_dir():
+        raise BuildError(
+            f"The returns folder {plan.returns_dir} is a file, not a folder: check RIIA_RETURNS_DIR. Nothing was built."
+        )
+>>>>>>> faults
     raise BuildError(
         f"The returns folder {plan.returns_dir} holds no return (no *.csv file): check RIIA_RETURNS_DIR. "
         "Nothing was built."
     )
 
 
+<<<<<<< HEAD
 def prepare(plan: BuildPlan, publications: Publications) -> Path:
     for described in publications.clear_leftovers():
         say(f"Cleared the files of {described}, which never completed.")
@@ -103,6 +190,42 @@ def prepare(plan: BuildPlan, publications: Publications) -> Path:
     if current is not None:
         shutil.copyfile(current / WAREHOUSE, folder / WAREHOUSE)
     return folder
+=======
+def starting_warehouse(plan: BuildPlan, publications: Publications) -> Path | None:
+    """The warehouse this build carries on from (its snapshot history, incremental models):
+    the published one; before the first publication, a warehouse left at <build dir>/riia.duckdb
+    by an older version of the pipeline. A publication that should be there and is not stops
+    the build: starting from empty would silently lose the history of accepted figures."""
+    current = publications.current()
+    if current is not None:
+        return current / WAREHOUSE
+    if publications.current_link.is_symlink() or publications.completed():
+        raise BuildError(
+            f"The link {publications.current_link} does not lead to a published warehouse although "
+            f"{publications.folder} holds earlier builds: starting from empty would lose the history of accepted "
+            f"figures, so nothing was built; point it at the latest complete build (ln -sfn publications/<id> "
+            f"{publications.current_link}) and build again."
+        )
+    older = plan.build_dir / WAREHOUSE
+    if older.is_file() and not older.is_symlink():
+        say(f"Carrying on from {older} (built before publications): its history is kept.")
+        return older
+    return None
+
+
+def prepare(plan: BuildPlan, publications: Publications) -> tuple[Path, Path | None]:
+    """(this build's new folder, the warehouse to carry on from), leftovers cleared."""
+    for described in publications.clear_leftovers():
+        say(f"Cleared the files of {described}, which never completed.")
+    start = starting_warehouse(plan, publications)
+    return publications.new(), start
+
+
+def carry_forward(start: Path | None, db_path: Path) -> None:
+    if start is not None:
+        shutil.copyfile(start, db_path)
+        os.chmod(db_path, 0o644)
+>>>>>>> faults
 
 
 def load_returns(plan: BuildPlan, db_path: Path) -> dict[str, int]:
@@ -128,19 +251,35 @@ def effective_dbt_vars(plan: BuildPlan) -> dict[str, Any]:
 
 
 def run(plan: BuildPlan) -> int:
+<<<<<<< HEAD
     """The whole build; 0 on success, 1 when it failed (the published build untouched)."""
+=======
+    """The whole build; 0 on success. A build that cannot finish raises BuildError (one
+    sentence) after leaving the published build as it was."""
+>>>>>>> faults
     started = time.monotonic()
     publications = Publications(plan.build_dir)
     check_returns_folder(plan)
     with BuildLock(plan.build_dir, plan.wait_seconds):
+<<<<<<< HEAD
         folder = prepare(plan, publications)
         db_path = folder / WAREHOUSE
         step = "load"
         try:
+=======
+        folder, start = prepare(plan, publications)
+        db_path = folder / WAREHOUSE
+        step = "prepare"
+        try:
+            carry_forward(start, db_path)
+            step = "load"
+            pause_for_tests(plan.build_dir, step)
+>>>>>>> faults
             say(f"[1/5] Loading the returns folder {plan.returns_dir}")
             counts = load_returns(plan, db_path)
             say("  " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
             step = "dbt"
+<<<<<<< HEAD
             say("[2/5] dbt build: validation, indicators, sharing, tests")
             outcome = run_dbt(["build"], db_path, plan.returns_dir, effective_dbt_vars(plan), say)
             if not outcome.success:
@@ -151,6 +290,20 @@ def run(plan: BuildPlan) -> int:
                 return 1
             checkpoint(db_path)
             step = "exports"
+=======
+            pause_for_tests(plan.build_dir, step)
+            say("[2/5] dbt build: validation, indicators, sharing, tests")
+            log_path = plan.dbt_target_path / "logs"
+            outcome = run_dbt(["build"], db_path, plan.returns_dir, effective_dbt_vars(plan), say, plan.dbt_target_path)
+            if STOPPED_BY:  # dbt catches the interruption and reports a failure
+                raise Interrupted(STOPPED_BY[0])
+            if not outcome.success:
+                print_failures(outcome, log_path / "dbt.log", file=sys.stdout)
+                raise dbt_failure(outcome, plan, folder)
+            checkpoint(db_path)
+            step = "exports"
+            pause_for_tests(plan.build_dir, step)
+>>>>>>> faults
             say("[3/5] Exports: one folder per recipient")
             from riia import publish
 
@@ -162,12 +315,17 @@ def run(plan: BuildPlan) -> int:
                 previous_exports=current / "exports" if current is not None else None,
             )
             step = "reports"
+<<<<<<< HEAD
+=======
+            pause_for_tests(plan.build_dir, step)
+>>>>>>> faults
             say("[4/5] Reports")
             from riia.reports import legacy as reports
 
             (folder / "reports").mkdir()
             written = reports.write_reports(db_path, folder / "reports")
             step = "publish"
+<<<<<<< HEAD
             summary = build_summary(db_path, counts, time.monotonic() - started)
             (folder / "build.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
             os.chmod(db_path, 0o444)
@@ -184,10 +342,110 @@ def run(plan: BuildPlan) -> int:
                     "again; the published build was left as it was."
                 ) from None
             raise
+=======
+            pause_for_tests(plan.build_dir, step)
+            summary = build_summary(db_path, counts, time.monotonic() - started)
+            (folder / "build.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
+            os.chmod(db_path, 0o444)
+            # The stable paths point through `current` before it moves, so that they switch
+            # with it: the warehouse, exports and reports people open are always one build's.
+            publications.link_stable_paths(PROJECT_ROOT, DEFAULT_BUILD_DIR)
+            publications.publish(folder)
+            say(f"[5/5] Published: {plan.build_dir / 'current'} -> {folder.name}")
+        except BaseException as error:
+            sentence = failure_sentence(error, step, plan, folder)
+            leave_failed(publications, folder, f"failed at step {step}: {sentence}", error)
+            if isinstance(error, BuildError):
+                raise
+            if isinstance(error, Interrupted):
+                raise BuildError(sentence, 128 + error.signal_number) from None
+            raise BuildError(sentence, 130 if isinstance(error, KeyboardInterrupt) else 1) from None
+        # Published: what follows only tidies up, and cannot undo the publication.
+        pause_for_tests(plan.build_dir, "prune")
+        try:
+            publications.prune()
+        except OSError as error:
+            say(f"Older builds in {publications.folder} could not all be removed ({error.strerror}): remove them by hand.")
+>>>>>>> faults
     print_summary(summary, manifests, written, plan)
     return 0
 
 
+<<<<<<< HEAD
+=======
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+DISK_FULL_TEXT = ("no space left on device", "disk quota exceeded")
+FILE_TOO_LARGE_TEXT = ("file too large",)
+
+
+def _kind_of_write_failure(text: str, number: int | None = None) -> str | None:
+    lowered = text.lower()
+    if number in DISK_FULL or any(words in lowered for words in DISK_FULL_TEXT):
+        return "full"
+    if number == errno.EFBIG or any(words in lowered for words in FILE_TOO_LARGE_TEXT):
+        return "too_large"
+    return None
+
+
+def _write_failure_sentence(kind: str, plan: BuildPlan, step: str, folder: Path) -> str:
+    left = f"the published build was left as it was and this build's files in {folder} are cleared by the next build"
+    if kind == "full":
+        return f"The disk holding {plan.build_dir} is full (at step {step}): free some space and run the build again; {left}."
+    return (
+        f"A file of the build in {plan.build_dir} reached the largest size this process may write (at step {step}; "
+        f"see `ulimit -f`): raise that limit or free the disk and run the build again; {left}."
+    )
+
+
+def dbt_failure(outcome: Any, plan: BuildPlan, folder: Path) -> BuildError:
+    """The sentence for a dbt build that failed (its failures are listed on standard output)."""
+    kind = _kind_of_write_failure(" ".join(outcome.failures))
+    if kind is not None:
+        return BuildError(_write_failure_sentence(kind, plan, "dbt", folder), 1)
+    return BuildError(
+        f"The build failed in dbt ({len(outcome.failures)} failure(s), listed above; dbt's log is "
+        f"{plan.dbt_target_path / 'logs' / 'dbt.log'}): the published build was left as it was, and the failed "
+        f"build's files are kept in {folder} for inspection until the next build.",
+        1,
+    )
+
+
+def failure_sentence(error: BaseException, step: str, plan: BuildPlan, folder: Path) -> str:
+    """One sentence saying what happened at `step`, what was left behind and what to do."""
+    if isinstance(error, BuildError):
+        return str(error)
+    left = f"the published build was left as it was and this build's files in {folder} are cleared by the next build"
+    if isinstance(error, Interrupted | KeyboardInterrupt):
+        name = error.args[0] if isinstance(error, Interrupted) else "Ctrl-C"
+        return f"The build was stopped ({name}) at step {step}: {left}."
+    number = error.errno if isinstance(error, OSError) else None
+    kind = _kind_of_write_failure(str(error), number)
+    if kind is not None:
+        return _write_failure_sentence(kind, plan, step, folder)
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if error.filename else ""
+        return f"The build could not go on at step {step}: {error.strerror or error}{where}; {left}."
+    first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return (
+        f"The build failed at step {step} ({type(error).__name__}: {first_line}): {left}; "
+        f"the details are in {folder / FAILED_DETAILS}."
+    )
+
+
+FAILED_DETAILS = "FAILED"
+
+
+def leave_failed(publications: Publications, folder: Path, reason: str, error: BaseException) -> None:
+    """Mark the build's folder FAILED with the reason and the traceback (never on the
+    terminal): best effort, since the disk may be full."""
+    if not folder.exists():
+        return
+    details = reason + "\n\n" + "".join(traceback.format_exception(error))
+    with contextlib.suppress(OSError):
+        publications.mark_failed(folder, details)
+
+
+>>>>>>> faults
 def delivery_context(db_path: Path, build_id: str) -> dict[str, Any]:
     """What every recipient's manifest says about the build itself."""
     with duckdb.connect(str(db_path), read_only=True) as con:
@@ -237,6 +495,7 @@ def print_summary(summary: dict[str, Any], manifests: list[dict], written: Any, 
 
 
 def main(overrides: dict[str, Any] | None = None, wait_seconds: float = 0.0) -> int:
+<<<<<<< HEAD
     try:
         return run(BuildPlan.from_environment(overrides, wait_seconds))
     except (BuildError, BuildLocked, intake.ReturnsFolderError) as error:
@@ -245,3 +504,33 @@ def main(overrides: dict[str, Any] | None = None, wait_seconds: float = 0.0) -> 
     except KeyboardInterrupt:
         print("The build was interrupted: the published build was left as it was.", file=sys.stderr)
         return 130
+=======
+    """`riia build`: 0 on success; otherwise one sentence on standard error, never a traceback."""
+    previous = {number: signal.signal(number, _interrupt) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return run(BuildPlan.from_environment(overrides, wait_seconds))
+    except BuildError as error:
+        print(str(error), file=sys.stderr)
+        return error.exit_code
+    except (BuildLocked, intake.ReturnsFolderError) as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    except (Interrupted, KeyboardInterrupt) as error:  # before or while waiting for the lock
+        print("The build was stopped before it started: nothing was changed.", file=sys.stderr)
+        return 128 + error.signal_number if isinstance(error, Interrupted) else 130
+    except OSError as error:  # before the build's own folder exists: the lock, the build folder
+        where = f" {error.filename}" if error.filename else ""
+        kind = _kind_of_write_failure(str(error), error.errno)
+        reason = {"full": "the disk is full", "too_large": "a file reached its size limit"}.get(
+            kind or "", error.strerror or str(error)
+        )
+        print(
+            f"The build could not start: {reason}{':' if where else ''}{where}; check RIIA_BUILD_DIR "
+            "(the build folder must be a folder you can write to). Nothing was changed.",
+            file=sys.stderr,
+        )
+        return 2
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+>>>>>>> faults

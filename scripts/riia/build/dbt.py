@@ -49,8 +49,11 @@ def run_dbt(
     returns_dir: Path,
     dbt_vars: dict[str, Any] | None = None,
     say: Callable[[str], None] = print,
+    target_path: Path | None = None,
 ) -> DbtOutcome:
-    """`dbt <args>` in this process against `db_path`; the outcome with each failure in a line."""
+    """`dbt <args>` in this process against `db_path`; the outcome with each failure in a line.
+    `target_path` is dbt's target folder (manifest, compiled SQL, partial parse, logs in
+    `logs/`); default $DBT_TARGET_PATH or build/target."""
     import json
 
     from dbt.adapters.duckdb import DuckDBConnectionManager
@@ -59,11 +62,16 @@ def run_dbt(
     os.environ["RIIA_DUCKDB_PATH"] = str(db_path)
     os.environ["RIIA_RETURNS_DIR"] = str(returns_dir)
     os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
-    os.environ.setdefault("DBT_TARGET_PATH", str(PROJECT_ROOT / "build" / "target"))
-    os.environ.setdefault("DBT_LOG_PATH", str(Path(os.environ["DBT_TARGET_PATH"]) / "logs"))
+    if target_path is None:
+        os.environ.setdefault("DBT_TARGET_PATH", str(PROJECT_ROOT / "build" / "target"))
+        os.environ.setdefault("DBT_LOG_PATH", str(Path(os.environ["DBT_TARGET_PATH"]) / "logs"))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    full_args = [*args, "--quiet", "--project-dir", str(PROJECT_ROOT)]
+    # Nothing of dbt's own on the terminal (its log file has it all): progress and failures
+    # are reported from its events and results, and an error never shows as a traceback.
+    full_args = [*args, "--log-level", "none", "--project-dir", str(PROJECT_ROOT)]
+    if target_path is not None:
+        full_args += ["--target-path", str(target_path), "--log-path", str(target_path / "logs")]
     if dbt_vars:
         full_args += ["--vars", json.dumps(dbt_vars)]
     progress = _Progress(say)
@@ -89,9 +97,11 @@ def run_dbt(
     return outcome
 
 
-def print_failures(outcome: DbtOutcome, log_path: Path) -> None:
+def print_failures(outcome: DbtOutcome, log_path: Path, file: Any = None) -> None:
+    """Each failure in a line (on standard error unless `file` says otherwise)."""
+    file = file or sys.stderr
     for failure in outcome.failures[:20]:
-        print(f"  - {failure}", file=sys.stderr)
+        print(f"  - {failure}", file=file)
     if len(outcome.failures) > 20:
-        print(f"  ... and {len(outcome.failures) - 20} more", file=sys.stderr)
-    print(f"  dbt's full log: {log_path}", file=sys.stderr)
+        print(f"  ... and {len(outcome.failures) - 20} more", file=file)
+    print(f"  dbt's full log: {log_path}", file=file)

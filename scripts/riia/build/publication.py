@@ -14,6 +14,7 @@ A failed or killed build leaves the published folder untouched; its own folder k
 
 from __future__ import annotations
 
+import ctypes
 import os
 import secrets
 import shutil
@@ -60,6 +61,19 @@ class Publications:
         (folder / BUILDING).write_text(f"started {datetime.now(UTC).isoformat(timespec='seconds')}\n")
         return folder
 
+    def completed(self) -> list[Path]:
+        """Folders of builds that completed (published now or earlier), oldest first."""
+        if not self.folder.is_dir():
+            return []
+        return [
+            folder
+            for folder in sorted(self.folder.iterdir())
+            if folder.is_dir()
+            and (folder / WAREHOUSE).is_file()
+            and not (folder / BUILDING).exists()
+            and not (folder / FAILED).exists()
+        ]
+
     def leftovers(self) -> list[Leftover]:
         """Folders of builds that never completed (killed, failed)."""
         if not self.folder.is_dir():
@@ -100,11 +114,7 @@ class Publications:
         """Remove completed publications older than the `keep` newest (the current one is
         always kept): a reader holding an old file open keeps it until it closes it."""
         current = self.current()
-        complete = [
-            folder
-            for folder in sorted(self.folder.iterdir())
-            if folder.is_dir() and not (folder / BUILDING).exists() and not (folder / FAILED).exists()
-        ]
+        complete = self.completed()
         for folder in complete[:-keep] if keep else complete:
             if current is None or folder.resolve() != current:
                 shutil.rmtree(folder, ignore_errors=True)
@@ -120,16 +130,41 @@ class Publications:
 
 
 def _link(path: Path, target: Path) -> None:
+    """Make `path` a symbolic link to `target` without a moment where `path` is missing."""
     if path.is_symlink() and Path(os.readlink(path)) == target:
         return
     temporary = path.with_name(f".{path.name}-{secrets.token_hex(4)}")
     temporary.symlink_to(target)
     if path.is_dir() and not path.is_symlink():
-        # a folder left by an older version of the pipeline (generated output, never returns)
-        shutil.rmtree(path)
-    elif path.exists() and not path.is_symlink():
-        path.unlink()
+        # A folder left by an older version of the pipeline (generated output, never
+        # returns): swapped with the link in one step, then removed.
+        if _exchange(temporary, path):
+            shutil.rmtree(temporary)
+            return
+        aside = path.with_name(f".{path.name}-replaced-{secrets.token_hex(4)}")
+        os.rename(path, aside)
+        os.replace(temporary, path)
+        shutil.rmtree(aside)
+        return
+    if path.exists() and not path.is_symlink():
+        # A file left by an older version (build/riia.duckdb before publications): the
+        # build carried its history forward; the file itself is kept beside the link.
+        kept = path.with_name(f"{path.name}.before-publications")
+        if not kept.exists():
+            os.link(path, kept)
     os.replace(temporary, path)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return done == 0
 
 
 def _fsync_dir(folder: Path) -> None:

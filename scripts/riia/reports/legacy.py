@@ -41,6 +41,8 @@ from typing import Any, Callable, Iterable
 
 import duckdb
 from openpyxl import Workbook
+
+from riia.safe_text import spreadsheet_safe
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -206,10 +208,12 @@ def period_file(period: str) -> str:
 
 
 def write_csv(path: Path, rows: list[Row]) -> None:
+    """The rows as CSV for a person to open: every cell spreadsheet-safe (riia.safe_text),
+    so a return's `=HYPERLINK(...)` stays text in the validation CSV an LA receives."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({name: spreadsheet_safe(value) for name, value in row.items()} for row in rows)
 
 
 # --------------------------------------------------------------------------- the warehouse
