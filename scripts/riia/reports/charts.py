@@ -124,9 +124,15 @@ def trend_base() -> dict[str, Any]:
         .encode(
             x=alt.X("q:O", title="Quarter (financial year)", axis=alt.Axis(labelAngle=-40, labelFontSize=9)),
             y=alt.Y("v:Q", title="value", scale=alt.Scale(zero=True), axis=alt.Axis(tickCount=4, titleFontSize=10)),
-            color=alt.Color("s:N", scale=alt.Scale(domain=list(names), range=list(colours)), legend=legend),
-            strokeDash=alt.StrokeDash("s:N", scale=alt.Scale(domain=list(names), range=list(dashes)), legend=legend),
-            shape=alt.Shape("s:N", scale=alt.Scale(domain=list(names), range=list(shapes)), legend=legend),
+            color=alt.Color(
+                "s:N", title="Series", scale=alt.Scale(domain=list(names), range=list(colours)), legend=legend
+            ),
+            strokeDash=alt.StrokeDash(
+                "s:N", title="Series", scale=alt.Scale(domain=list(names), range=list(dashes)), legend=legend
+            ),
+            shape=alt.Shape(
+                "s:N", title="Series", scale=alt.Scale(domain=list(names), range=list(shapes)), legend=legend
+            ),
             tooltip=[
                 alt.Tooltip("s:N", title="Series"),
                 alt.Tooltip("q:O", title="Quarter"),

@@ -44,6 +44,11 @@ class Names:
         return f"validation/{period_slug(period)}{self.suffix}.{ext}"
 
 
+def report_key(kind: str, period: str, la_code: str = "") -> str:
+    """A report's key in the manifest: `tartan_rug/2024-25 Q4`, `la_profile/2024-25 Q4/850`."""
+    return "/".join(x for x in (kind, period, la_code) if x)
+
+
 def relative(from_page: str, to_page: str) -> str:
     """The link from one report to another, both given relative to the reports folder."""
     depth = from_page.count("/")
