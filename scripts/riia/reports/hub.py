@@ -179,7 +179,7 @@ def write_hub_reports(warehouse: Path, exports: Path, out: Path, previous: Path 
         ]
         return [page, write_csv_rows(out / "data_register.csv", REGISTER_FIELDS, rows)]
 
-    digest = content_hash(frame.marking, frame.is_sample, build_id, items, shared)
+    digest = content_hash(frame.marking, frame.is_sample, items, shared)
     written = [cache.produce("data_register", "data_register", digest, register)]
     index = pages.write_text(
         out / "index.html", pages.render("hub_index.html.j2", frame, 0, title="RIIA reports", **context)

@@ -30,6 +30,13 @@ def json_script(value: Any) -> Markup:
     return Markup(text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
+def css_string(value: str) -> Markup:
+    """Text as a quoted CSS string (for the printed page's margin boxes): nothing in it can end
+    the string or the <style> element."""
+    escaped = "".join(c if c.isalnum() or c in " :-.,()/&'" else f"\\{ord(c):x} " for c in str(value))
+    return Markup(f'"{escaped}"')
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -45,6 +52,7 @@ def environment() -> Environment:
         signed=formatting.signed,
         ordinal=formatting.ordinal,
         json_script=json_script,
+        css_string=css_string,
     )
     return env
 

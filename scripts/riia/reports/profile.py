@@ -166,6 +166,8 @@ def card(q: QuarterData, la_code: str, la_name: str, m: Measure, formed: str | N
         moved = fmt.moved_from(row, m.is_polar)
         if moved:
             made.facts.append(("Band" if m.is_polar else "Quartile", f"{grade} ({moved})"))
+        if m.is_polar and row["quartile_in_england"]:
+            made.facts.append(("Quartile in England", f"Q{row['quartile_in_england']} (1 = lowest figures)"))
         made.facts += rank_facts(row) + comparator_facts(row, m)
     twelve = q.catalogue.twelve_month(m)
     if twelve is not None:

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from riia.periods import Period
+from riia.reports import reference
 from riia.reports.source import Catalogue, Measure, RecipientData, Row, quarter_window
 
 Key = tuple[str, str, str, str]  # la_code, indicator_code, measure, period
@@ -55,6 +56,9 @@ class QuarterData:
 
     def absence(self, la_code: str, period: str) -> str:
         """Why the LA has no figure in `period`, in words."""
+        formed = reference.reorganisations().get(la_code)
+        if formed and Period.require(period) < Period.require(formed.first_period):
+            return f"before the authority was formed ({formed.first_period})"
         status = self.la_status(la_code, period)
         if status == "not_shared" and period in self.withheld_periods:
             return self.withheld_periods[period]

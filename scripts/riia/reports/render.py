@@ -137,8 +137,14 @@ def executor() -> ProcessPoolExecutor:
     if not _executor:
         context = multiprocessing.get_context("fork")
         _executor.append(ProcessPoolExecutor(max_workers=worker_count(), mp_context=context))
-        atexit.register(_executor[0].shutdown)
+        atexit.register(shutdown_workers)
     return _executor[0]
+
+
+def shutdown_workers() -> None:
+    """Stop the pool's workers (at exit, or to count their CPU time)."""
+    while _executor:
+        _executor.pop().shutdown()
 
 
 def run_jobs(jobs: list[Job]) -> list[Result]:
