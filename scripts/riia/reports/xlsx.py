@@ -38,7 +38,8 @@ class Book:
         self.path = path
         self.frame = frame
         self.workbook: Workbook = xlsxwriter.Workbook(
-            str(path), {"strings_to_numbers": False, "strings_to_formulas": False, "in_memory": True}
+            str(path),
+            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": True},
         )
         self.workbook.set_properties(
             {
