@@ -211,7 +211,7 @@ class RecipientData:
 
     def region_name(self, region_code: str) -> str:
         found = self.con.execute(
-            "select any_value(region_name) from indicators where region_code = ?", [region_code]
+            "select region_name from indicators where region_code = ? limit 1", [region_code]
         ).fetchone()
         return found[0] if found and found[0] else region_code
 
