@@ -432,10 +432,13 @@ def test_unchanged_reports_are_copied_and_changed_ones_rendered(published: Publi
         published, tmp_path / "changed",
         "update indicators set value = value + 1 where la_code = '850' and period = '2024-25 Q3' and indicator_code = 'CLA_END'",
     )  # fmt: skip
+    before = {p: p.read_bytes() for p in (tmp_path / "base_reports").rglob("*") if p.is_file()}
     second = write_recipient_reports(changed, tmp_path / "changed_reports", tmp_path / "base_reports")
     rendered = {(w.kind, w.period) for w in second if w.rendered and w.kind != "index"}
     assert {p for _, p in rendered} == {"2024-25 Q3", "2024-25 Q4"}
     assert not [w for w in second if w.kind == "validation" and w.rendered]
+    # copies are hard links where possible: the previous publication's files stay as they were
+    assert all(path.read_bytes() == content for path, content in before.items())
 
 
 # --------------------------------------------------------------------------- hub and tracker

@@ -24,7 +24,7 @@ import altair as alt
 import vl_convert
 
 from riia.reports import formatting as fmt
-from riia.reports.pages import static_text
+from riia.reports.pages import fresh, static_text
 
 VEGA_LITE_VERSION = alt.SCHEMA_VERSION.lstrip("v").rsplit(".", 1)[0]  # "6.4"
 BUNDLE = "vega-bundle.js"
@@ -161,6 +161,6 @@ def write_assets(folder: Path) -> list[Path]:
     """The charts' JavaScript, once per report folder: the bundle and the loader."""
     folder.mkdir(parents=True, exist_ok=True)
     bundle, loader = folder / BUNDLE, folder / LOADER
-    bundle.write_text(bundle_text(), encoding="utf-8")
-    loader.write_text(static_text(LOADER), encoding="utf-8")
+    fresh(bundle).write_text(bundle_text(), encoding="utf-8")
+    fresh(loader).write_text(static_text(LOADER), encoding="utf-8")
     return [bundle, loader]

@@ -89,7 +89,15 @@ def render(template: str, frame: PageFrame, depth: int, **context: Any) -> str:
     return environment().get_template(template).render(**frame.context(depth), **context)
 
 
-def write_text(path: Path, text: str) -> Path:
+def fresh(path: Path) -> Path:
+    """`path` ready to be written as a new file: its folder made, and any file there removed
+    first, so that a file hard-linked from the previous publication (cache.py) is never
+    written through."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    path.unlink(missing_ok=True)
+    return path
+
+
+def write_text(path: Path, text: str) -> Path:
+    fresh(path).write_text(text, encoding="utf-8")
     return path

@@ -17,6 +17,7 @@ from typing import Any
 
 from riia.periods import parse_file_name, return_file_name
 from riia.reports import formatting as fmt
+from riia.reports.pages import fresh
 from riia.reports.source import Row
 from riia.safe_text import spreadsheet_safe
 
@@ -187,8 +188,7 @@ def csv_rows(report: ValidationReport, marking: str, is_sample: bool) -> list[di
 
 def write_csv_rows(path: Path, fields: tuple[str, ...], rows: list[dict[str, Any]]) -> Path:
     """A CSV with every text cell spreadsheet-safe: `=HYPERLINK(...)` stays text."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with fresh(path).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(fields), lineterminator="\n", restval="")
         writer.writeheader()
         for row in rows:

@@ -16,7 +16,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from riia.reports import formatting as fmt
-from riia.reports.pages import SAMPLE_TEXT, PageFrame
+from riia.reports.pages import SAMPLE_TEXT, PageFrame, fresh
 
 GRADE_COLOURS = (
     {f"q{q}": colours for q, colours in fmt.QUARTILE_COLOURS.items()}
@@ -34,8 +34,7 @@ class Book:
     """A workbook with the recipient's marking, and formats made once and shared by every cell."""
 
     def __init__(self, path: Path, frame: PageFrame, title: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+        self.path = fresh(path)
         self.frame = frame
         self.workbook: Workbook = xlsxwriter.Workbook(
             str(path),
