@@ -2,6 +2,7 @@
 
     riia build [--as-of DATE]         the quarterly build (what `make build` runs)
     riia check FILE...                an LA officer's pre-submission check of return files
+    riia status [--period] [--region] the returns tracker and chase list, from the published build
     riia sample [--out DIR]           write the sample returns (--first-period, --quarters: history)
     riia docs                         the dbt docs site as one file
     riia bench                        timings and peak memory (`make bench`)
@@ -181,6 +182,47 @@ def explain(
     except explain_module.ExplainError as error:
         _fail(str(error))
     typer.echo(text, nl=False)
+
+
+@app.command()
+def status(
+    period: Annotated[
+        str | None, typer.Option(help="one quarter, YYYY-YY Qn (default: the latest that has ended)")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="one region, by code (E12000008) or name (South East)")] = None,
+    all_periods: Annotated[
+        bool, typer.Option("--all", help="text: every quarter in full, not only the latest")
+    ] = False,
+    warehouse: Annotated[Path | None, typer.Option(help="the warehouse to read (default: the published build)")] = None,
+    output: Annotated[OutputFormat, typer.Option("--format", help="text (default), csv or json")] = OutputFormat.text,
+) -> None:
+    """The returns tracker: per region and quarter, returns received, accepted, quarantined and not
+    received past the deadline, and the chase list with days overdue (from the published warehouse)."""
+    import duckdb
+
+    from riia.paths import warehouse_path
+    from riia.periods import Period
+    from riia.reports import tracker
+
+    if period is not None and Period.parse(period) is None:
+        _fail(f"--period {period!r} is not a quarter: write it YYYY-YY Qn, for example 2024-25 Q1.")
+    path = warehouse or warehouse_path()
+    if not path.is_file():
+        _fail(f"No warehouse at {path}: run `riia build` (make build) first, or give --warehouse.")
+    try:
+        found = tracker.read_warehouse(path, period, region)
+    except duckdb.Error as error:
+        _fail(f"The returns tracker could not be read from {path} ({type(error).__name__}): is it a built warehouse?")
+    if not found.periods:
+        asked = [f"quarter {period}" if period else "", f"region {region!r}" if region else ""]
+        what = " and ".join(x for x in asked if x) or "any quarter"
+        _fail(f"Nothing in the returns tracker for {what}: check the quarter and the region.", 1)
+    render = {
+        "text": lambda t: tracker.render_text(t, all_periods or period is not None),
+        "csv": tracker.render_csv,
+        "json": tracker.render_json,
+    }
+    typer.echo(render[output.value](found), nl=False)
 
 
 @app.command()

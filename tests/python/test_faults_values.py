@@ -99,18 +99,25 @@ def test_csv_cells_are_neutralised_the_same_by_python_and_by_duckdb(text: str) -
 
 
 def test_report_html_escapes_return_text() -> None:
-    from riia.reports import legacy
+    from riia.reports import pages
 
-    cell = legacy.table(["item"], [[fk_script := '<script>alert("x")</script>'], ['" onmouseover="x']])
-    assert "<script" not in cell and "&lt;script&gt;" in cell and '" onmouseover' not in cell
-    assert fk_script
+    hostile = ['<script>alert("x")</script>', '" onmouseover="x']
+    page = pages.environment().from_string('<td title="{{ cell }}">{{ cell }}</td>')
+    for text in hostile:
+        cell = page.render(cell=text)
+        assert "<script" not in cell and '" onmouseover' not in cell
+    assert "&lt;script&gt;" in page.render(cell=hostile[0])
 
 
 def test_report_csv_neutralises_formula_cells(tmp_path: Path) -> None:
-    from riia.reports import legacy
+    from riia.reports import validation
 
     path = tmp_path / "validation.csv"
-    legacy.write_csv(path, [{"item": "=1+2", "value": "+44 1234", "comment": '=HYPERLINK("http://x","y")', "n": 3}])
+    validation.write_csv_rows(
+        path,
+        ("item", "value", "comment", "n"),
+        [{"item": "=1+2", "value": "+44 1234", "comment": '=HYPERLINK("http://x","y")', "n": 3}],
+    )
     assert fk.unsafe_cells(tmp_path) == []
 
 

@@ -1,307 +1,536 @@
-"""The reports people read (scripts/reports.py), on the full sample build.
+"""The reports people read (riia.reports), rendered once from the shared sample build.
 
-`reports.main` writes every report from the sample warehouse into a temporary folder;
-the tests check what a regional data lead, an LA and a browser would find there: the
-sample's deliberate defects named with their file, line, item and rule; quarantined LAs
-shown as quarantined, never as numbers; one spreadsheet row per LA; every item in the
-register, regional items going to their own region only; and the tartan rug as headless
-Chromium renders it (skipped, with the reason, where there is no Chromium).
+One module fixture publishes the sample build's exports (riia.publish) and renders the
+reports of the South East, the North West and the East of England, DfE, D2I and ADCS from
+their own DuckDB files, and the hub's index and register from the warehouse. The tests read
+what a director, a data lead, an LA officer and a browser would find there. Tests that need
+changed data change a copy of one recipient's file, never the build.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
 import re
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
-from riia.reports import legacy as reports
-from browser import chromium, render  # noqa: F401 - chromium is a fixture
-from conftest import PROJECT_ROOT, Build, run_dbt, write_valid_return
-from riia.publish import slug
+from typer.testing import CliRunner
 
-MARKING = "OFFICIAL-SENSITIVE: RIIA INTERNAL AND LIMITED USE"
-REGION_NAMES: dict[str, str] = {}  # the seeded regions, read once
+from browser import chromium, render  # noqa: F401 - chromium is a fixture
+from conftest import Build
+from riia import publish
+from riia.cli import app
+from riia.periods import Period
+from riia.reports import screenshots, tracker, write_hub_reports, write_recipient_reports
+from riia.reports.cache import MANIFEST
+from riia.reports.validation import write_csv_rows
+from riia.safe_text import FORMULA_STARTS
+
+SAMPLE = "SAMPLE DATA - built from generated returns, not real figures"
+REGIONAL_MARKING = "OFFICIAL-SENSITIVE: RIIA INTERNAL AND LIMITED USE"
+SE, NW, EE = "regional:E12000008", "regional:E12000002", "regional:E12000006"
+RENDERED = (SE, NW, EE, "dfe", "d2i", "adcs")
+ANNEX_A = {
+    "REFERRALS", "REREFERRALS", "ASSESS_COMPLETED", "ASSESS_45D", "CIN_END", "S47", "ICPC_15D", "CPP_END", "CPP_START",
+    "CPP_CEASED", "CPP_REPEAT_EVER", "CPP_REPEAT_2Y", "CLA_END", "CLA_START", "CLA_CEASED", "CLA_ADOPTED", "A1_DAYS",
+    "A2_DAYS", "A3_UNDER_14M",
+}  # fmt: skip
+
+
+@dataclass
+class Published:
+    root: Path  # like a publication folder: exports/ and reports/
+    build: Build
+    folders: dict[str, Path]  # recipient id -> its folder
+    databases: dict[str, Path]
+    written: dict[str, list]
+    seconds: float
+
+    def reports(self, recipient: str) -> Path:
+        return self.folders[recipient] / "reports"
+
+    def one(self, recipient: str, pattern: str) -> Path:
+        found = sorted(self.reports(recipient).glob(pattern))
+        assert len(found) == 1, (pattern, found)
+        return found[0]
 
 
 @pytest.fixture(scope="module")
-def out(sample_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("reports") / "reports"
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        assert reports.main(["--db", str(sample_build.db_path), "--out", str(folder)]) == 0
-    (folder.parent / "printed.txt").write_text(printed.getvalue())
-    return folder
+def published(sample_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Published:
+    root = tmp_path_factory.mktemp("publication")
+    as_of = sample_build.scalar("select max(as_of_date) from sharing.shr_recipient_agreements")
+    context = {"as_of_date": str(as_of), "is_sample": True, "build_id": "test-build"}
+    deliveries = {
+        d.recipient.recipient_id: d for d in publish.write_exports(sample_build.db_path, root / "exports", context)
+    }
+    started = time.monotonic()
+    written = {
+        rid: write_recipient_reports(deliveries[rid].database, deliveries[rid].folder / "reports", None)
+        for rid in RENDERED
+    }
+    seconds = time.monotonic() - started
+    written["hub"] = write_hub_reports(sample_build.db_path, root / "exports", root / "reports", None)
+    return Published(
+        root, sample_build, {rid: d.folder for rid, d in deliveries.items()},
+        {rid: d.database for rid, d in deliveries.items()}, written, seconds,
+    )  # fmt: skip
 
 
-def printed(out: Path) -> str:
-    return (out.parent / "printed.txt").read_text()
+def rows_of(database: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.sql(sql).fetchall()
 
 
-def report_path(build: Build, out: Path, kind: str, region_code: str, period: str, ext: str) -> Path:
-    """Where the README says a region and quarter's report is: <kind>/<region_code>_<region-slug>/<yyyy-yy>_<Qn>.<ext>."""
-    if not REGION_NAMES:
-        REGION_NAMES.update(build.query("select region_code, region_name from reference.ref_regions"))
-    return out / kind / f"{region_code}_{slug(REGION_NAMES[region_code])}" / f"{period.replace(' ', '_')}.{ext}"
+def section(page: str, anchor: str) -> str:
+    return page.split(f'id="{anchor}"', 1)[1].split("</section>", 1)[0].split("</tr>", 1)[0]
 
 
-def defects(build: Build, rule_id: str) -> list[dict]:
-    return [d for d in json.loads((build.returns_dir / ".riia-sample" / "sample_defects.json").read_text())["defects"] if d["rule_id"] == rule_id]
+def text_of(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def line_of(build: Build, relative_file: str, item_code: str) -> int:
-    """The physical line (header = 1) on which the return file gives `item_code`, read from the file itself."""
-    lines = (build.returns_dir / relative_file).read_text(encoding="utf-8-sig").splitlines()
-    header = [h.strip().lower() for h in lines[0].split(",")]
-    for number, line in enumerate(lines[1:], start=2):
-        if line and next(csv.reader([line]))[header.index("item_code")] == item_code:
-            return number
-    raise AssertionError(f"{item_code} not in {relative_file}")
-
-
-def html_rows(page: str) -> list[str]:
-    return re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)
-
-
-def cells(row: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)]
-
-
-def xlsx_la_rows(path: Path, la_codes: set[str]) -> dict[str, tuple]:
-    sheet = openpyxl.load_workbook(path, read_only=True)["Tartan rug"]
-    rows = [r for r in sheet.iter_rows(values_only=True) if r and r[0] in la_codes]
-    by_code = {r[0]: r for r in rows}
-    assert len(by_code) == len(rows), "an LA appears on more than one row"
-    return by_code
+# --------------------------------------------------------------------------- what each recipient gets
 
 
 @pytest.mark.build
-def test_every_report_is_written_and_linked_from_the_index(sample_build: Build, out: Path) -> None:
-    pairs = sample_build.query(
-        """
-        select distinct r.region_code, r.period
-        from marts.fct_returns as r
-        inner join intermediate.int_sharing_agreements_in_force as a
-            on r.region_code = a.region_code and a.audience = 'regional'
-        """
+def test_each_recipient_gets_the_reports_its_agreements_describe(published: Published) -> None:
+    for region in (SE, NW, EE):
+        kinds = {w.kind for w in published.written[region]}
+        assert {"tartan_rug", "la_profile", "la_profile_workbook", "validation", "index", "assets"} <= kinds
+    assert {w.kind for w in published.written["dfe"]} == {"la_profile", "la_profile_workbook", "assets", "index"}
+    for recipient in ("d2i", "adcs"):  # their agreements describe no report: no folder at all
+        assert published.written[recipient] == []
+        assert not published.reports(recipient).exists()
+    assert published.seconds < 600
+
+
+@pytest.mark.build
+def test_dfe_profiles_are_the_se_las_annex_a_indicators_released_quarters_without_comments(
+    published: Published,
+) -> None:
+    se_las = {la for (la,) in rows_of(published.databases[SE], "select distinct la_code from returns")}
+    released = {
+        p
+        for (p,) in rows_of(
+            published.databases["dfe"], "select distinct period from indicators where region_code = 'E12000008'"
+        )
+    }
+    profiles = [w for w in published.written["dfe"] if w.kind == "la_profile"]
+    assert {w.subject for w in profiles} == se_las and len(se_las) == 19
+    assert {w.period for w in profiles} == released
+    assert not list(published.reports("dfe").glob("tartan_rug/*")) and not list(
+        published.reports("dfe").glob("validation/*")
     )
-    assert len(pairs) == 9 * 12
-    for region_code, period in pairs:
-        for kind, ext in (("validation", "html"), ("validation", "csv"), ("tartan_rug", "html"), ("tartan_rug", "xlsx")):
-            assert report_path(sample_build, out, kind, region_code, period, ext).is_file(), (kind, region_code, period)
-    assert len(list(out.glob("validation/*/*.html"))) == len(pairs)
-    assert len(list(out.glob("tartan_rug/*/*.xlsx"))) == len(pairs)
-    index = (out / "index.html").read_text()
-    links = set(re.findall(r'href="([^"#]+)"', index))
-    assert len(links) == 2 + 4 * len(pairs)  # the register (html, csv) and four files per region and quarter
-    assert all((out / link).is_file() for link in links)
-    # nothing of the temporary folder is left beside the reports
-    assert [p.name for p in out.parent.iterdir() if p.name != "printed.txt"] == ["reports"]
+    page = profiles[-1].path.read_text()
+    assert set(re.findall(r'<article class="card" id="([A-Z0-9_]+)"', page)) == ANNEX_A
+    for w in profiles:
+        assert "LA comment" not in w.path.read_text()  # comments stay with the region (SHARING.md rule 10)
+
+
+# --------------------------------------------------------------------------- every page
 
 
 @pytest.mark.build
-def test_the_build_summary_counts_returns_and_says_where_the_reports_are(sample_build: Build, out: Path) -> None:
-    counts = dict(sample_build.query("select return_status, count(*) from marts.fct_returns group by 1"))
-    text = printed(out)
-    assert (
-        f"{counts['accepted']} accepted, {counts['accepted_with_warnings']} accepted with warnings, "
-        f"{counts['quarantined']} quarantined, 0 not received" in text
-    )
-    assert str(out / "validation") in text and str(out / "index.html") in text
+def test_every_page_says_its_marking_top_and_bottom_and_sample_data(published: Published) -> None:
+    pages = [p for rid in (SE, NW, EE, "dfe") for p in published.reports(rid).rglob("*.html")]
+    pages += list((published.root / "reports").glob("*.html"))
+    assert len(pages) > 700
+    for path in pages:
+        page = path.read_text()
+        body = page.split("<body", 1)[1]
+        marking = re.search(r'<meta name="handling-marking" content="([^"]+)">', page).group(1)
+        top, bottom = body.split("<main>", 1)[0], body.split("</main>", 1)[1]
+        assert marking in top and marking in bottom and SAMPLE in top and SAMPLE in bottom, path
 
 
 @pytest.mark.build
-@pytest.mark.parametrize("rule_id", ["L01", "T05", "T06", "L03"])
-def test_validation_report_names_the_defects_file_line_item_and_rule(sample_build: Build, out: Path, rule_id: str) -> None:
-    defect = next(d for d in defects(sample_build, rule_id) if d["expected_outcome"] == "quarantined")
-    file_name = Path(defect["file"]).name
-    line = line_of(sample_build, defect["file"], defect["item_code"])
-    page = report_path(sample_build, out, "validation", defect["region_code"], defect["period"], "html").read_text()
-
-    # the LA's own section: quarantined, with a row naming file, line, item and rule
-    section = page.split(f'id="la-{defect["la_code"]}"', 1)[1].split("</section>", 1)[0]
-    assert "Quarantined" in section
-    finding_rows = [cells(r) for r in html_rows(section) if file_name in r and f">{rule_id}<" in r]
-    assert [r[:3] for r in finding_rows if r[1] == str(line)] == [[file_name, str(line), defect["item_code"]]]
-    row = next(r for r in finding_rows if r[1] == str(line))
-    assert row[5] == "error" and row[6] and row[7], row  # severity, message, what to fix
-
-    with report_path(sample_build, out, "validation", defect["region_code"], defect["period"], "csv").open() as handle:
-        rows = list(csv.DictReader(handle))
-    status = [r for r in rows if r["record"] == "la_status" and r["la_code"] == defect["la_code"]]
-    assert [(s["return_status"], s["source_file"]) for s in status] == [("quarantined", file_name)]
-    assert any(
-        r["record"] == "finding" and r["source_file"] == file_name and r["line_number"] == str(line)
-        and r["item_code"] == defect["item_code"] and r["rule_id"] == rule_id and r["is_version_in_use"] == "true"
-        for r in rows
-    )
-    # one status row per LA of the region
-    las = sample_build.scalar(f"select count(*) from marts.dim_local_authority where is_current and region_code = '{defect['region_code']}'")
-    assert sum(r["record"] == "la_status" for r in rows) == las
+def test_every_page_works_offline(published: Published) -> None:
+    remote = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:|//)|url\(|@import|<link|<iframe""", re.I)
+    for path in [p for rid in (SE, "dfe") for p in published.reports(rid).rglob("*.html")]:
+        page = path.read_text()
+        assert not remote.search(page), path
+        for src in re.findall(r'<script src="([^"]+)"', page):
+            assert (path.parent / src).resolve().is_file(), (path, src)  # the bundle written beside it
 
 
 @pytest.mark.build
-def test_superseded_version_findings_are_collapsed_and_the_new_version_is_used(sample_build: Build, out: Path) -> None:
-    defect = next(d for d in defects(sample_build, "L02") if d["expected_outcome"] == "superseded")
-    old, new = Path(defect["file"]).name, Path(defect["fixed_by"]).name
-    page = report_path(sample_build, out, "validation", defect["region_code"], defect["period"], "html").read_text()
-    section = page.split(f'id="la-{defect["la_code"]}"', 1)[1].split("</section>", 1)[0]
-    assert "Accepted" in section and f"<strong>{new}</strong>" in section
-    before, collapsed = section.split("<details>", 1)
-    assert old not in before and "L02" in collapsed and old in collapsed  # the old finding only inside <details>
+def test_every_workbook_sheet_is_marked_in_its_cells_header_and_footer(published: Published) -> None:
+    for path in [
+        published.one(SE, "tartan_rug/2024-25_Q3_OFF*.xlsx"),
+        published.one(SE, "la_profile/2024-25_Q3_*.xlsx"),
+    ]:
+        book = openpyxl.load_workbook(path)
+        for sheet in book.worksheets:
+            assert sheet["A1"].value == REGIONAL_MARKING and sheet["A2"].value == SAMPLE, (path.name, sheet.title)
+            for part in (sheet.oddHeader.center.text, sheet.oddFooter.center.text):
+                assert REGIONAL_MARKING in part and "SAMPLE DATA" in part, (path.name, sheet.title)
+        assert book.properties.subject == REGIONAL_MARKING
+
+
+# --------------------------------------------------------------------------- tartan rug
 
 
 @pytest.mark.build
-def test_quarantined_la_is_shown_as_quarantined_never_as_a_number(sample_build: Build, out: Path) -> None:
-    quarantined = sample_build.query(
-        "select la_code, la_name, region_code, period from marts.fct_returns where return_status = 'quarantined' order by 1, 4"
+def test_rug_cells_show_grade_change_neighbours_with_coverage_and_comparators(published: Published) -> None:
+    row = rows_of(published.databases[SE], """
+        select value, neighbours_value, neighbours_contributing_las, neighbours_member_las, quartile_in_england,
+            previous_quartile_in_england, region_value, england_value
+        from indicators where la_code = '850' and period = '2024-25 Q4' and indicator_code = 'CLA_END' and measure = 'rate_per_10k'
+    """)[0]  # fmt: skip
+    value, sn, sn_with, sn_members, quartile, before, region, england = row
+    page = published.one(SE, "tartan_rug/2024-25_Q4_OFF*.html").read_text()
+    hampshire = page.split('id="la-850"', 1)[1].split("</tr>", 1)[0]
+    cells = re.findall(r'<td class="cell[^"]*"[^>]*>(.*?)</td>', hampshire, flags=re.S)
+    cell = next(c for c in cells if f">{value:,.1f}<" in c and f"SN {sn:,.1f} ({sn_with}/{sn_members})" in c)
+    assert f">Q{quartile}<" in cell
+    assert (f"from Q{before}" in cell) == (before != quartile)
+    comparators = text_of(page.split('<tr class="comparator">', 1)[1])
+    assert f"{region:,.1f}" in comparators and f"{england:,.1f}" in comparators
+    assert "A = best" in page and "no direction implied" in page  # both legends
+
+
+@pytest.mark.build
+def test_rug_shows_quarantined_and_not_received_as_such_never_as_numbers(published: Published) -> None:
+    quarantined = rows_of(
+        published.databases[SE], "select la_code, period from returns where return_status = 'quarantined'"
     )
     assert quarantined
-    for la_code, la_name, region_code, period in quarantined:
-        page = report_path(sample_build, out, "tartan_rug", region_code, period, "html").read_text()
-        row = next(r for r in html_rows(page) if f"({la_code})" in r)
-        assert "QUARANTINED" in row and 'class="v"' not in row and not re.search(r"\d+\.\d", re.sub(r"<[^>]+>", "", row))
-        xlsx = xlsx_la_rows(report_path(sample_build, out, "tartan_rug", region_code, period, "xlsx"), {la_code})
-        values = xlsx[la_code][3:]
-        assert values and all(v == "QUARANTINED" for v in values), (la_code, period, values)
+    for la_code, period in quarantined:
+        page = published.one(SE, f"tartan_rug/{Period.require(period).slug}_OFF*.html").read_text()
+        row = page.split(f'id="la-{la_code}"', 1)[1].split("</tr>", 1)[0]
+        assert "QUARANTINED" in row and 'class="v"' not in row, (la_code, period)
+        sheet = openpyxl.load_workbook(published.one(SE, f"tartan_rug/{Period.require(period).slug}_OFF*.xlsx"))[
+            "Tartan rug"
+        ]
+        cells = next(r for r in sheet.iter_rows(values_only=True) if r[0] == la_code)[3:]
+        assert cells and all(v == "QUARANTINED" for v in cells)
 
 
 @pytest.mark.build
-def test_tartan_rug_xlsx_has_one_row_per_la_with_the_shared_figures(sample_build: Build, out: Path) -> None:
-    region_code, period = "E12000004", "2024-25 Q1"  # East Midlands: Leicestershire quarantined (T06)
-    las = dict(sample_build.query(f"select la_code, la_name from marts.dim_local_authority where is_current and region_code = '{region_code}'"))
-    path = report_path(sample_build, out, "tartan_rug", region_code, period, "xlsx")
-    rows = xlsx_la_rows(path, set(las))
-    assert set(rows) == set(las)
-    book = openpyxl.load_workbook(path, read_only=True)
-    assert book.sheetnames == ["Tartan rug", "Statistical neighbours", "Trend", "Legend"]
-    for sheet in book.worksheets:
-        assert next(sheet.iter_rows(max_row=1, values_only=True))[0] == MARKING
-    header = next(r for r in book["Tartan rug"].iter_rows(values_only=True) if r[0] == "LA code")
-    column = header.index("Current children looked after (per 10,000 aged 0-17)")
-    # an accepted LA's cell is the shared figure itself
-    shared = sample_build.scalar(
-        f"""select value from sharing.shr_regional__indicators where la_code = '856' and period = '{period}'
-        and indicator_code = 'CLA_END' and measure = 'rate_per_10k'"""
+def test_rug_marks_provisional_quarters_and_has_the_annex_a_preset_for_the_south_east(published: Published) -> None:
+    provisional = dict(
+        rows_of(published.databases[NW], "select period, bool_or(is_provisional) from indicators group by 1")
     )
-    assert rows["856"][column] == pytest.approx(shared)
-    assert rows["855"][column] == "QUARANTINED"
+    assert any(provisional.values()) and not all(provisional.values())
+    for period, is_provisional in provisional.items():
+        page = published.one(NW, f"tartan_rug/{Period.require(period).slug}_OFF*.html").read_text()
+        assert ('class="provisional"' in page) == is_provisional, period
+    preset = published.one(SE, "tartan_rug/2024-25_Q4_se-annex-a_*.html").read_text()
+    shown = set(re.findall(r'<th scope="col" title="([A-Z0-9_]+) \(', preset))
+    assert shown == ANNEX_A
+    assert not list(published.reports(NW).glob("tartan_rug/*annex*"))
 
 
 @pytest.mark.build
-def test_tartan_rug_marks_provisional_quarters(sample_build: Build, out: Path) -> None:
-    flags = sample_build.query("select distinct region_code, period, is_provisional from sharing.shr_regional__indicators")
-    assert any(p for *_, p in flags) and not all(p for *_, p in flags)
-    for region_code, period, provisional in flags:
-        page = report_path(sample_build, out, "tartan_rug", region_code, period, "html").read_text()
-        assert ('<div class="provisional">PROVISIONAL' in page) == provisional, (region_code, period)
-        sheet = openpyxl.load_workbook(report_path(sample_build, out, "tartan_rug", region_code, period, "xlsx"), read_only=True)["Tartan rug"]
-        top = [r[0] for r in sheet.iter_rows(max_row=3, values_only=True)]
-        assert top[0] == MARKING and str(top[2]).startswith("PROVISIONAL") == provisional
+def test_rug_xlsx_is_fit_for_a_board_pack(published: Published) -> None:
+    sql = "select any_value(period) from indicators where la_comment is not null"
+    period = rows_of(published.databases[SE], sql)[0][0]
+    book = openpyxl.load_workbook(published.one(SE, f"tartan_rug/{Period.require(period).slug}_OFF*.xlsx"))
+    assert book.sheetnames == ["Tartan rug", "Ranks and coverage", "Trend", "Charts", "Legend"]
+    for name in ("Tartan rug", "Ranks and coverage", "Trend"):
+        sheet = book[name]
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth in (None, 1)  # one page wide (1 is the default, left unwritten)
+        assert sheet.page_setup.fitToHeight == 0  # one page wide, as many pages down as it takes
+        assert sheet.print_title_rows and sheet.auto_filter.ref and sheet.freeze_panes, name
+    grid = book["Tartan rug"]
+    notes = [c.comment.text for row in grid.iter_rows() for c in row if c.comment]
+    assert any(n.startswith("LA comment:") for n in notes)
+    ranks = book["Ranks and coverage"]
+    header = next(r for r in ranks.iter_rows(values_only=True) if r[0] == "LA code")
+    assert {"Rank in England", "LAs ranked in England", "Neighbours with a figure", "Neighbours in the group"} <= set(
+        header
+    )
+    columns = len([c for c in next(r for r in grid.iter_rows(values_only=True) if r[0] == "LA code") if c]) - 3
+    assert len(book["Charts"]._charts) == columns > 30  # a native line chart per indicator
+
+
+# --------------------------------------------------------------------------- LA profile
 
 
 @pytest.mark.build
-def test_register_lists_every_item_and_keeps_regional_items_in_their_region(sample_build: Build, out: Path) -> None:
-    with (PROJECT_ROOT / "seeds" / "register" / "ref_items.csv").open() as handle:
-        items = {r["item_code"]: r for r in csv.DictReader(handle)}
-    page = (out / "data_register.html").read_text()
-    with (out / "data_register.csv").open() as handle:
-        rows = list(csv.DictReader(handle))
-    assert {r["item_code"] for r in rows} == set(items)
-    assert "Regional items never leave the region" in page
-    for code, item in items.items():
-        row = next(r for r in html_rows(page) if f"<code>{code}</code>" in r)
-        given = [r for r in rows if r["item_code"] == code]
-        if item["item_set"] == "regional":
-            assert {(r["audience"], r["region_code"]) for r in given} == {("regional", item["collecting_region_code"])}
-            assert "Never leaves the region" in row
-        else:
-            assert {"regional", "dfe", "d2i", "adcs"} <= {r["audience"] for r in given}
-    # the agreements named are those in force on the as-of date, each with its clause
-    in_force = dict(sample_build.query("select agreement_id, clause from intermediate.int_sharing_agreements_in_force"))
-    named = {r["agreement_id"]: r["clause"] for r in rows}
-    assert named == in_force
-    assert "SE-DFE-2019" not in named and "SE-DFE-2021-EXT" in named  # expired, extended
+def test_profile_shows_every_indicator_with_changes_ranks_and_comment_beside_it(published: Published) -> None:
+    la_code, period, code, comment = rows_of(published.databases[SE], """
+        select la_code, period, indicator_code, la_comment from indicators where la_comment is not null limit 1
+    """)[0]  # fmt: skip
+    page = published.one(SE, f"la_profile/{Period.require(period).slug}/{la_code}_*.html").read_text()
+    headlines = {
+        c
+        for (c,) in rows_of(
+            published.databases[SE], "select distinct indicator_code from indicator_catalogue where is_headline"
+        )
+    }
+    assert set(re.findall(r'<article class="card" id="([A-Z0-9_]+)"', page)) == headlines
+    card = page.split(f'<article class="card" id="{code}">', 1)[1].split("</article>", 1)[0]
+    assert comment.replace("'", "&#39;") in card
+    for label in (
+        "On last quarter",
+        "On a year ago",
+        "12 months",
+        "Rank in region",
+        "Rank among neighbours",
+        "Rank in England",
+    ):
+        assert f'<th scope="row">{label}</th>' in card, label
+    assert re.search(r"\d+(st|nd|rd|th) of \d+", card)
+    assert page.count('<figure class="chart">') == len(headlines)
 
 
 @pytest.mark.build
-def test_every_page_is_self_contained(out: Path) -> None:
-    pages = list(out.rglob("*.html"))
-    assert len(pages) > 200
-    external = re.compile(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//|url\(|@import|<script|<link|<iframe""", re.I)
-    for path in pages:
-        assert not external.search(path.read_text()), path
+def test_profile_trend_across_a_reorganisation_says_so(published: Published) -> None:
+    page = published.one(NW, "la_profile/2023-24_Q4/942_*.html").read_text()
+    assert "Cumberland was formed in April 2023 from Cumbria (909)" in page
+    assert "a new start, not a drop to nothing" in page
+    patch = json.loads(re.search(r'<script type="application/json" class="chart-spec">(.*?)</script>', page).group(1))
+    before = [row for row in patch["data"]["values"] if Period.require(row["q"]) < Period.require("2023-24 Q1")]
+    assert before and all(row["a"] is None for row in before)  # no Cumberland line before it existed
+    assert all(row["c"] is not None for row in before)  # the region's line goes on
+    # a profile is written only for LAs of the quarter: none for Cumbria after it was replaced
+    assert not list(published.reports(NW).glob("la_profile/2023-24_Q4/909_*"))
 
 
-def test_reports_are_swapped_in_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.build
+def test_profile_of_a_quarantined_quarter_says_quarantined(published: Published) -> None:
+    la_code, period = rows_of(
+        published.databases[SE], "select la_code, period from returns where return_status = 'quarantined' limit 1"
+    )[0]
+    page = published.one(SE, f"la_profile/{Period.require(period).slug}/{la_code}_*.html").read_text()
+    values = re.findall(r'<span class="big( missing-text)?">([^<]*)</span>', page)
+    assert values and all(missing and text == "quarantined" for missing, text in values)
+    nxt = Period.require(period).shift(1).slug
+    later = published.one(SE, f"la_profile/{nxt}/{la_code}_*.html").read_text()
+    assert f"{period}: quarantined" in later  # named under each chart of the next quarter
+
+
+@pytest.mark.build
+def test_profile_workbook_has_a_sheet_per_la(published: Published) -> None:
+    book = openpyxl.load_workbook(published.one(SE, "la_profile/2024-25_Q4_*.xlsx"))
+    assert book.sheetnames[0] == "Contents" and len(book.sheetnames) == 1 + 19
+    sheet = book[book.sheetnames[1]]
+    assert sheet.print_title_rows and sheet.auto_filter.ref and sheet.freeze_panes
+    assert "sheet per LA" in published.one(SE, "index.html").read_text()
+
+
+# --------------------------------------------------------------------------- validation report
+
+
+def defects(build: Build, outcome: str) -> list[dict]:
+    found = json.loads((build.returns_dir / ".riia-sample" / "sample_defects.json").read_text())["defects"]
+    return [d for d in found if d["expected_outcome"] == outcome and f"regional:{d['region_code']}" in RENDERED]
+
+
+@pytest.mark.build
+def test_validation_report_names_file_line_item_rule_and_the_resubmission_name(published: Published) -> None:
+    checked = 0
+    for defect in defects(published.build, "quarantined"):
+        recipient = f"regional:{defect['region_code']}"
+        slug = Period.require(defect["period"]).slug
+        page = published.one(recipient, f"validation/{slug}_*.html").read_text()
+        own = page.split(f'<section class="la-section" id="la-{defect["la_code"]}">', 1)[1].split("</section>", 1)[0]
+        name = Path(defect["file"]).name
+        assert "Quarantined" in own and name in own and defect["rule_id"] in own, defect
+        version = int(re.search(r"_v(\d+)\.csv$", name).group(1)) if "_v" in name else 1
+        assert f"{defect['la_code']}_{slug}_v{version + 1}.csv" in own  # riia.periods.return_file_name
+        with published.one(recipient, f"validation/{slug}_*.csv").open() as handle:
+            found = [r for r in csv.DictReader(handle) if r["la_code"] == defect["la_code"]]
+        assert found[0]["record"] == "la_status" and found[0]["return_status"] == "quarantined"
+        assert any(
+            r["rule_id"] == defect["rule_id"] and r["source_file"] == name and r["severity"] == "error" for r in found
+        )
+        checked += 1
+    assert checked >= 2
+
+
+@pytest.mark.build
+def test_superseded_versions_are_collapsed(published: Published) -> None:
+    defect = defects(published.build, "superseded")[0]
+    page = published.one(
+        f"regional:{defect['region_code']}", f"validation/{Period.require(defect['period']).slug}_*.html"
+    )
+    own = page.read_text().split(f'id="la-{defect["la_code"]}">', 1)[1].split("</section>", 1)[0]
+    before, collapsed = own.split("<details>", 1)
+    old, new = Path(defect["file"]).name, Path(defect["fixed_by"]).name
+    assert f"<strong>{new}</strong>" in before and old not in before and old in collapsed
+
+
+@pytest.mark.build
+def test_validation_csv_cells_are_spreadsheet_safe(published: Published, tmp_path: Path) -> None:
+    for path in published.reports(SE).glob("validation/*.csv"):
+        with path.open() as handle:
+            for row in csv.DictReader(handle):
+                assert not any(v.startswith(FORMULA_STARTS) for v in row.values()), (path.name, row)
+    made = write_csv_rows(
+        tmp_path / "x.csv", ("a", "b", "c"), [{"a": '=HYPERLINK("http://x")', "b": "@SUM(1)", "c": 3}]
+    )
+    with made.open() as handle:
+        assert next(csv.DictReader(handle)) == {"a": '\'=HYPERLINK("http://x")', "b": "'@SUM(1)", "c": "3"}
+
+
+# --------------------------------------------------------------------------- changed data, escaping, caching
+
+
+def changed_copy(published: Published, tmp_path: Path, *statements: str) -> Path:
+    """A copy of the South East's file, with its last two quarters only, changed by `statements`."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    copy = tmp_path / published.databases[SE].name
+    shutil.copyfile(published.databases[SE], copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from indicators where period < '2024-25 Q3'")
+        con.execute("delete from returns where period < '2024-25 Q3'")
+        for statement in statements:
+            con.execute(statement)
+    return copy
+
+
+@pytest.mark.build
+def test_changed_since_release_and_text_from_a_return_are_shown_safely(published: Published, tmp_path: Path) -> None:
+    copy = changed_copy(
+        published, tmp_path,
+        """update indicators set is_changed_since_release = true, la_comment = '<script>alert(1)</script> =HYPERLINK("x")'
+           where la_code = '850' and period = '2024-25 Q4' and indicator_code = 'CLA_END'""",
+        "update findings set value = '=1+2' where period = '2024-25 Q4'",
+    )  # fmt: skip
     out = tmp_path / "reports"
-    (out / "old").mkdir(parents=True)
-    (out / "old" / "stale.html").write_text("old")
-
-    def failing(db_path: Path, folder: Path) -> list:
-        (folder / "index.html").write_text("half")
-        raise RuntimeError("disk full")
-
-    monkeypatch.setattr(reports, "write_reports", failing)
-    with pytest.raises(RuntimeError):
-        reports.publish(tmp_path / "riia.duckdb", out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]  # no temporary folder left
-    assert (out / "old" / "stale.html").read_text() == "old"  # the last good reports untouched
-
-    monkeypatch.setattr(reports, "write_reports", lambda db_path, folder: (folder / "index.html").write_text("new") and [])
-    reports.publish(tmp_path / "riia.duckdb", out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
-    assert [p.name for p in out.iterdir()] == ["index.html"]
-
-
-# --------------------------------------------------------------------------- LAs that sent nothing
-
-
-@pytest.fixture(scope="module")
-def sparse_reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Build, Path]:
-    """North East: Hartlepool sends two quarters, Middlesbrough the first only, Redcar a quarantined second."""
-    folder = tmp_path_factory.mktemp("sparse")
-    returns = folder / "returns"
-    for period in ("2024-25 Q1", "2024-25 Q2"):
-        write_valid_return(returns, "805", period)
-    write_valid_return(returns, "806", "2024-25 Q1")
-    write_valid_return(returns, "807", "2024-25 Q2", REREFERRALS=400)  # > REFERRALS 300: L01, quarantined
-    build = run_dbt(returns, folder / "riia.duckdb")
-    with contextlib.redirect_stdout(io.StringIO()):
-        assert reports.main(["--db", str(build.db_path), "--out", str(folder / "reports")]) == 0
-    return build, folder / "reports"
+    write_recipient_reports(copy, out, None)
+    rug = next(out.glob("tartan_rug/2024-25_Q4_OFF*.html")).read_text()
+    assert (
+        "Changed since release:" in rug
+        and '<span class="mark" title="Changed since the quarter was released">R</span>' in rug
+    )
+    assert "<script>alert" not in rug and "&lt;script&gt;alert(1)&lt;/script&gt;" in rug
+    profile = next(out.glob("la_profile/2024-25_Q4/850_*.html")).read_text()
+    assert "<script>alert" not in profile and "Changed since the quarter was released" in profile
+    with next(out.glob("validation/2024-25_Q4_*.csv")).open() as handle:
+        values = [r["value"] for r in csv.DictReader(handle) if r["record"] == "finding"]
+    assert values and set(values) == {"'=1+2"}
 
 
 @pytest.mark.build
-def test_las_that_sent_nothing_are_reported_as_not_received(sparse_reports: tuple[Build, Path]) -> None:
-    build, out = sparse_reports
-    ne_las = dict(build.query("select la_code, la_name from marts.dim_local_authority where is_current and region_code = 'E12000001'"))
-    with report_path(build, out, "validation", "E12000001", "2024-25 Q2", "csv").open() as handle:
-        status = {r["la_code"]: r["return_status"] for r in csv.DictReader(handle) if r["record"] == "la_status"}
-    assert set(status) == set(ne_las)
-    assert status.pop("805") in ("accepted", "accepted_with_warnings")
-    assert status.pop("807") == "quarantined"
-    assert set(status.values()) == {"not_received"}  # Middlesbrough (806) among them
+def test_unchanged_reports_are_copied_and_changed_ones_rendered(published: Published, tmp_path: Path) -> None:
+    first = write_recipient_reports(published.databases[SE], tmp_path / "again", published.reports(SE))
+    assert {w.kind for w in first if w.rendered} == {"index"}  # everything else copied unchanged
+    manifest = json.loads((tmp_path / "again" / MANIFEST).read_text())["reports"]
+    assert len(manifest) == len(first) - 1
+    for w in first:
+        for path in w.files:
+            before = published.reports(SE) / path.relative_to(tmp_path / "again")
+            if w.kind != "index":
+                assert path.read_bytes() == before.read_bytes(), path
 
-    page = report_path(build, out, "validation", "E12000001", "2024-25 Q2", "html").read_text()
-    section = page.split('id="la-806"', 1)[1].split("</section>", 1)[0]
-    assert "Not received" in section and "806_2024-25_Q2.csv" in section  # how to name the missing return
+    # one figure of 2024-25 Q3 changes: only the quarters whose window holds it are rendered again
+    base = changed_copy(published, tmp_path / "base")
+    write_recipient_reports(base, tmp_path / "base_reports", None)
+    changed = changed_copy(
+        published, tmp_path / "changed",
+        "update indicators set value = value + 1 where la_code = '850' and period = '2024-25 Q3' and indicator_code = 'CLA_END'",
+    )  # fmt: skip
+    before = {p: p.read_bytes() for p in (tmp_path / "base_reports").rglob("*") if p.is_file()}
+    second = write_recipient_reports(changed, tmp_path / "changed_reports", tmp_path / "base_reports")
+    rendered = {(w.kind, w.period) for w in second if w.rendered and w.kind != "index"}
+    assert {p for _, p in rendered} == {"2024-25 Q3", "2024-25 Q4"}
+    assert not [w for w in second if w.kind == "validation" and w.rendered]
+    # copies are hard links where possible: the previous publication's files stay as they were
+    assert all(path.read_bytes() == content for path, content in before.items())
 
-    rug = report_path(build, out, "tartan_rug", "E12000001", "2024-25 Q2", "html").read_text()
-    row = next(r for r in html_rows(rug) if "(806)" in r)
-    assert "NOT RECEIVED" in row and 'class="v"' not in row
-    xlsx = xlsx_la_rows(report_path(build, out, "tartan_rug", "E12000001", "2024-25 Q2", "xlsx"), set(ne_las))
-    assert set(xlsx) == set(ne_las)
-    assert all(v == "NOT RECEIVED" for v in xlsx["806"][3:]) and all(v == "QUARANTINED" for v in xlsx["807"][3:])
-    assert any(isinstance(v, float) for v in xlsx["805"][3:])
-    # Hartlepool's trend has both quarters; regions without a return have no reports, and the index says so
-    assert "2024-25 Q1 " in next(r for r in html_rows(rug) if "(805)" in r)
-    assert not (out / "validation" / "E12000002_north-west").exists()
-    assert (out / "index.html").read_text().count("No returns received.") == 8
+
+# --------------------------------------------------------------------------- hub and tracker
+
+
+@pytest.mark.build
+def test_hub_index_opens_on_this_quarter_lists_every_quarter_and_links_every_report(published: Published) -> None:
+    found = tracker.read_warehouse(published.build.db_path)
+    assert found.latest_period == Period.latest_ended(date.today()).label
+    page = (published.root / "reports" / "index.html").read_text()
+    assert f"This quarter: {found.latest_period}" in page.split('id="earlier"')[0]
+    earlier = page.split('id="earlier"', 1)[1]
+    for period in found.periods[1:]:
+        assert f'<th scope="row">{period}</th>' in earlier, period  # quarters with no return listed too
+    links = set(re.findall(r'href="([^"#]+)"', page))
+    for recipient in (SE, NW, EE, "dfe"):
+        assert (
+            f"../exports/{published.folders[recipient].relative_to(published.root / 'exports').as_posix()}/reports/index.html"
+            in links
+        )
+    for link in links:
+        assert (published.root / "reports" / link).exists(), link
+    for c in found.chase_of(found.latest_period)[:5]:
+        assert f"{c.la_name} ({c.la_code})" in page
+
+
+@pytest.mark.build
+def test_register_lists_every_item_and_who_receives_it(published: Published) -> None:
+    with (published.root / "reports" / "data_register.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    items = {code for (code,) in published.build.query("select item_code from reference.ref_items")}
+    assert {r["item_code"] for r in rows} == items
+    given = {(r["item_code"], r["recipient_id"]) for r in rows}
+    assert ("A1_DAYS", "dfe") in given and ("A1_DAYS", "d2i") not in given  # SE Annex A only
+    assert not [
+        r
+        for r in rows
+        if r["item_code"] == "A1_DAYS" and r["recipient_id"].startswith("regional:") and r["region_code"] != "E12000008"
+    ]
+
+
+@pytest.mark.build
+def test_tracker_deadlines_and_days_overdue_follow_the_quarter_end(published: Published) -> None:
+    rows = published.build.query(
+        "select period, deadline_date, tracker_status, is_overdue, days_overdue from marts.fct_returns_tracker"
+    )
+    today = date.today()
+    for period, deadline, status, overdue, days in rows:
+        assert deadline == Period.require(period).end_date + timedelta(days=42)
+        assert bool(overdue) == (status == "not_received" and today > deadline), (period, status)
+        if overdue:
+            assert days == (today - deadline).days
+
+
+def small_warehouse(path: Path) -> Path:
+    """A tracker with a late LA (102 in 2024-25 Q4) and a quarter with no return at all (2025-26 Q1)."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts; create schema reference")
+        con.execute("create table reference.ref_regions as select 'E1' as region_code, 'Northland' as region_name")
+        con.execute("""
+            create table marts.fct_returns_tracker as select * from (values
+                ('100', 'Alpha', 'E1', '2024-25 Q4', date '2025-05-12', 'accepted', false, null),
+                ('101', 'Beta', 'E1', '2024-25 Q4', date '2025-05-12', 'quarantined', false, null),
+                ('102', 'Gamma', 'E1', '2024-25 Q4', date '2025-05-12', 'not_received', true, 110),
+                ('100', 'Alpha', 'E1', '2025-26 Q1', date '2025-08-11', 'not_received', true, 19),
+                ('101', 'Beta', 'E1', '2025-26 Q1', date '2025-08-11', 'not_received', true, 19),
+                ('102', 'Gamma', 'E1', '2025-26 Q1', date '2025-08-11', 'not_received', true, 19)
+            ) as t(la_code, la_name, region_code, period, deadline_date, tracker_status, is_overdue, days_overdue)
+        """)  # fmt: skip
+    return path
+
+
+def test_tracker_counts_a_late_la_and_a_quarter_with_no_return(tmp_path: Path) -> None:
+    warehouse = small_warehouse(tmp_path / "w.duckdb")
+    found = tracker.read_warehouse(warehouse)
+    assert found.latest_period == "2025-26 Q1" and found.periods == ["2025-26 Q1", "2024-25 Q4"]
+    latest, before = found.total("2025-26 Q1"), found.total("2024-25 Q4")
+    assert (latest.las, latest.received, latest.overdue) == (3, 0, 3)
+    assert (before.received, before.accepted, before.quarantined, before.overdue) == (2, 1, 1, 1)
+    assert [(c.la_code, c.days_overdue) for c in found.chase_of("2024-25 Q4")] == [("102", 110)]
+    text = tracker.render_text(found, all_periods=True)
+    assert "Returns for 2025-26 Q1, deadline 11 Aug 2025" in text and "102 Gamma" in text and "110 days overdue" in text
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["status", "--warehouse", str(warehouse), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["latest_period"] == "2025-26 Q1"
+    result = runner.invoke(app, ["status", "--warehouse", str(warehouse), "--format", "csv", "--period", "2024-25 Q4"])
+    chase = [r for r in csv.DictReader(result.output.splitlines()) if r["record"] == "chase"]
+    assert [(r["la_code"], r["days_overdue"]) for r in chase] == [("102", "110")]
+    result = runner.invoke(app, ["status", "--warehouse", str(warehouse), "--region", "Southland"])
+    assert result.exit_code == 1 and "Nothing in the returns tracker" in result.output
 
 
 # --------------------------------------------------------------------------- in a browser
@@ -311,57 +540,64 @@ def test_las_that_sent_nothing_are_reported_as_not_received(sparse_reports: tupl
 def test_browser_check_catches_script_errors_and_outside_requests(chromium: str, tmp_path: Path) -> None:  # noqa: F811
     """The browser checks below can fail: a page with a script error and a remote image is caught."""
     bad = tmp_path / "bad.html"
-    bad.write_text(
-        '<!DOCTYPE html><title>bad</title><p>Shown</p><details><summary>More</summary>hidden</details>'
-        '<img src="https://example.invalid/x.png"><script>throw new Error("boom")</script>'
-    )
+    bad.write_text('<!DOCTYPE html><title>bad</title><p>Shown</p><img src="https://example.invalid/x.png">'
+                   '<script>throw new Error("boom")</script>')  # fmt: skip
     rendered = render(chromium, bad)
-    assert "Shown" in rendered.text and "hidden" not in rendered.text
-    assert any("boom" in e for e in rendered.errors)
+    assert "Shown" in rendered.text and any("boom" in e for e in rendered.errors)
     assert rendered.external_requests == ["https://example.invalid/x.png"]
 
 
 @pytest.mark.build
 @pytest.mark.browser
-def test_tartan_rug_in_a_browser(chromium: str, sample_build: Build, out: Path, tmp_path: Path) -> None:  # noqa: F811
-    region_code, period = "E12000004", "2024-25 Q1"  # East Midlands: Leicestershire quarantined (T06)
-    path = report_path(sample_build, out, "tartan_rug", region_code, period, "html")
-    rendered = render(chromium, path, screenshot=True)
-    (tmp_path / "tartan_rug.png").write_bytes(rendered.screenshot or b"")
-
-    assert rendered.errors == []
-    assert rendered.requests == [path.resolve().as_uri()]  # the page itself, nothing else
-    assert rendered.title == f"Tartan rug: East Midlands, {period}"
-    text = rendered.text
-    assert text.startswith(MARKING) and "PROVISIONAL" not in text
-    for (la_name,) in sample_build.query(f"select la_name from marts.dim_local_authority where is_current and region_code = '{region_code}'"):
-        assert la_name in text, la_name
-    names = sample_build.query(
-        f"""
-        select i.indicator_code, list(distinct i.indicator_name)
-        from reference.ref_indicators as i inner join reference.ref_items as t on i.indicator_code = t.item_code
-        where t.item_set = 'riia_core' or t.collecting_region_code = '{region_code}'
-        group by 1
-        """
+def test_profile_in_a_browser_draws_four_lines_per_chart(chromium: str, published: Published, tmp_path: Path) -> None:  # noqa: F811
+    page = published.one(SE, "la_profile/2024-25_Q4/850_*.html")
+    rendered = render(
+        chromium, page, height=1400, screenshot=True, wait_for="document.body.classList.contains('charts-ready')"
     )
-    assert len(names) > 30
-    for code, variants in names:
-        assert any(n in text for n in variants), code
-    assert "QUARANTINED: Return quarantined (failed T06)" in text
-    assert "1 = lowest quarter of England" in text and "4 = highest quarter of England" in text
-    assert "East Midlands (region)" in text and "England" in text
-    # what is drawn: a coloured cell per shown figure and a trend line in it
-    assert rendered.dom.count('<svg class="spark"') > 9 * 30
+    (tmp_path / "la_profile.png").write_bytes(rendered.screenshot or b"")
+    assert rendered.errors == [] and rendered.external_requests == []
     assert rendered.screenshot and rendered.screenshot.startswith(b"\x89PNG")
+    assert rendered.text.startswith(REGIONAL_MARKING) and SAMPLE in rendered.text
+    value = rows_of(published.databases[SE], "select value from indicators where la_code = '850' and period = '2024-25 Q4' "
+                    "and indicator_code = 'CLA_END' and measure = 'rate_per_10k'")[0][0]  # fmt: skip
+    assert f"{value:,.1f}" in rendered.text
+    figures = rendered.dom.split('<figure class="chart rendered">')[1:]
+    assert len(figures) == page.read_text().count('<figure class="chart">') > 30
+    lines = [f.split("</figure>")[0].count('aria-roledescription="line mark"') for f in figures]
+    # LA, neighbours, region and England (a series with no figure at all draws no line)
+    assert lines.count(4) >= len(lines) - 2, lines
+    assert "Hampshire" in figures[0] and "Statistical neighbours" in figures[0] and "South East" in figures[0]
 
 
 @pytest.mark.build
 @pytest.mark.browser
-def test_provisional_tartan_rug_says_so_first(chromium: str, sample_build: Build, out: Path) -> None:  # noqa: F811
-    region_code, period = sample_build.query(
-        "select region_code, period from sharing.shr_regional__indicators where is_provisional limit 1"
+def test_rug_index_and_validation_in_a_browser(chromium: str, published: Published) -> None:  # noqa: F811
+    (period,) = rows_of(
+        published.databases[SE], "select period from returns where return_status = 'quarantined' limit 1"
     )[0]
-    rendered = render(chromium, report_path(sample_build, out, "tartan_rug", region_code, period, "html"))
-    first_lines = rendered.text.splitlines()[:2]
-    assert first_lines[0] == MARKING and first_lines[1].startswith(f"PROVISIONAL: {period} has not yet been checked")
-    assert rendered.errors == [] and rendered.external_requests == []
+    slug = Period.require(period).slug
+    pages = {
+        "rug": (published.one(SE, f"tartan_rug/{slug}_OFF*.html"), ["QUARANTINED", "South East (region)", "England"]),
+        "index": (
+            published.root / "reports" / "index.html",
+            ["This quarter", "Chase list", "Recipients and their reports"],
+        ),
+        "validation": (published.one(SE, f"validation/{slug}_*.html"), ["This return is quarantined", "What to fix"]),
+    }
+    for name, (path, expected) in pages.items():
+        rendered = render(chromium, path, screenshot=True)
+        assert rendered.errors == [] and rendered.external_requests == [], name
+        assert rendered.requests == [path.resolve().as_uri()], name  # the page itself, nothing else
+        assert rendered.text.startswith(REGIONAL_MARKING) and SAMPLE in rendered.text, name
+        for words in expected:
+            assert words in rendered.text, (name, words)
+        assert rendered.screenshot and len(rendered.screenshot) > 20_000, name
+
+
+@pytest.mark.build
+@pytest.mark.browser
+def test_screenshots_for_the_docs(chromium: str, published: Published, tmp_path: Path) -> None:  # noqa: F811
+    pictures = screenshots(published.root, tmp_path / "shots")
+    assert [p.name for p in pictures] == ["index.png", "tartan_rug.png", "la_profile.png", "validation.png"]
+    for picture in pictures:
+        assert picture.read_bytes().startswith(b"\x89PNG") and picture.stat().st_size > 20_000

@@ -18,23 +18,15 @@ what happened and what to do.
 
 from __future__ import annotations
 
-<<<<<<< HEAD
-=======
 import contextlib
->>>>>>> faults
 import errno
 import json
 import os
 import shutil
-<<<<<<< HEAD
-import sys
-import time
-=======
 import signal
 import sys
 import time
 import traceback
->>>>>>> faults
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -49,18 +41,13 @@ from riia.build.publication import WAREHOUSE, Publications
 from riia.paths import DEFAULT_RETURNS_DIR, PROJECT_ROOT, project_path
 
 DEFAULT_BUILD_DIR = PROJECT_ROOT / "build"
-<<<<<<< HEAD
-=======
 STEPS = ("load", "dbt", "exports", "reports", "publish", "prune")
 PAUSE_VARIABLE = "RIIA_TEST_PAUSE_AT"
->>>>>>> faults
 
 
 class BuildError(Exception):
     """A build that cannot go on; the message is one sentence for the person running it."""
 
-<<<<<<< HEAD
-=======
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
@@ -95,7 +82,6 @@ def pause_for_tests(build_dir: Path, step: str) -> None:
     while marker.exists():
         time.sleep(0.05)
 
->>>>>>> faults
 
 @dataclass
 class BuildPlan:
@@ -108,12 +94,6 @@ class BuildPlan:
 
     @classmethod
     def from_environment(cls, overrides: dict[str, Any] | None = None, wait_seconds: float = 0.0) -> BuildPlan:
-<<<<<<< HEAD
-        return cls(
-            returns_dir=project_path(os.environ.get("RIIA_RETURNS_DIR", str(DEFAULT_RETURNS_DIR))),
-            build_dir=project_path(os.environ.get("RIIA_BUILD_DIR", "build")),
-            settings=config.settings(overrides),
-=======
         for name in ("RIIA_RETURNS_DIR", "RIIA_BUILD_DIR"):
             if name in os.environ and not os.environ[name].strip():
                 # `RIIA_RETURNS_DIR=$RETURNS make build` with RETURNS unset would otherwise read
@@ -127,13 +107,10 @@ class BuildPlan:
             returns_dir=project_path(os.environ.get("RIIA_RETURNS_DIR", str(DEFAULT_RETURNS_DIR))),
             build_dir=project_path(os.environ.get("RIIA_BUILD_DIR", "build")),
             settings=settings,
->>>>>>> faults
             wait_seconds=wait_seconds,
         )
 
     @property
-<<<<<<< HEAD
-=======
     def dbt_target_path(self) -> Path:
         """dbt's target folder: inside the build folder (under its lock), so that builds into
         different build folders, and `riia check`, never write over each other's manifest."""
@@ -141,7 +118,6 @@ class BuildPlan:
         return Path(given) if given else self.build_dir / "target"
 
     @property
->>>>>>> faults
     def is_default_returns_dir(self) -> bool:
         return self.returns_dir.resolve() == (PROJECT_ROOT / DEFAULT_RETURNS_DIR).resolve()
 
@@ -168,29 +144,16 @@ def check_returns_folder(plan: BuildPlan) -> None:
             f"The returns folder {plan.returns_dir} does not exist: check RIIA_RETURNS_DIR "
             "(unset it to use data/returns). Nothing was built."
         )
-<<<<<<< HEAD
-=======
     if not plan.returns_dir.is_dir():
         raise BuildError(
             f"The returns folder {plan.returns_dir} is a file, not a folder: check RIIA_RETURNS_DIR. Nothing was built."
         )
->>>>>>> faults
     raise BuildError(
         f"The returns folder {plan.returns_dir} holds no return (no *.csv file): check RIIA_RETURNS_DIR. "
         "Nothing was built."
     )
 
 
-<<<<<<< HEAD
-def prepare(plan: BuildPlan, publications: Publications) -> Path:
-    for described in publications.clear_leftovers():
-        say(f"Cleared the files of {described}, which never completed.")
-    folder = publications.new()
-    current = publications.current()
-    if current is not None:
-        shutil.copyfile(current / WAREHOUSE, folder / WAREHOUSE)
-    return folder
-=======
 def starting_warehouse(plan: BuildPlan, publications: Publications) -> Path | None:
     """The warehouse this build carries on from (its snapshot history, incremental models):
     the published one; before the first publication, a warehouse left at <build dir>/riia.duckdb
@@ -225,7 +188,6 @@ def carry_forward(start: Path | None, db_path: Path) -> None:
     if start is not None:
         shutil.copyfile(start, db_path)
         os.chmod(db_path, 0o644)
->>>>>>> faults
 
 
 def load_returns(plan: BuildPlan, db_path: Path) -> dict[str, int]:
@@ -251,22 +213,12 @@ def effective_dbt_vars(plan: BuildPlan) -> dict[str, Any]:
 
 
 def run(plan: BuildPlan) -> int:
-<<<<<<< HEAD
-    """The whole build; 0 on success, 1 when it failed (the published build untouched)."""
-=======
     """The whole build; 0 on success. A build that cannot finish raises BuildError (one
     sentence) after leaving the published build as it was."""
->>>>>>> faults
     started = time.monotonic()
     publications = Publications(plan.build_dir)
     check_returns_folder(plan)
     with BuildLock(plan.build_dir, plan.wait_seconds):
-<<<<<<< HEAD
-        folder = prepare(plan, publications)
-        db_path = folder / WAREHOUSE
-        step = "load"
-        try:
-=======
         folder, start = prepare(plan, publications)
         db_path = folder / WAREHOUSE
         step = "prepare"
@@ -274,23 +226,10 @@ def run(plan: BuildPlan) -> int:
             carry_forward(start, db_path)
             step = "load"
             pause_for_tests(plan.build_dir, step)
->>>>>>> faults
             say(f"[1/5] Loading the returns folder {plan.returns_dir}")
             counts = load_returns(plan, db_path)
             say("  " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
             step = "dbt"
-<<<<<<< HEAD
-            say("[2/5] dbt build: validation, indicators, sharing, tests")
-            outcome = run_dbt(["build"], db_path, plan.returns_dir, effective_dbt_vars(plan), say)
-            if not outcome.success:
-                publications.mark_failed(folder, "dbt build failed")
-                print("\nBuild FAILED in dbt: the published build was left as it was.", file=sys.stderr)
-                print_failures(outcome, Path(os.environ.get("DBT_LOG_PATH", "build/target/logs")) / "dbt.log")
-                print(f"The failed build's files are kept for inspection in {folder} until the next build.", file=sys.stderr)
-                return 1
-            checkpoint(db_path)
-            step = "exports"
-=======
             pause_for_tests(plan.build_dir, step)
             say("[2/5] dbt build: validation, indicators, sharing, tests")
             log_path = plan.dbt_target_path / "logs"
@@ -303,7 +242,6 @@ def run(plan: BuildPlan) -> int:
             checkpoint(db_path)
             step = "exports"
             pause_for_tests(plan.build_dir, step)
->>>>>>> faults
             say("[3/5] Exports: one folder per recipient")
             from riia import publish
 
@@ -315,34 +253,24 @@ def run(plan: BuildPlan) -> int:
                 previous_exports=current / "exports" if current is not None else None,
             )
             step = "reports"
-<<<<<<< HEAD
-=======
             pause_for_tests(plan.build_dir, step)
->>>>>>> faults
             say("[4/5] Reports")
-            from riia.reports import legacy as reports
+            from riia import reports
 
-            (folder / "reports").mkdir()
-            written = reports.write_reports(db_path, folder / "reports")
+            started_reports = time.monotonic()
+            written = []
+            for delivery in manifests:
+                before = current / "exports" / delivery.recipient.folder / "reports" if current is not None else None
+                written += reports.write_recipient_reports(delivery.database, delivery.folder / "reports", before)
+            written += reports.write_hub_reports(
+                db_path, folder / "exports", folder / "reports", current / "reports" if current is not None else None
+            )
+            rendered = sum(w.rendered for w in written)
+            say(
+                f"  {len(written)} reports: {rendered} rendered, {len(written) - rendered} unchanged (copied), "
+                f"in {time.monotonic() - started_reports:.0f} s"
+            )
             step = "publish"
-<<<<<<< HEAD
-            summary = build_summary(db_path, counts, time.monotonic() - started)
-            (folder / "build.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
-            os.chmod(db_path, 0o444)
-            publications.publish(folder)
-            publications.link_stable_paths(PROJECT_ROOT, DEFAULT_BUILD_DIR)
-            publications.prune()
-            say(f"[5/5] Published: {plan.build_dir / 'current'} -> {folder.name}")
-        except BaseException as error:
-            if (folder / "BUILDING").exists():
-                publications.mark_failed(folder, f"failed at step {step}: {error!r}")
-            if isinstance(error, OSError) and error.errno == errno.ENOSPC:
-                raise BuildError(
-                    f"The disk holding {plan.build_dir} is full (at step {step}): free some space and run the build "
-                    "again; the published build was left as it was."
-                ) from None
-            raise
-=======
             pause_for_tests(plan.build_dir, step)
             summary = build_summary(db_path, counts, time.monotonic() - started)
             (folder / "build.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
@@ -366,13 +294,10 @@ def run(plan: BuildPlan) -> int:
             publications.prune()
         except OSError as error:
             say(f"Older builds in {publications.folder} could not all be removed ({error.strerror}): remove them by hand.")
->>>>>>> faults
     print_summary(summary, manifests, written, plan)
     return 0
 
 
-<<<<<<< HEAD
-=======
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 DISK_FULL_TEXT = ("no space left on device", "disk quota exceeded")
 FILE_TOO_LARGE_TEXT = ("file too large",)
@@ -445,7 +370,6 @@ def leave_failed(publications: Publications, folder: Path, reason: str, error: B
         publications.mark_failed(folder, details)
 
 
->>>>>>> faults
 def delivery_context(db_path: Path, build_id: str) -> dict[str, Any]:
     """What every recipient's manifest says about the build itself."""
     with duckdb.connect(str(db_path), read_only=True) as con:
@@ -495,16 +419,6 @@ def print_summary(summary: dict[str, Any], manifests: list[dict], written: Any, 
 
 
 def main(overrides: dict[str, Any] | None = None, wait_seconds: float = 0.0) -> int:
-<<<<<<< HEAD
-    try:
-        return run(BuildPlan.from_environment(overrides, wait_seconds))
-    except (BuildError, BuildLocked, intake.ReturnsFolderError) as error:
-        print(str(error), file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("The build was interrupted: the published build was left as it was.", file=sys.stderr)
-        return 130
-=======
     """`riia build`: 0 on success; otherwise one sentence on standard error, never a traceback."""
     previous = {number: signal.signal(number, _interrupt) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
@@ -533,4 +447,3 @@ def main(overrides: dict[str, Any] | None = None, wait_seconds: float = 0.0) -> 
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
->>>>>>> faults

@@ -1,0 +1,243 @@
+"""What a recipient's reports are made of: its own DuckDB file, opened read-only.
+
+A recipient's reports never read the hub warehouse (SHARING.md, "What each recipient's
+folder holds"): everything here comes from the tables `riia.publish` wrote into the
+recipient's file (`indicators`, `indicator_catalogue`, `returns`, `findings`,
+`agreements_used`, `withheld`, `handling`). Reports read only the quarters they show: a
+quarter and the seven before it (`window`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from riia.periods import Period, periods_between
+
+Row = dict[str, Any]
+WINDOW_QUARTERS = 8
+"""A profile's chart and a rug's trend: the quarter and the seven before it."""
+
+
+@dataclass(frozen=True)
+class Handling:
+    """The `handling` row: who the folder is for and how it must be handled."""
+
+    recipient_id: str
+    audience: str
+    region_code: str | None
+    marking: str
+    as_of: date | None
+    is_sample: bool
+    build_id: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One `indicator_catalogue` row: an indicator in one measure."""
+
+    indicator_code: str
+    measure: str
+    name: str
+    topic: str
+    unit_label: str
+    polarity: str  # higher_is_better, lower_is_better or context
+    is_headline: bool
+    display_order: int
+    window_quarters: int
+    base_measure: str
+    dp: int
+    item_set: str
+
+    @property
+    def is_polar(self) -> bool:
+        return self.polarity in ("higher_is_better", "lower_is_better")
+
+    @property
+    def is_regional_item(self) -> bool:
+        """An item only its region collects: its 'England' comparators are the region's own LAs."""
+        return self.item_set == "regional"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The indicators a recipient's rows hold, in display order."""
+
+    measures: tuple[Measure, ...]
+
+    def headlines(self, indicator_codes: Iterable[str] | None = None) -> list[Measure]:
+        """The measure each report shows per indicator (is_headline), in display order."""
+        wanted = None if indicator_codes is None else set(indicator_codes)
+        found = [m for m in self.measures if m.is_headline and (wanted is None or m.indicator_code in wanted)]
+        return sorted(found, key=lambda m: (m.display_order, m.indicator_code))
+
+    def twelve_month(self, headline: Measure) -> Measure | None:
+        """The 12-month measure built on the headline's measure (rate_per_10k_12m, percent_12m), if any."""
+        for m in self.measures:
+            if (
+                m.indicator_code == headline.indicator_code
+                and m.window_quarters == 4
+                and m.base_measure == headline.measure
+            ):
+                return m
+        return None
+
+
+def quarter_window(period: str, quarters: int = WINDOW_QUARTERS) -> list[str]:
+    """`period` and the quarters before it, oldest first: ['2023-24 Q1', ..., '2024-25 Q4']."""
+    last = Period.require(period)
+    return [p.label for p in periods_between(last.shift(1 - quarters), last)]
+
+
+def by_period(periods: Iterable[str]) -> list[str]:
+    """Periods in time order (text order is time order only within a financial year's format)."""
+    return sorted(set(periods), key=lambda p: Period.require(p).index)
+
+
+class RecipientData:
+    """The recipient's DuckDB file, read-only; each method reads one table (or one window of it)."""
+
+    def __init__(self, database: Path) -> None:
+        self.path = database
+        self.con = duckdb.connect(str(database), read_only=True)
+        self.tables = {row[0] for row in self.con.sql("select table_name from information_schema.tables").fetchall()}
+        self.columns = (
+            {row[0] for row in self.con.sql("describe indicators").fetchall()} if "indicators" in self.tables else set()
+        )
+        self._returns: list[Row] | None = None
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> RecipientData:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def rows(self, sql: str, parameters: list[Any] | None = None) -> list[Row]:
+        cursor = self.con.execute(sql, parameters or [])
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    @property
+    def is_la_grain(self) -> bool:
+        return "la_code" in self.columns
+
+    def handling(self) -> Handling:
+        row = self.rows("select * from handling")[0]
+        return Handling(
+            recipient_id=row["recipient_id"],
+            audience=row["audience"],
+            region_code=None if row["region_code"] is None else str(row["region_code"]),
+            marking=row["handling_marking"],
+            as_of=row["as_of_date"],
+            is_sample=bool(row["is_sample_data"]),
+            build_id=row["build_id"],
+        )
+
+    def catalogue(self) -> Catalogue:
+        rows = self.rows("select * from indicator_catalogue order by display_order, indicator_code, measure")
+        return Catalogue(
+            tuple(
+                Measure(
+                    indicator_code=r["indicator_code"],
+                    measure=r["measure"],
+                    name=r["indicator_name"],
+                    topic=r["topic"],
+                    unit_label=r["unit_label"],
+                    polarity=r["polarity"] or "context",
+                    is_headline=bool(r["is_headline"]),
+                    display_order=int(r["display_order"]),
+                    window_quarters=int(r["window_quarters"]),
+                    base_measure=r["base_measure"],
+                    dp=int(r["rounding_dp"]),
+                    item_set=r["item_set"],
+                )
+                for r in rows
+            )
+        )
+
+    def agreements(self) -> list[Row]:
+        return self.rows("select * from agreements_used order by agreement_id")
+
+    def withheld(self) -> list[Row]:
+        return self.rows("select * from withheld order by all") if "withheld" in self.tables else []
+
+    def indicator_periods(self, region_code: str | None = None) -> list[str]:
+        """The quarters the recipient holds figures for (of one region's LAs, if given)."""
+        where, parameters = ("where region_code = ?", [region_code]) if region_code else ("", [])
+        found = self.con.execute(f"select distinct period from indicators {where}", parameters).fetchall()
+        return by_period(p for (p,) in found)
+
+    def window(
+        self, period: str, region_code: str | None = None, indicator_codes: Iterable[str] | None = None
+    ) -> list[Row]:
+        """The indicator rows of `period` and the seven quarters before it (LA grain)."""
+        conditions, parameters = ["list_contains(?, period)"], [quarter_window(period)]
+        if region_code:
+            conditions.append("region_code = ?")
+            parameters.append(region_code)
+        if indicator_codes is not None:
+            conditions.append("list_contains(?, indicator_code)")
+            parameters.append(sorted(indicator_codes))
+        return self.rows(f"select * from indicators where {' and '.join(conditions)}", parameters)
+
+    def window_digest(self, period: str, region_code: str | None = None) -> str:
+        """A hash of every indicator row of the window (DuckDB's row hash, summed): what a rug or a
+        profile of the quarter shows, without bringing the rows into Python."""
+        where, parameters = "list_contains(?, period)", [quarter_window(period)]
+        if region_code:
+            where += " and region_code = ?"
+            parameters.append(region_code)
+        count, total = self.con.execute(
+            f"select count(*), sum(hash(i)::hugeint)::varchar from indicators as i where {where}", parameters
+        ).fetchone()
+        return f"{count}:{total}"
+
+    def window_las(self, period: str, region_code: str) -> dict[str, str]:
+        """LA code -> name of every LA with a row in the window, by name."""
+        found = self.con.execute(
+            "select la_code, any_value(la_name) from indicators where list_contains(?, period) and region_code = ? "
+            "group by la_code order by 2, 1",
+            [quarter_window(period), region_code],
+        ).fetchall()
+        return dict(found)
+
+    def region_name(self, region_code: str) -> str:
+        found = self.con.execute(
+            "select region_name from indicators where region_code = ? limit 1", [region_code]
+        ).fetchone()
+        return found[0] if found and found[0] else region_code
+
+    def region_codes(self) -> list[str]:
+        return [r for (r,) in self.con.execute("select distinct region_code from indicators order by 1").fetchall()]
+
+    def returns(self, period: str | None = None) -> list[Row]:
+        """The returns tracker rows (regions only): every LA of the region and quarter."""
+        if "returns" not in self.tables:
+            return []
+        if self._returns is None:
+            self._returns = self.rows("select * from returns order by la_name, la_code, period")
+        return [r for r in self._returns if period is None or r["period"] == period]
+
+    def return_periods(self) -> list[str]:
+        if "returns" not in self.tables:
+            return []
+        return by_period(p for (p,) in self.con.execute("select distinct period from returns").fetchall())
+
+    def findings(self, period: str) -> list[Row]:
+        if "findings" not in self.tables:
+            return []
+        return self.rows(
+            """
+            select * from findings where period = ?
+            order by la_code, is_latest_version desc, source_file desc, severity, line_number nulls first, rule_id, item_code
+            """,
+            [period],
+        )
