@@ -4,9 +4,11 @@
 -- the one comparator and rank engine (int_view_benchmarks) from the hub's view; every
 -- shared output (and so every published tartan rug) is the same engine on its own
 -- recipient's view, which for an outside audience holds fewer LAs (SHARING.md rule 5).
+{{ period_incremental() }}
+
 with benchmarks as (
     select * from {{ ref('int_view_benchmarks') }}
-    where recipient_id = 'hub'
+    where recipient_id = 'hub' and {{ in_build_scope('period') }}
 ),
 
 final as (

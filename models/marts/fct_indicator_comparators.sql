@@ -5,9 +5,11 @@
 -- group's 0-17 population that is, and whether that is too few (low coverage).
 -- Quarantined and missing returns count in no comparator. The one comparator engine
 -- (int_view_comparators) on the hub's view.
+{{ period_incremental() }}
+
 with comparators as (
     select * from {{ ref('int_view_comparators') }}
-    where recipient_id = 'hub'
+    where recipient_id = 'hub' and {{ in_build_scope('period') }}
 ),
 
 final as (

@@ -5,9 +5,11 @@
 -- never a zero. An item that an accepted return left blank (`not_collected`), marked `x`
 -- (`not_available`) or did not send (`not_submitted`) has a row with an empty value and
 -- that status; a 12-month measure without four quarters in, `incomplete_year`.
+{{ period_incremental() }}
+
 with view_values as (
     select * from {{ ref('int_view_indicator_values') }}
-    where recipient_id = 'hub'
+    where recipient_id = 'hub' and {{ in_build_scope('period') }}
 ),
 
 return_status as (

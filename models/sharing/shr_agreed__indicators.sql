@@ -5,14 +5,16 @@
 -- as every LA-grain output (int_sharing_outputs_la: `area_type` = la, `area_code` = the
 -- LA); a national-grain one England's aggregates (int_sharing_outputs_national:
 -- `area_type` = england, `area_code` = E92000001), the LA columns empty.
+{{ period_incremental() }}
+
 with la_rows as (
     select * from {{ ref('int_sharing_outputs_la') }}
-    where output_model = 'shr_agreed__indicators'
+    where output_model = 'shr_agreed__indicators' and {{ in_build_scope('period') }}
 ),
 
 national_rows as (
     select * from {{ ref('int_sharing_outputs_national') }}
-    where output_model = 'shr_agreed__indicators'
+    where output_model = 'shr_agreed__indicators' and {{ in_build_scope('period') }}
 ),
 
 final as (

@@ -3,9 +3,11 @@
 -- suggested template text) and LAs not excepted, with comparators and ranks computed from
 -- this dataset alone. Every region's view adds these LAs (shr_regional__cross_regional).
 -- Selects its rows of int_sharing_outputs_la.
+{{ period_incremental() }}
+
 with outputs as (
     select * from {{ ref('int_sharing_outputs_la') }}
-    where output_model = 'shr_d2i__riia_core'
+    where output_model = 'shr_d2i__riia_core' and {{ in_build_scope('period') }}
 ),
 
 final as (

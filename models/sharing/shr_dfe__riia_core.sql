@@ -4,9 +4,11 @@
 -- released, LAs not excepted, with comparators and ranks computed from what DfE receives
 -- (SHARING.md; SE MoU 2-3, 14; EM MoU 6.6; London MoU 2.1 and App. A). Selects its rows
 -- of int_sharing_outputs_la.
+{{ period_incremental() }}
+
 with outputs as (
     select * from {{ ref('int_sharing_outputs_la') }}
-    where output_model = 'shr_dfe__riia_core'
+    where output_model = 'shr_dfe__riia_core' and {{ in_build_scope('period') }}
 ),
 
 final as (

@@ -3,9 +3,11 @@
 -- statistical-neighbour and England comparators, ranks and quartiles pool (SHARING.md
 -- rule 5). Published into each region's folder beside its own output, so that every
 -- comparator a region receives can be recomputed from the rows it holds.
+{{ period_incremental() }}
+
 with view_values as (
     select * from {{ ref('int_view_indicator_values') }}
-    where visibility = 'cross_regional'
+    where visibility = 'cross_regional' and {{ in_build_scope('period') }}
 ),
 
 recipients as (

@@ -11,6 +11,8 @@
 -- error and never a zero. Regional indicators appear only for LAs of the region
 -- that collects the item. Validation has not gated these rows yet: the marts take
 -- them only for accepted returns.
+{{ period_incremental() }}
+
 with returns as (
     select
         file_path,
@@ -20,7 +22,7 @@ with returns as (
         file_version,
         is_latest_version
     from {{ ref('int_return_files_versioned') }}
-    where file_status = 'readable' and has_valid_file_name
+    where file_status = 'readable' and has_valid_file_name and {{ in_build_scope('file_name_period') }}
 ),
 
 typed_values as (

@@ -9,17 +9,20 @@
 -- best quarter, `ref_indicators.polarity`; none for `context` indicators), and its change
 -- on the previous quarter and the same quarter a year earlier in the same view.
 -- fct_benchmarks is the hub's view; every shared output selects its recipient's view.
+{{ period_incremental() }}
+
 with view_values as (
     select * from {{ ref('int_view_indicator_values') }}
 ),
 
 comparators as (
     select * from {{ ref('int_view_comparators') }}
+    where {{ in_build_scope('period') }}
 ),
 
 groups as (
     select * from {{ ref('int_comparator_groups') }}
-    where comparator_type = 'statistical_neighbours'
+    where comparator_type = 'statistical_neighbours' and {{ in_build_scope('period') }}
 ),
 
 periods as (
@@ -28,6 +31,40 @@ periods as (
 
 indicators as (
     select * from {{ ref('ref_indicators') }}
+),
+
+-- the quarters recomputed
+scope_periods as (
+    select * from periods
+    where {{ in_build_scope('periods.period') }}
+),
+
+-- ... and the quarter before each (the quartile an LA moved from)
+ranked_periods as (
+    select period from scope_periods
+    union
+    select previous_period as period from scope_periods
+),
+
+-- ... and the same quarter last year (the change on last year)
+context_periods as (
+    select period from ranked_periods
+    union
+    select same_period_last_year as period from scope_periods
+),
+
+-- only what the ranks and changes read, of only the quarters they read
+context_values as (
+    select
+        recipient_id,
+        la_code,
+        period,
+        region_code,
+        indicator_code,
+        measure,
+        value
+    from view_values
+    where value is not null and period in (select context_periods.period from context_periods)
 ),
 
 ranked as (
@@ -49,8 +86,8 @@ ranked as (
             partition by recipient_id, period, indicator_code, measure order by value asc
         ) as rank_ascending_in_england,
         count(*) over (partition by recipient_id, period, indicator_code, measure) as las_ranked_in_england
-    from view_values
-    where value is not null
+    from context_values
+    where period in (select ranked_periods.period from ranked_periods)
 ),
 
 quartiles as (
@@ -64,7 +101,7 @@ quartiles as (
 
 subjects as (
     select * from view_values
-    where visibility <> 'cross_regional'
+    where visibility <> 'cross_regional' and {{ in_build_scope('period') }}
 ),
 
 neighbour_ranks as (
@@ -81,14 +118,13 @@ neighbour_ranks as (
         on
             subjects.la_code = groups.comparator_key
             and subjects.period = groups.period
-    left join view_values as members
+    left join context_values as members
         on
             subjects.recipient_id = members.recipient_id
             and groups.member_la_code = members.la_code
             and subjects.period = members.period
             and subjects.indicator_code = members.indicator_code
             and subjects.measure = members.measure
-            and members.value is not null
     where subjects.value is not null
     group by subjects.recipient_id, subjects.la_code, subjects.period, subjects.indicator_code, subjects.measure
 ),
@@ -192,14 +228,14 @@ final as (
             and subjects.period = england.period
             and subjects.indicator_code = england.indicator_code
             and subjects.measure = england.measure
-    left join view_values as previous_quarter
+    left join context_values as previous_quarter
         on
             subjects.recipient_id = previous_quarter.recipient_id
             and subjects.la_code = previous_quarter.la_code
             and periods.previous_period = previous_quarter.period
             and subjects.indicator_code = previous_quarter.indicator_code
             and subjects.measure = previous_quarter.measure
-    left join view_values as last_year
+    left join context_values as last_year
         on
             subjects.recipient_id = last_year.recipient_id
             and subjects.la_code = last_year.la_code

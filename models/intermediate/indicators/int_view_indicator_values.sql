@@ -9,16 +9,30 @@
 -- The input of the one comparator and rank engine. `visibility` says why a row is in the
 -- view: `own` (the hub's, or a region's own LAs), `shared` (an outside audience's) or
 -- `cross_regional` (other regions' LAs a region compares with).
-with gate as (
+{{ period_incremental() }}
+
+with periods as (
+    select * from {{ ref('int_periods') }}
+),
+
+-- the quarters this build recomputes, and the three before each, which their 12-month
+-- measures read (every quarter on a full build)
+window_periods as (
+    select distinct periods.period
+    from periods
+    inner join periods as recomputed
+        on
+            periods.period_index between recomputed.period_index - 3 and recomputed.period_index
+            and {{ in_build_scope('recomputed.period') }}
+),
+
+gate as (
     select * from {{ ref('int_sharing_gate') }}
+    where period in (select window_periods.period from window_periods)
 ),
 
 computed as (
     select * from {{ ref('int_indicator_values_computed') }}
-),
-
-periods as (
-    select * from {{ ref('int_periods') }}
 ),
 
 twelve_month_measures as (
@@ -26,7 +40,7 @@ twelve_month_measures as (
     where window_quarters = 4
 ),
 
-quarterly as (
+quarterly_window as (
     select
         gate.recipient_id,
         gate.audience,
@@ -60,34 +74,68 @@ quarterly as (
             and gate.measure = computed.measure
 ),
 
+quarterly as (
+    select * from quarterly_window
+    where {{ in_build_scope('period') }}
+),
+
+-- the base-measure rows the 12-month measures add up, with the quarter's position
+window_rows as (
+    select
+        quarterly_window.recipient_id,
+        quarterly_window.la_code,
+        quarterly_window.period,
+        periods.period_index,
+        quarterly_window.indicator_code,
+        quarterly_window.measure,
+        quarterly_window.value_status,
+        quarterly_window.numerator,
+        quarterly_window.denominator
+    from quarterly_window
+    inner join periods on quarterly_window.period = periods.period
+    where (quarterly_window.indicator_code, quarterly_window.measure) in (
+        select (twelve_month_measures.indicator_code, twelve_month_measures.base_measure) from twelve_month_measures
+    )
+),
+
+-- each quarter with the three before it: a window over the quarters' positions, so that a
+-- quarter missing from the view counts as missing, not as the one before
+rolling as (
+    select
+        recipient_id,
+        la_code,
+        period,
+        indicator_code,
+        measure as base_measure,
+        count(*) over four_quarters as quarters_in_view,
+        count(*) filter (where value_status = 'calculated') over four_quarters as quarters_calculated,
+        sum(cast(numerator as decimal(38, 2))) over four_quarters as numerator_total,
+        sum(cast(denominator as decimal(38, 2))) over four_quarters as denominator_total
+    from window_rows
+    window four_quarters as (
+        partition by recipient_id, la_code, indicator_code, measure
+        order by period_index range between 3 preceding and current row
+    )
+),
+
 windows as (
     select
-        latest.recipient_id,
-        latest.la_code,
-        latest.period,
-        latest.indicator_code,
+        rolling.recipient_id,
+        rolling.la_code,
+        rolling.period,
+        rolling.indicator_code,
         measures.measure,
         measures.multiplier,
-        count(earlier.period) as quarters_in_view,
-        count(earlier.period) filter (where earlier.value_status = 'calculated') as quarters_calculated,
-        sum(cast(earlier.numerator as decimal(38, 2))) as numerator_total,
-        sum(cast(earlier.denominator as decimal(38, 2))) as denominator_total
-    from quarterly as latest
+        rolling.quarters_in_view,
+        rolling.quarters_calculated,
+        rolling.numerator_total,
+        rolling.denominator_total
+    from rolling
     inner join twelve_month_measures as measures
         on
-            latest.indicator_code = measures.indicator_code
-            and latest.measure = measures.base_measure
-    inner join periods as latest_period on latest.period = latest_period.period
-    inner join periods as window_periods
-        on window_periods.period_index between latest_period.period_index - 3 and latest_period.period_index
-    left join quarterly as earlier
-        on
-            latest.recipient_id = earlier.recipient_id
-            and latest.la_code = earlier.la_code
-            and latest.indicator_code = earlier.indicator_code
-            and latest.measure = earlier.measure
-            and window_periods.period = earlier.period
-    group by latest.recipient_id, latest.la_code, latest.period, latest.indicator_code, measures.measure, measures.multiplier
+            rolling.indicator_code = measures.indicator_code
+            and rolling.base_measure = measures.base_measure
+    where {{ in_build_scope('rolling.period') }}
 ),
 
 twelve_month as (
@@ -145,6 +193,8 @@ twelve_month as (
             windows.indicator_code = twelve_month_measures.indicator_code
             and windows.measure = twelve_month_measures.measure
             and quarterly.measure = twelve_month_measures.base_measure
+    -- a cross-regional LA's incomplete year pools nowhere: only the LAs a region reports on keep it
+    where quarterly.visibility <> 'cross_regional' or windows.quarters_calculated = 4
 ),
 
 final as (

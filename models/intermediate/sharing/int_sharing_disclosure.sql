@@ -8,13 +8,15 @@
 --     3), or all belong to one region (a region's total would be recovered).
 -- Checked per indicator across all its measures (a rate and its coverage give the count).
 -- The manifest of the recipient names every aggregate withheld and why.
+{{ period_incremental() }}
+
 with recipients as (
     select * from {{ ref('int_sharing_recipients') }}
 ),
 
 view_values as (
     select * from {{ ref('int_view_indicator_values') }}
-    where value_status in ('calculated', 'zero_denominator')
+    where value_status in ('calculated', 'zero_denominator') and {{ in_build_scope('period') }}
 ),
 
 national as (

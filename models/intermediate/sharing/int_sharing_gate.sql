@@ -15,9 +15,11 @@
 --   cross_regional : for a regional recipient, what its audience's comparison audience
 --                    (D2I) is shared from the other regions: its statistical-neighbour
 --                    and England comparators and ranks pool these with its own LAs.
+{{ period_incremental() }}
+
 with in_use as (
     select * from {{ ref('int_return_status') }}
-    where is_accepted
+    where is_accepted and {{ in_build_scope('period') }}
 ),
 
 files as (
@@ -30,6 +32,7 @@ computed as (
         indicator_code,
         measure
     from {{ ref('int_indicator_values_computed') }}
+    where {{ in_build_scope('period') }}
 ),
 
 local_authorities as (
@@ -61,7 +64,7 @@ releases as (
 
 released_files as (
     select * from {{ ref('int_sharing_released_files') }}
-    where is_still_received
+    where is_still_received and {{ in_build_scope('period') }}
 ),
 
 hub as (

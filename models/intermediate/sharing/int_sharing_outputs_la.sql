@@ -6,8 +6,11 @@
 -- denominator or population) kept, so a recipient can recompute every comparator from
 -- the LA rows it receives; LA comments and warnings only where the audience includes them
 -- (the LA's own region, SHARING.md rule 10).
+{{ period_incremental() }}
+
 with benchmarks as (
     select * from {{ ref('int_view_benchmarks') }}
+    where {{ in_build_scope('period') }}
 ),
 
 recipients as (

@@ -5,9 +5,11 @@
 -- population it covers, and an England estimate scaled up by that share for counts (the
 -- ADCS Safeguarding Pressures approach; rates and percentages are their own estimate). No
 -- LA or region key. Aggregates int_sharing_disclosure withholds are left out.
+{{ period_incremental() }}
+
 with comparators as (
     select * from {{ ref('int_view_comparators') }}
-    where comparator_type = 'england'
+    where comparator_type = 'england' and {{ in_build_scope('period') }}
 ),
 
 recipients as (

@@ -108,6 +108,9 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
         "item_lines": dbt.ref("int_validation_item_lines"),
     }
     assert set(relations) == set(INPUTS)
+    if scoped and not scope.filter("scope_role = 'validate'").limit(1).fetchall():
+        # nothing to re-validate (no quarter's inputs changed): no suites to start
+        return session.sql(f"select * from {dbt.this} limit 0")
     with tempfile.TemporaryDirectory(prefix="riia-validation-") as folder:
         if scoped:
             scope.create_view("riia_validation_scope", replace=True)

@@ -1,0 +1,32 @@
+-- The quarters this build recomputes in the period-incremental models (the indicator
+-- values, the gate, the comparator and rank engine, the shared outputs): every quarter
+-- whose inputs changed since the last build (int_period_inputs: new, changed or removed
+-- files, a quarter that lost every file; or a change to the reference data or the sharing
+-- decisions in force, which changes every quarter), and the four quarters after each,
+-- whose 12-month measures and changes on last quarter and last year read it. A change of
+-- the code is a full refresh (`riia build` runs one), in which every quarter is rebuilt. A quarterly build is one quarter and its
+-- followers, whatever the history: its cost does not grow with the years loaded.
+{{ config(materialized='table') }}
+
+with inputs as (
+    select * from {{ ref('int_period_inputs') }}
+),
+
+periods as (
+    select * from {{ ref('int_periods') }}
+),
+
+changed as (
+    select period from inputs
+    where committed_inputs_fingerprint is distinct from inputs_fingerprint
+),
+
+final as (
+    select distinct periods.period
+    from changed
+    inner join periods as changed_period on changed.period = changed_period.period
+    inner join periods
+        on periods.period_index between changed_period.period_index and changed_period.period_index + 4
+)
+
+select * from final
