@@ -91,8 +91,9 @@ withdrawn_las as (
         exceptions.la_code,
         cast(null as varchar) as period,
         cast(null as varchar) as indicator_code,
-        'the LA has withdrawn from this sharing (SHARING.md rule 3): ' || coalesce(exceptions.reason, 'no reason recorded')
-        as reason
+        'the LA has withdrawn from this sharing (SHARING.md rule 3): '
+        || coalesce(exceptions.reason, 'no reason recorded')
+            as reason
     from exceptions
     inner join recipients on exceptions.audience = recipients.audience
     inner join local_authorities on exceptions.la_code = local_authorities.la_code

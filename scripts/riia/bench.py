@@ -203,8 +203,13 @@ def bench_size(out: Path, quarters: int, copies: int, keep: bool = False) -> lis
     files, lines, megabytes = measure(returns)
     print(f"[{label}] full build: {files} files, {lines} lines, {megabytes:.1f} MB ...", flush=True)
     seconds, peak, ok = run_dbt_build(returns, db_path, work, "full")
-    results.append(Result(label, quarters, copies, "full", files, lines, round(megabytes, 1), round(seconds, 1), round(peak), ok))
-    print(f"[{label}] full build: {seconds:.1f} s, peak {peak:.0f} MB{'' if ok else ' - dbt FAILED, see ' + str(work / 'full.log')}", flush=True)
+    results.append(
+        Result(label, quarters, copies, "full", files, lines, round(megabytes, 1), round(seconds, 1), round(peak), ok)
+    )
+    print(
+        f"[{label}] full build: {seconds:.1f} s, peak {peak:.0f} MB{'' if ok else ' - dbt FAILED, see ' + str(work / 'full.log')}",
+        flush=True,
+    )
 
     for folder in new.iterdir():
         shutil.copytree(folder, returns / folder.name)
@@ -212,9 +217,14 @@ def bench_size(out: Path, quarters: int, copies: int, keep: bool = False) -> lis
     print(f"[{label}] quarterly build (+{NEW_QUARTER}): {files} files, {lines} lines ...", flush=True)
     seconds, peak, ok = run_dbt_build(returns, db_path, work, "quarterly")
     results.append(
-        Result(label, quarters, copies, "quarterly", files, lines, round(megabytes, 1), round(seconds, 1), round(peak), ok)
+        Result(
+            label, quarters, copies, "quarterly", files, lines, round(megabytes, 1), round(seconds, 1), round(peak), ok
+        )
     )
-    print(f"[{label}] quarterly build: {seconds:.1f} s, peak {peak:.0f} MB{'' if ok else ' - dbt FAILED, see ' + str(work / 'quarterly.log')}", flush=True)
+    print(
+        f"[{label}] quarterly build: {seconds:.1f} s, peak {peak:.0f} MB{'' if ok else ' - dbt FAILED, see ' + str(work / 'quarterly.log')}",
+        flush=True,
+    )
     if not keep:  # the next size needs the disk space
         shutil.rmtree(work)
     return results
@@ -242,7 +252,9 @@ def markdown(results: list[Result], notes: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=DEFAULT_SIZES, help=f"quarters x copies, comma separated (default {DEFAULT_SIZES})")
+    parser.add_argument(
+        "--sizes", default=DEFAULT_SIZES, help=f"quarters x copies, comma separated (default {DEFAULT_SIZES})"
+    )
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "build" / "benchmark")
     parser.add_argument("--keep", action="store_true", help="keep the work folders (returns, databases, dbt logs)")
     args = parser.parse_args(argv)
@@ -264,7 +276,9 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(out / "work", ignore_errors=True)
 
     for size in dict.fromkeys(r.size for r in results):
-        full, quarterly = (next(r for r in results if r.size == size and r.step == step) for step in ("full", "quarterly"))
+        full, quarterly = (
+            next(r for r in results if r.size == size and r.step == step) for step in ("full", "quarterly")
+        )
         notes.append(
             f"{size}: the quarterly build took {quarterly.seconds / full.seconds:.0%} of the full build's time "
             f"({quarterly.seconds} s against {full.seconds} s)."

@@ -29,7 +29,9 @@ def revisions(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str], lis
     keys = [k for k in (KEYS_LA if "la_code" in columns else KEYS_NATIONAL) if k in old_columns]
     new_periods = {row[0] for row in con.sql("select distinct period from new_delivery.indicators").fetchall()}
     old_periods = {row[0] for row in con.sql("select distinct period from old_delivery.indicators").fetchall()}
-    why_columns = [c for c in ("source_file", "population_mid_year", "released_on") if c in columns and c in old_columns]
+    why_columns = [
+        c for c in ("source_file", "population_mid_year", "released_on") if c in columns and c in old_columns
+    ]
     join = " and ".join(f"new.{k} = old.{k}" for k in keys)
     listed = ", ".join(f"new.{k}" for k in keys)
     why = ", ".join(f"old.{c}, new.{c}" for c in why_columns) or "null, null"
@@ -42,7 +44,11 @@ def revisions(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str], lis
         order by {listed}
         """
     ).fetchall()
-    return sorted(new_periods - old_periods), sorted(old_periods - new_periods), [(keys, why_columns, row) for row in revised]
+    return (
+        sorted(new_periods - old_periods),
+        sorted(old_periods - new_periods),
+        [(keys, why_columns, row) for row in revised],
+    )
 
 
 def reason(why_columns: list[str], values: tuple[Any, ...]) -> str:
@@ -87,7 +93,9 @@ def delivery_note(database: Path, previous: Path | None, manifest: dict[str, Any
             for key_names, why_columns, row in revised[:MAX_LISTED]:
                 n = len(key_names)
                 lines.append(
-                    "| " + " | ".join(str(v) for v in row[:n]) + f" | {row[n]} | {row[n + 1]} | {reason(why_columns, row[n + 2:])} |"
+                    "| "
+                    + " | ".join(str(v) for v in row[:n])
+                    + f" | {row[n]} | {row[n + 1]} | {reason(why_columns, row[n + 2 :])} |"
                 )
             if len(revised) > MAX_LISTED:
                 lines.append(f"\n... and {len(revised) - MAX_LISTED} more: compare the two deliveries' CSV files.")
@@ -103,5 +111,7 @@ def delivery_note(database: Path, previous: Path | None, manifest: dict[str, Any
         lines.append(f"* ... and {len(withheld) - MAX_LISTED} more (manifest.json lists them all)")
     ending = [a for a in manifest.get("agreements_used", []) if a.get("is_ending_soon")]
     lines += ["", "## Agreements ending soon", ""]
-    lines += [f"* {a['agreement_id']} ends on {a['in_force_to']} ({a['days_to_end']} days)." for a in ending] or ["None."]
+    lines += [f"* {a['agreement_id']} ends on {a['in_force_to']} ({a['days_to_end']} days)." for a in ending] or [
+        "None."
+    ]
     return "\n".join(lines) + "\n"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -52,9 +52,7 @@ def build(
         str | None,
         typer.Option("--as-of", help="judge sharing agreements, exceptions and releases on this day (YYYY-MM-DD)"),
     ] = None,
-    wait: Annotated[
-        float, typer.Option(help="if another build is running, wait up to this many seconds for it")
-    ] = 0.0,
+    wait: Annotated[float, typer.Option(help="if another build is running, wait up to this many seconds for it")] = 0.0,
 ) -> None:
     """The quarterly build: load the returns, dbt, exports and reports, published together."""
     from riia import build as build_module
@@ -65,7 +63,9 @@ def build(
 @app.command()
 def load(
     db: Annotated[Path, typer.Option(help="the DuckDB file to load the returns folder into")],
-    returns: Annotated[Path | None, typer.Option(help="the returns folder (default: $RIIA_RETURNS_DIR or data/returns)")] = None,
+    returns: Annotated[
+        Path | None, typer.Option(help="the returns folder (default: $RIIA_RETURNS_DIR or data/returns)")
+    ] = None,
 ) -> None:
     """Load the returns folder into a warehouse's landing table (what `riia build` does first),
     for running dbt yourself."""
@@ -82,13 +82,15 @@ def load(
     except intake.ReturnsFolderError as error:
         _fail(f"{error}: check RIIA_RETURNS_DIR or --returns.")
     except duckdb.Error as error:
-        _fail(f"The database {db} cannot be written ({str(error).splitlines()[0]}): close the program holding it open, or choose another --db.")
+        _fail(
+            f"The database {db} cannot be written ({str(error).splitlines()[0]}): close the program holding it open, or choose another --db."
+        )
     except OSError as error:
         _fail(f"The database {db} cannot be written ({error.strerror}): choose a --db in a folder you can write to.")
     typer.echo(f"Loaded {folder} into {db}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     text = "text"
     csv = "csv"
     json = "json"
@@ -132,9 +134,13 @@ def check(
 def release(
     region: Annotated[str, typer.Argument(help="the region: its code (E12000008), short name (SE) or name")],
     period: Annotated[str, typer.Argument(help="the quarter, YYYY-YY Qn (e.g. 2024-25 Q4)")],
-    checked_by: Annotated[str, typer.Option("--checked-by", help="who checked the quarter (a person or the region's data group)")],
+    checked_by: Annotated[
+        str, typer.Option("--checked-by", help="who checked the quarter (a person or the region's data group)")
+    ],
     on: Annotated[str | None, typer.Option(help="the day of the release (YYYY-MM-DD; default today)")] = None,
-    warehouse: Annotated[Path | None, typer.Option(help="the built warehouse to release from (default: the published build)")] = None,
+    warehouse: Annotated[
+        Path | None, typer.Option(help="the built warehouse to release from (default: the published build)")
+    ] = None,
 ) -> None:
     """Record that a region has checked a quarter and releases it (SHARING.md rule 4).
 
@@ -154,7 +160,7 @@ def release(
     typer.echo(release_module.describe(done))
 
 
-class Comparator(str, Enum):
+class Comparator(StrEnum):
     region = "region"
     neighbours = "neighbours"
     england = "england"
@@ -166,7 +172,9 @@ def explain(
     period: Annotated[str, typer.Argument(help="the quarter, YYYY-YY Qn")],
     indicator: Annotated[str, typer.Argument(help="the indicator code, e.g. CLA_END")],
     measure: Annotated[str | None, typer.Option(help="the measure (default: the indicator's headline measure)")] = None,
-    comparator: Annotated[Comparator | None, typer.Option(help="explain the LA's region, neighbours or England comparator")] = None,
+    comparator: Annotated[
+        Comparator | None, typer.Option(help="explain the LA's region, neighbours or England comparator")
+    ] = None,
     warehouse: Annotated[Path | None, typer.Option(help="the warehouse (default: the published build)")] = None,
 ) -> None:
     """Where a figure came from: its value, numerator and denominator or population, each
@@ -228,9 +236,13 @@ def status(
 @app.command()
 def sample(
     out: Annotated[Path | None, typer.Option(help="folder to write into (default: the returns folder)")] = None,
-    only_if_empty: Annotated[bool, typer.Option("--only-if-empty", help="write nothing if the folder holds a return")] = False,
+    only_if_empty: Annotated[
+        bool, typer.Option("--only-if-empty", help="write nothing if the folder holds a return")
+    ] = False,
     seed: Annotated[int | None, typer.Option(help="random seed (default: the sample's fixed seed)")] = None,
-    first_period: Annotated[str | None, typer.Option(help="the first quarter written, YYYY-YY Qn (default 2022-23 Q1)")] = None,
+    first_period: Annotated[
+        str | None, typer.Option(help="the first quarter written, YYYY-YY Qn (default 2022-23 Q1)")
+    ] = None,
     quarters: Annotated[int | None, typer.Option(help="how many consecutive quarters to write (default 12)")] = None,
 ) -> None:
     """Write the deterministic sample returns (every LA of each quarter x 12 quarters, with documented defects)."""
@@ -263,7 +275,9 @@ def docs() -> None:
     copy.unlink(missing_ok=True)
     shutil.copyfile(published, copy)
     copy.chmod(0o644)
-    outcome = run_dbt(["docs", "generate", "--static", "--target-path", str(PROJECT_ROOT / "target")], copy, returns_dir())
+    outcome = run_dbt(
+        ["docs", "generate", "--static", "--target-path", str(PROJECT_ROOT / "target")], copy, returns_dir()
+    )
     if not outcome.success:
         print_failures(outcome, PROJECT_ROOT / "target" / "logs" / "dbt.log")
         _fail("The dbt docs could not be generated.", 1)

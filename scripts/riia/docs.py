@@ -107,7 +107,7 @@ def render_figures_yaml() -> str:
     for item in sorted(read("ref_items"), key=lambda row: int(row["display_order"])):
         lines += [
             f"      - name: {item['item_code']}",
-            f"        description: \"{item['item_name']}: the figure in the return ({item['value_type']}).\"",
+            f'        description: "{item["item_name"]}: the figure in the return ({item["value_type"]})."',
         ]
     lines += [
         "      - name: REF_SRC_TOTAL",

@@ -45,7 +45,9 @@ def _number(value: Any, places: int = 1) -> str:
 
 
 def _measure(con: duckdb.DuckDBPyConnection, indicator: str, measure: str | None) -> dict[str, Any]:
-    rows = _all(con, "select * from reference.ref_indicators where indicator_code = ? order by is_headline desc", [indicator])
+    rows = _all(
+        con, "select * from reference.ref_indicators where indicator_code = ? order by is_headline desc", [indicator]
+    )
     if not rows:
         raise ExplainError(f"{indicator!r} is not an indicator: use an indicator code such as CLA_END or REREFERRALS.")
     if measure is None:
@@ -65,22 +67,39 @@ def explain_figure(con: duckdb.DuckDBPyConnection, la_code: str, period: str, in
         [la_code, period, indicator["indicator_code"], indicator["measure"]],
     )
     if figure is None:
-        status = _one(con, "select tracker_status from marts.fct_returns_tracker where la_code = ? and period = ?", [la_code, period])
-        why = status["tracker_status"].replace("_", " ") if status else "not an LA of that quarter, or the quarter is not in the warehouse"
-        raise ExplainError(f"No figure for LA {la_code}, {period}, {indicator['indicator_code']} {indicator['measure']}: "
-                           f"the return is {why}.")
+        status = _one(
+            con,
+            "select tracker_status from marts.fct_returns_tracker where la_code = ? and period = ?",
+            [la_code, period],
+        )
+        why = (
+            status["tracker_status"].replace("_", " ")
+            if status
+            else "not an LA of that quarter, or the quarter is not in the warehouse"
+        )
+        raise ExplainError(
+            f"No figure for LA {la_code}, {period}, {indicator['indicator_code']} {indicator['measure']}: "
+            f"the return is {why}."
+        )
     out.write(f"{figure['la_name']} ({la_code}), {period}: {indicator['indicator_name']}\n")
-    out.write(f"  {indicator['measure']} = {_number(figure['value'], 3)} ({indicator['unit_label']}); status {figure['value_status']}\n")
+    out.write(
+        f"  {indicator['measure']} = {_number(figure['value'], 3)} ({indicator['unit_label']}); status {figure['value_status']}\n"
+    )
     out.write(f"  numerator: {figure['numerator_item']} = {_number(figure['numerator'])}\n")
     if figure["population_age_band"]:
-        out.write(f"  population aged {figure['population_age_band']}: {_number(figure['population'])} "
-                  f"(ONS mid-{figure['population_mid_year']}{', a fallback year' if figure['is_fallback_population_year'] else ''})\n")
+        out.write(
+            f"  population aged {figure['population_age_band']}: {_number(figure['population'])} "
+            f"(ONS mid-{figure['population_mid_year']}{', a fallback year' if figure['is_fallback_population_year'] else ''})\n"
+        )
     elif figure["denominator_items"]:
         out.write(f"  denominator: {figure['denominator_items']} = {_number(figure['denominator'])}\n")
     if indicator["window_quarters"] > 1:
         first = Period.require(period).shift(1 - indicator["window_quarters"])
         out.write(f"  over the {indicator['window_quarters']} quarters {first} to {period}\n")
-    items = [indicator["numerator_item"], *[i.strip() for i in (indicator["denominator_items"] or "").split("+") if i.strip()]]
+    items = [
+        indicator["numerator_item"],
+        *[i.strip() for i in (indicator["denominator_items"] or "").split("+") if i.strip()],
+    ]
     quarters = [Period.require(period).shift(-k).label for k in range(indicator["window_quarters"] - 1, -1, -1)]
     lines = _all(
         con,
@@ -102,7 +121,12 @@ def explain_figure(con: duckdb.DuckDBPyConnection, la_code: str, period: str, in
         "and (item_code in (select unnest(?)) or item_code is null) order by rule_id",
         [figure["file_path"], items],
     )
-    rules = [r for (r,) in con.execute("select rule_id from reference.ref_validation_rules where severity is not null order by 1").fetchall()]
+    rules = [
+        r
+        for (r,) in con.execute(
+            "select rule_id from reference.ref_validation_rules where severity is not null order by 1"
+        ).fetchall()
+    ]
     warned = {f["rule_id"] for f in findings}
     out.write(f"  rules passed: {', '.join(r for r in rules if r not in warned)}\n")
     for finding in findings:
@@ -127,7 +151,9 @@ def explain_comparator(
         [kind, key, period, indicator["indicator_code"], indicator["measure"]],
     )
     if value is None:
-        raise ExplainError(f"No {comparator} comparator for {la_code}, {period}, {indicator['indicator_code']} {indicator['measure']}.")
+        raise ExplainError(
+            f"No {comparator} comparator for {la_code}, {period}, {indicator['indicator_code']} {indicator['measure']}."
+        )
     members = _all(
         con,
         "select m.*, la.la_name from marts.fct_comparator_members as m inner join marts.dim_local_authority as la "
@@ -136,24 +162,34 @@ def explain_comparator(
         [kind, key, period, indicator["indicator_code"], indicator["measure"]],
     )
     out = io.StringIO()
-    out.write(f"{comparator} comparator ({kind} {key}), {period}: {indicator['indicator_name']}, {indicator['measure']}\n")
+    out.write(
+        f"{comparator} comparator ({kind} {key}), {period}: {indicator['indicator_name']}, {indicator['measure']}\n"
+    )
     out.write(f"  value = {_number(value['value'], 3)} = sum of numerators {_number(value['numerator_total'])}")
-    out.write(f" / sum of bases {_number(value['denominator_total'])}" if value["denominator_total"] is not None else "")
+    out.write(
+        f" / sum of bases {_number(value['denominator_total'])}" if value["denominator_total"] is not None else ""
+    )
     out.write(f" (x {indicator['multiplier']})\n" if indicator["multiplier"] != 1 else "\n")
-    out.write(f"  {value['contributing_las']} of {value['member_las']} LAs contributed, "
-              f"{100 * (value['population_coverage'] or 0):.1f}% of the group's children aged 0-17"
-              f"{'; LOW COVERAGE' if value['is_low_coverage'] else ''}\n")
+    out.write(
+        f"  {value['contributing_las']} of {value['member_las']} LAs contributed, "
+        f"{100 * (value['population_coverage'] or 0):.1f}% of the group's children aged 0-17"
+        f"{'; LOW COVERAGE' if value['is_low_coverage'] else ''}\n"
+    )
     for member in members:
         mark = "pooled" if member["is_contributing"] else "not pooled"
-        out.write(f"    {member['member_la_code']} {member['la_name']}: {mark}, numerator {_number(member['numerator'])}, "
-                  f"base {_number(member['base'])}\n")
+        out.write(
+            f"    {member['member_la_code']} {member['la_name']}: {mark}, numerator {_number(member['numerator'])}, "
+            f"base {_number(member['base'])}\n"
+        )
     missing = value["member_las"] - len(members)
     if missing > 0:
         out.write(f"    and {missing} member LA(s) with no accepted return that quarter: not pooled\n")
     return out.getvalue()
 
 
-def explain(warehouse: Path, la_code: str, period: str, indicator_code: str, measure: str | None, comparator: str | None) -> str:
+def explain(
+    warehouse: Path, la_code: str, period: str, indicator_code: str, measure: str | None, comparator: str | None
+) -> str:
     if not warehouse.is_file():
         raise ExplainError(f"No published build at {warehouse}: run `riia build` first.")
     if Period.parse(period) is None:

@@ -81,7 +81,9 @@ class FolderRules:
         layout = str(values.get("returns_layout", "flat"))
         if layout not in ("flat", "per_la"):
             raise ReturnsFolderError(f"returns_layout is {layout!r}: it must be flat or per_la")
-        return cls(layout, int(values.get("returns_settle_seconds", 60)), int(values.get("returns_max_file_bytes", 1 << 20)))
+        return cls(
+            layout, int(values.get("returns_settle_seconds", 60)), int(values.get("returns_max_file_bytes", 1 << 20))
+        )
 
 
 def sample_manifest(root: Path) -> dict[str, str]:
@@ -141,11 +143,17 @@ def file_entry(
     root: Path | None = None,
 ) -> IntakeFile:
     name = path.name
-    common: dict[str, Any] = {"file_path": relative, "source_file": name, "folder_la_code": _folder_la_code(relative, rules)}
+    common: dict[str, Any] = {
+        "file_path": relative,
+        "source_file": name,
+        "folder_la_code": _folder_la_code(relative, rules),
+    }
     try:
         info = real.stat()
     except OSError as error:
-        return IntakeFile(**common, intake_status="unreadable", intake_problem=f"the file cannot be opened ({error.strerror})")
+        return IntakeFile(
+            **common, intake_status="unreadable", intake_problem=f"the file cannot be opened ({error.strerror})"
+        )
     modified = datetime.fromtimestamp(info.st_mtime, UTC)
     common.update(file_bytes=info.st_size, file_modified_at=modified)
     if not stat.S_ISREG(info.st_mode):
@@ -166,7 +174,9 @@ def file_entry(
     except OutsideReturnsFolder:
         return IntakeFile(**common, intake_status="link_outside", intake_problem=LINK_OUTSIDE)
     except OSError as error:
-        return IntakeFile(**common, intake_status="unreadable", intake_problem=f"the file cannot be read ({error.strerror or error})")
+        return IntakeFile(
+            **common, intake_status="unreadable", intake_problem=f"the file cannot be read ({error.strerror or error})"
+        )
     if len(content) > rules.max_bytes:  # grew while being read
         return IntakeFile(**common, intake_status="too_large", intake_problem=_too_large(len(content), rules))
     digest = hashlib.sha256(content).hexdigest()
@@ -210,7 +220,9 @@ def scan(root: Path, rules: FolderRules, now: datetime | None = None) -> Iterato
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except OSError as error:
-            yield IntakeFile(prefix.rstrip("/") or ".", folder.name, "unreadable", f"the folder cannot be listed ({error.strerror})")
+            yield IntakeFile(
+                prefix.rstrip("/") or ".", folder.name, "unreadable", f"the folder cannot be listed ({error.strerror})"
+            )
             continue
         for entry in entries:
             relative = prefix + entry.name
@@ -280,7 +292,9 @@ def load(con: Any, root: Path, rules: FolderRules, now: datetime | None = None) 
     """Replace the landing tables with this scan of `root`; return the count per status."""
     now = now or datetime.now(UTC)
     if not root.is_dir():
-        raise ReturnsFolderError(f"The returns folder {root} does not exist" if not root.exists() else f"{root} is not a folder")
+        raise ReturnsFolderError(
+            f"The returns folder {root} does not exist" if not root.exists() else f"{root} is not a folder"
+        )
     con.execute("create schema if not exists raw")
     con.execute(f"create or replace table raw.la_return_files ({', '.join(LANDING_COLUMNS)})")
     counts: dict[str, int] = {}

@@ -85,9 +85,14 @@ def decode(content: bytes) -> tuple[str | None, str | None, bool, str | None]:
     if len(content) == 0:
         return None, None, False, "the file is empty (0 bytes)"
     if content.startswith(b"PK\x03\x04"):
-        return None, None, False, (
-            "the file is a zip archive (an Excel .xlsx workbook renamed to .csv?), "
-            "not a CSV text file: save it as 'CSV UTF-8 (comma delimited)'"
+        return (
+            None,
+            None,
+            False,
+            (
+                "the file is a zip archive (an Excel .xlsx workbook renamed to .csv?), "
+                "not a CSV text file: save it as 'CSV UTF-8 (comma delimited)'"
+            ),
         )
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -129,14 +134,12 @@ def header_problem(header: list[str]) -> str | None:
         for delimiter, word in OTHER_DELIMITERS:
             if delimiter in header[0]:
                 return (
-                    f"the columns are separated by {word}, not commas: "
-                    "save the file as 'CSV UTF-8 (comma delimited)'"
+                    f"the columns are separated by {word}, not commas: save the file as 'CSV UTF-8 (comma delimited)'"
                 )
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         return (
-            f"required column(s) missing from the header: {', '.join(missing)} "
-            f"(the header reads: {','.join(header)})"
+            f"required column(s) missing from the header: {', '.join(missing)} (the header reads: {','.join(header)})"
         )
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     if repeated:
@@ -295,7 +298,7 @@ def _data_line(
         fields = fields + [""] * (n_header - len(fields))
     row = _line(line_number, kind, problem, raw)
     extras: list[str] = []
-    for name, value in zip(columns, fields):
+    for name, value in zip(columns, fields, strict=False):
         if name in KNOWN_COLUMNS and row[name] is None:
             row[name] = value
         elif value.strip():

@@ -90,23 +90,31 @@ def recipients(con: duckdb.DuckDBPyConnection) -> list[Recipient]:
         """
     ).fetchall()
     found = []
-    for (rid, audience, region, name, organisation, grain, output, extra, marking, file_marking, folder) in rows:
+    for rid, audience, region, name, organisation, grain, output, extra, marking, file_marking, folder in rows:
         tables = [("indicators", output)] + [(table_name(model), model) for model in (extra or "").split()]
         found.append(
             Recipient(
-                rid, audience, region, name, organisation, grain, tuple(tables),
-                marking, file_marking, folder,
+                rid,
+                audience,
+                region,
+                name,
+                organisation,
+                grain,
+                tuple(tables),
+                marking,
+                file_marking,
+                folder,
             )
         )
     return found
 
 
 def recipient_rows(con: duckdb.DuckDBPyConnection, model: str, recipient: Recipient) -> str:
-    """SQL selecting the recipient's rows of a sharing model, in a fixed order."""
+    """SQL selecting the recipient's rows of a sharing model."""
     columns = [row[0] for row in con.sql(f"describe sharing.{model}").fetchall() if row[0] != "recipient_id"]
     listed = ", ".join(f'"{c}"' for c in columns)
     quoted = recipient.recipient_id.replace("'", "''")
-    return f"select {listed} from sharing.{model} where recipient_id = '{quoted}' order by {listed}"
+    return f"select {listed} from sharing.{model} where recipient_id = '{quoted}'"
 
 
 def period_range(con: duckdb.DuckDBPyConnection, query: str) -> str:
@@ -120,15 +128,17 @@ def period_range(con: duckdb.DuckDBPyConnection, query: str) -> str:
 
 
 def write_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
-    """The rows as CSV, every text cell spreadsheet-safe (riia.safe_text)."""
+    """The rows as CSV, sorted, every text cell spreadsheet-safe (riia.safe_text)."""
     described = con.sql(f"describe ({query})").fetchall()
     expressions = ", ".join(
         f'{safe_text.sql_spreadsheet_safe(chr(34) + name + chr(34))} as "{name}"' if kind == "VARCHAR" else f'"{name}"'
         for name, kind, *_ in described
     )
     target = str(path).replace("'", "''")
-    con.execute(f"copy (select {expressions} from ({query})) to '{target}' (header, delimiter ',')")
-    return con.sql(f"select count(*) from ({query})").fetchone()[0]
+    # sorted on every column, outermost (a subquery's order does not survive the COPY): the
+    # same rows always give the same file
+    con.execute(f"copy (select {expressions} from ({query}) order by all) to '{target}' (header, delimiter ',')")
+    return con.fetchone()[0]  # COPY returns the number of rows written
 
 
 def manifest_tables(con: duckdb.DuckDBPyConnection, recipient: Recipient) -> dict[str, list[dict[str, Any]]]:
@@ -138,8 +148,10 @@ def manifest_tables(con: duckdb.DuckDBPyConnection, recipient: Recipient) -> dic
     def rows(sql: str) -> list[dict[str, Any]]:
         relation = con.sql(sql)
         return [
-            {column: (str(value) if value is not None and not isinstance(value, int | float | bool) else value)
-             for column, value in zip(relation.columns, row, strict=True)}
+            {
+                column: (str(value) if value is not None and not isinstance(value, int | float | bool) else value)
+                for column, value in zip(relation.columns, row, strict=True)
+            }
             for row in relation.fetchall()
         ]
 
@@ -159,22 +171,22 @@ def manifest_tables(con: duckdb.DuckDBPyConnection, recipient: Recipient) -> dic
 def write_recipient(
     con: duckdb.DuckDBPyConnection, recipient: Recipient, folder: Path, context: dict[str, Any], previous: Path | None
 ) -> Delivery:
-    """Write one recipient's folder; return what was written."""
+    """Write one recipient's folder; return what was written. Each of its tables is selected
+    once, into its DuckDB file; the CSVs are written (sorted) from there."""
     folder.mkdir(parents=True)
     queries = {name: recipient_rows(con, model, recipient) for name, model in recipient.tables}
-    periods = period_range(con, queries["indicators"])
     stem = f"riia_{recipient.label}" + ("_SAMPLE-DATA" if context["is_sample"] else "")
+    building = folder / f".{stem}.duckdb.part"
+    con.execute(f"attach '{building}' as recipient_db")
     files = []
-    for name, query in queries.items():
-        path = folder / f"{stem}_{name}_{periods}_{recipient.file_marking}.csv"
-        rows = write_csv(con, query, path)
-        files.append({"name": path.name, "format": "csv", "table": name, "rows": rows, "sha256": sha256(path)})
-    listed = manifest_tables(con, recipient)
-    database = folder / f"{stem}_{periods}_{recipient.file_marking}.duckdb"
-    con.execute(f"attach '{database}' as recipient_db")
     try:
         for name, query in queries.items():
             con.execute(f"create table recipient_db.{name} as {query}")
+        periods = period_range(con, "select * from recipient_db.indicators")
+        for name in queries:
+            path = folder / f"{stem}_{name}_{periods}_{recipient.file_marking}.csv"
+            rows = write_csv(con, f"select * from recipient_db.{name}", path)
+            files.append({"name": path.name, "format": "csv", "table": name, "rows": rows, "sha256": sha256(path)})
         quoted = recipient.recipient_id.replace("'", "''")
         con.execute(
             "create table recipient_db.agreements_used as select * exclude (recipient_id) "
@@ -187,11 +199,22 @@ def write_recipient(
         con.execute(
             "create table recipient_db.handling as select ? as recipient_id, ? as audience, ? as region_code, "
             "? as handling_marking, cast(? as date) as as_of_date, ? as is_sample_data, ? as build_id",
-            [recipient.recipient_id, recipient.audience, recipient.region_code, recipient.handling_marking,
-             context["as_of_date"], context["is_sample"], context["build_id"]],
+            [
+                recipient.recipient_id,
+                recipient.audience,
+                recipient.region_code,
+                recipient.handling_marking,
+                context["as_of_date"],
+                context["is_sample"],
+                context["build_id"],
+            ],
         )
+        listed = manifest_tables(con, recipient)
+        used = releases_used(con, "select * from recipient_db.indicators")
     finally:
         con.execute("detach recipient_db")
+    database = folder / f"{stem}_{periods}_{recipient.file_marking}.duckdb"
+    building.rename(database)
     files.append(
         {
             "name": database.name,
@@ -216,7 +239,7 @@ def write_recipient(
         "files": files,
         **listed,
         "agreements_ending_soon": [a["agreement_id"] for a in listed["agreements_used"] if a["is_ending_soon"]],
-        "releases_used": releases_used(con, queries["indicators"]),
+        "releases_used": used,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     note = changes.delivery_note(database, previous, manifest)
@@ -244,7 +267,9 @@ def previous_database(previous_exports: Path | None, recipient: Recipient) -> Pa
     return found[0] if found else None
 
 
-def write_exports(db_path: Path, out: Path, context: dict[str, Any], previous_exports: Path | None = None) -> list[Delivery]:
+def write_exports(
+    db_path: Path, out: Path, context: dict[str, Any], previous_exports: Path | None = None
+) -> list[Delivery]:
     """Write every recipient's folder under `out` (an empty folder)."""
     out.mkdir(parents=True, exist_ok=True)
     with duckdb.connect() as con:
@@ -252,7 +277,9 @@ def write_exports(db_path: Path, out: Path, context: dict[str, Any], previous_ex
         con.execute(f"attach '{quoted}' as warehouse (read_only)")
         con.execute("use warehouse")
         deliveries = [
-            write_recipient(con, recipient, out / recipient.folder, context, previous_database(previous_exports, recipient))
+            write_recipient(
+                con, recipient, out / recipient.folder, context, previous_database(previous_exports, recipient)
+            )
             for recipient in recipients(con)
         ]
     (out / "README.txt").write_text(EXPORT_README)

@@ -56,7 +56,9 @@ def find_region(con: duckdb.DuckDBPyConnection, text: str) -> tuple[str, str, st
         [text, text, text],
     ).fetchone()
     if row is None:
-        names = ", ".join(r[0] for r in con.sql("select region_short_name from reference.ref_regions order by 1").fetchall())
+        names = ", ".join(
+            r[0] for r in con.sql("select region_short_name from reference.ref_regions order by 1").fetchall()
+        )
         raise ReleaseError(f"{text!r} is not a region: give its code (E12000008), short name ({names}) or name.")
     return row
 
@@ -88,7 +90,9 @@ def plan_release(warehouse: Path, region: str, period_text: str, checked_by: str
         previous = con.execute(
             "select count(*) from reference.quarter_releases where region_code = ? and period = ?", [code, period.label]
         ).fetchone()[0]
-    files = tuple((la, path, sha) for la, _, status, path, sha in rows if status in ("accepted", "accepted_with_warnings"))
+    files = tuple(
+        (la, path, sha) for la, _, status, path, sha in rows if status in ("accepted", "accepted_with_warnings")
+    )
     not_released = tuple(
         (la, la_name, "quarantined" if status else "not received")
         for la, la_name, status, _, _ in rows
@@ -105,7 +109,13 @@ def record(release: Release, seeds_dir: Path = SEEDS_DIR) -> None:
     releases, files = seeds_dir / "sharing" / RELEASES.name, seeds_dir / "sharing" / RELEASE_FILES.name
     with releases.open("a", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\n").writerow(
-            [release.release_id, release.region_code, release.period, release.checked_by, release.released_on.isoformat()]
+            [
+                release.release_id,
+                release.region_code,
+                release.period,
+                release.checked_by,
+                release.released_on.isoformat(),
+            ]
         )
     with files.open("a", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\n")

@@ -16,6 +16,7 @@ the reason, on a machine without Chromium; set RIIA_CHROMIUM to choose the binar
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -118,7 +119,7 @@ class _DevTools:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             pass_fds=(3, 4),
-            preexec_fn=wire_fds,  # noqa: PLW1509 - only os.dup2, before exec
+            preexec_fn=wire_fds,
         )
         os.close(to_browser_r)
         os.close(from_browser_w)
@@ -126,7 +127,9 @@ class _DevTools:
         self._next_id = 0
         self.events: list[dict[str, Any]] = []
 
-    def send(self, method: str, params: dict[str, Any] | None = None, session: str | None = None, timeout: float = 30) -> dict[str, Any]:
+    def send(
+        self, method: str, params: dict[str, Any] | None = None, session: str | None = None, timeout: float = 30
+    ) -> dict[str, Any]:
         self._next_id += 1
         message: dict[str, Any] = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
@@ -168,10 +171,8 @@ class _DevTools:
         return json.loads(message)
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.send("Browser.close", timeout=5)
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -191,7 +192,9 @@ def _errors(events: list[dict[str, Any]]) -> list[str]:
             details = params.get("exceptionDetails", {})
             errors.append("exception: " + (details.get("exception", {}).get("description") or details.get("text", "")))
         elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-            errors.append("console: " + " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", [])))
+            errors.append(
+                "console: " + " ".join(str(a.get("value", a.get("description", ""))) for a in params.get("args", []))
+            )
         elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
             entry = params["entry"]
             errors.append(f"log ({entry.get('source')}): {entry.get('text')} {entry.get('url', '')}".strip())
@@ -228,7 +231,9 @@ def render(
             devtools.wait_for_event("Page.loadEventFired", timeout)
 
             def evaluate(expression: str) -> Any:
-                result = devtools.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session)
+                result = devtools.send(
+                    "Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session
+                )
                 return result.get("result", {}).get("value")
 
             if wait_for:
@@ -242,7 +247,9 @@ def render(
             title = evaluate("document.title") or ""
             png = None
             if screenshot:
-                png = base64.b64decode(devtools.send("Page.captureScreenshot", {"format": "png"}, session=session)["data"])
+                png = base64.b64decode(
+                    devtools.send("Page.captureScreenshot", {"format": "png"}, session=session)["data"]
+                )
             evaluate("0")  # flush events queued during rendering
             events = devtools.events
             requests = [e["params"]["request"]["url"] for e in events if e.get("method") == "Network.requestWillBeSent"]

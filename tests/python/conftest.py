@@ -11,9 +11,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import pytest
@@ -26,10 +26,8 @@ CORE_HEADER = ("la_code", "period", "item_code", "value", "comment")
 def physical_line_count(content: bytes) -> int:
     """Lines as a text editor counts them (\\n, \\r\\n or \\r), from a file's bytes alone:
     an independent count to check the loader's against."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = content.decode("utf-16")
-    else:
-        text = content.decode("latin-1")  # any byte; line breaks are ASCII in UTF-8 and cp1252
+    # any byte decodes as latin-1; line breaks are ASCII in UTF-8 and cp1252
+    text = content.decode("utf-16") if content.startswith((b"\xff\xfe", b"\xfe\xff")) else content.decode("latin-1")
     breaks = len(re.findall(r"\r\n|\r|\n", text))
     return breaks + (0 if not text or text.endswith(("\n", "\r")) else 1)
 
@@ -47,7 +45,7 @@ class Build:
         with duckdb.connect(str(self.db_path), read_only=True) as con:
             return con.sql(sql).fetchall()
 
-    def scalar(self, sql: str):  # noqa: ANN201 - any SQL value
+    def scalar(self, sql: str):
         rows = self.query(sql)
         assert len(rows) == 1, rows
         return rows[0][0]
@@ -89,7 +87,15 @@ def run_dbt(
         load_returns(returns_dir, db_path)
     target = db_path.parent / "dbt_target"
     proc = subprocess.run(
-        [str(VENV_BIN / "dbt"), *command.split(), "--target-path", str(target), "--log-path", str(target / "logs"), *extra_args],
+        [
+            str(VENV_BIN / "dbt"),
+            *command.split(),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target / "logs"),
+            *extra_args,
+        ],
         cwd=project_dir,
         env=dbt_env(returns_dir, db_path),
         capture_output=True,
@@ -186,7 +192,18 @@ def write_valid_return(folder: Path, la_code: str, period: str, version: int = 1
     return write_return(folder, name, valid_return_rows(la_code, period, **overrides))
 
 
-PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "snapshots", "analyses", "gx")
+PROJECT_FILES = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "selectors.yml",
+    "models",
+    "macros",
+    "seeds",
+    "tests",
+    "snapshots",
+    "analyses",
+    "gx",
+)
 
 
 def copy_project(destination: Path) -> Path:

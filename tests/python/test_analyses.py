@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import PROJECT_ROOT, Build
 
 ANALYSES = sorted((PROJECT_ROOT / "analyses").glob("*.sql"))

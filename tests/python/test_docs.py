@@ -12,10 +12,11 @@ import json
 import shutil
 from pathlib import Path
 
-from riia import docs as make_indicator_docs
 import pytest
+
 from browser import chromium, render  # noqa: F401 - chromium is a fixture
 from conftest import PROJECT_ROOT, Build, run_dbt
+from riia import docs as make_indicator_docs
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +47,17 @@ def test_indicator_doc_blocks_are_generated_from_the_current_seeds() -> None:
 @pytest.mark.build
 def test_every_model_seed_snapshot_source_macro_and_exposure_is_described(docs: dict) -> None:
     manifest = docs["manifest"]
-    undocumented = [n["unique_id"] for n in project_nodes(manifest, "model", "seed", "snapshot") if not n["description"].strip()]
-    undocumented += [s["unique_id"] for s in manifest["sources"].values() if not s["description"].strip() or not s["source_description"].strip()]
+    undocumented = [
+        n["unique_id"] for n in project_nodes(manifest, "model", "seed", "snapshot") if not n["description"].strip()
+    ]
     undocumented += [
-        m["unique_id"] for m in manifest["macros"].values()
+        s["unique_id"]
+        for s in manifest["sources"].values()
+        if not s["description"].strip() or not s["source_description"].strip()
+    ]
+    undocumented += [
+        m["unique_id"]
+        for m in manifest["macros"].values()
         if m["package_name"] == "riia" and not m["description"].strip()
     ]
     undocumented += [e["unique_id"] for e in manifest["exposures"].values() if not e["description"].strip()]
@@ -101,7 +109,12 @@ def test_audience_outputs_are_public_contracted_exposed_and_nothing_else_is_publ
             assert model["unique_id"] in exposed, model["name"]
         else:
             assert model["access"] in ("private", "protected"), model["name"]
-    assert {e["config"]["meta"]["audience"] for e in manifest["exposures"].values()} == {"regional", "dfe", "d2i", "adcs"}
+    assert {e["config"]["meta"]["audience"] for e in manifest["exposures"].values()} == {
+        "regional",
+        "dfe",
+        "d2i",
+        "adcs",
+    }
 
 
 @pytest.mark.build
@@ -122,7 +135,11 @@ def test_static_docs_site_is_one_self_contained_file(docs: dict) -> None:
     ],
 )
 def test_docs_site_renders_offline_in_a_browser(
-    chromium: str, docs: dict, tmp_path: Path, fragment: str, expected: tuple[str, ...]  # noqa: F811
+    chromium: str,
+    docs: dict,
+    tmp_path: Path,
+    fragment: str,
+    expected: tuple[str, ...],  # noqa: F811
 ) -> None:
     rendered = render(
         chromium,

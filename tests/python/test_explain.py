@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Build
 
+from conftest import Build
 from riia.explain import ExplainError, explain
 
 
@@ -34,14 +34,23 @@ def test_a_percentage_names_its_numerator_and_denominator_lines(sample_build: Bu
 
 @pytest.mark.build
 def test_a_comparator_lists_the_las_it_pooled(sample_build: Build) -> None:
-    neighbours = {row[0] for row in sample_build.query("select neighbour_la_code from reference.ref_statistical_neighbours where la_code = '805'")}
+    neighbours = {
+        row[0]
+        for row in sample_build.query(
+            "select neighbour_la_code from reference.ref_statistical_neighbours where la_code = '805'"
+        )
+    }
     value, contributing = sample_build.query(
         "select value, contributing_las from marts.fct_indicator_comparators where comparator_type = 'statistical_neighbours' "
         "and comparator_key = '805' and period = '2024-25 Q4' and indicator_code = 'CLA_END' and measure = 'rate_per_10k'"
     )[0]
     text = explain(sample_build.db_path, "805", "2024-25 Q4", "CLA_END", None, "neighbours")
     assert f"value = {value:.3f}" in text and f"{contributing} of 10 LAs contributed" in text
-    assert {line.split()[0] for line in text.splitlines() if ": pooled" in line} == neighbours if contributing == 10 else True
+    assert (
+        {line.split()[0] for line in text.splitlines() if ": pooled" in line} == neighbours
+        if contributing == 10
+        else True
+    )
 
 
 @pytest.mark.build

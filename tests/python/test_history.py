@@ -18,14 +18,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, VALID_CORE_VALUES, Build, run_dbt, write_return
 
+from conftest import PROJECT_ROOT, VALID_CORE_VALUES, Build, run_dbt, write_return
 from riia.periods import Period
 
 EXTRACT = PROJECT_ROOT / "tests" / "fixtures" / "dfe_published_la_extract.csv"
 NEW_IN_2022 = ("CLA_UASC_END", "CARE_LEAVERS_UASC_END", "EHE_END", "EHC_REQUESTS", "EHC_ASSESSMENTS", "EHCP_ISSUED")
-SOURCES = ("REF_SRC_POLICE", "REF_SRC_SCHOOLS", "REF_SRC_HEALTH", "REF_SRC_LA", "REF_SRC_INDIVIDUAL", "REF_SRC_OTHER",
-           "REF_SRC_UNKNOWN")
+SOURCES = (
+    "REF_SRC_POLICE",
+    "REF_SRC_SCHOOLS",
+    "REF_SRC_HEALTH",
+    "REF_SRC_LA",
+    "REF_SRC_INDIVIDUAL",
+    "REF_SRC_OTHER",
+    "REF_SRC_UNKNOWN",
+)
 PREDECESSORS = ("835", "836", "837", "909", "928")
 PUBLISHED_PLACES = {"percent": 1, "rate_per_10k": 0}  # DfE: percentages to 1 dp, rates to whole numbers
 
@@ -42,7 +49,11 @@ def year_end(time_period: str) -> Period:
 
 def return_values(period: Period, published: dict[str, int]) -> dict[str, int]:
     """A valid return for the period around the published counts (only the items collected then)."""
-    values = {item: value for item, value in VALID_CORE_VALUES.items() if period >= Period.require("2022-23 Q1") or item not in NEW_IN_2022}
+    values = {
+        item: value
+        for item, value in VALID_CORE_VALUES.items()
+        if period >= Period.require("2022-23 Q1") or item not in NEW_IN_2022
+    }
     values.update(published)
     referrals = values["REFERRALS"]
     shares = [VALID_CORE_VALUES[s] for s in SOURCES]
@@ -64,15 +75,18 @@ def published_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     for row in published_rows():
         key = (row["old_la_code"], row["time_period"])
         counts.setdefault(key, {})[row["numerator_item"]] = int(row["numerator"])
-        if row["denominator"] in SOURCES + ("REFERRALS", "CPP_START"):
+        if row["denominator"] in (*SOURCES, "REFERRALS", "CPP_START"):
             counts[key][row["denominator"]] = int(row["denominator_value"])
     for (la_code, time_period), published in counts.items():
         period = year_end(time_period)
         values = return_values(period, published)
         rows = [(la_code, period.label, item, str(value), "") for item, value in values.items()]
         write_return(root / "returns", f"{period.slug}/{la_code}_{period.slug}.csv", rows)
-    return run_dbt(root / "returns", root / "riia.duckdb",
-                   extra_args=("--exclude", "resource_type:test", "resource_type:unit_test"))
+    return run_dbt(
+        root / "returns",
+        root / "riia.duckdb",
+        extra_args=("--exclude", "resource_type:test", "resource_type:unit_test"),
+    )
 
 
 @pytest.mark.build
@@ -87,7 +101,8 @@ def test_every_published_rate_and_percentage_is_reproduced_at_its_published_prec
     computed = {
         (la, period, indicator, measure): value
         for la, period, indicator, measure, value in published_build.query(
-            "select la_code, period, indicator_code, measure, value from marts.fct_indicator_values")
+            "select la_code, period, indicator_code, measure, value from marts.fct_indicator_values"
+        )
     }
     checked = 0
     for row in published_rows():
@@ -112,8 +127,11 @@ def history_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
 
     root = tmp_path_factory.mktemp("history")
     assert riia.sample.main(["--out", str(root / "returns"), "--first-period", FIRST, "--quarters", str(QUARTERS)]) == 0
-    return run_dbt(root / "returns", root / "riia.duckdb",
-                   extra_args=("--exclude", "resource_type:test", "resource_type:unit_test"))
+    return run_dbt(
+        root / "returns",
+        root / "riia.duckdb",
+        extra_args=("--exclude", "resource_type:test", "resource_type:unit_test"),
+    )
 
 
 def las_of_period(build: Build) -> dict[str, set[str]]:
@@ -131,9 +149,13 @@ def test_predecessor_las_load_under_their_codes_of_the_day(history_build: Build)
     received = history_build.query(
         f"select la_code, min(period), max(period) from marts.fct_returns where la_code in {PREDECESSORS} group by all order by 1"
     )
-    assert received == [("835", "2018-19 Q4", "2018-19 Q4"), ("836", "2018-19 Q4", "2018-19 Q4"),
-                        ("837", "2018-19 Q4", "2018-19 Q4"), ("909", "2018-19 Q4", "2022-23 Q4"),
-                        ("928", "2018-19 Q4", "2020-21 Q4")]
+    assert received == [
+        ("835", "2018-19 Q4", "2018-19 Q4"),
+        ("836", "2018-19 Q4", "2018-19 Q4"),
+        ("837", "2018-19 Q4", "2018-19 Q4"),
+        ("909", "2018-19 Q4", "2022-23 Q4"),
+        ("928", "2018-19 Q4", "2020-21 Q4"),
+    ]
     assert history_build.query(
         f"select count(*) from marts.fct_validation_results where rule_id = 'T02' and la_code in {PREDECESSORS}"
     ) == [(0,)]

@@ -12,18 +12,52 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import Build, run_dbt, write_valid_return
 
 PERIOD = "2024-25 Q1"
 
 # The figures each LA sends for the indicators checked (other items: conftest defaults).
 RETURNS = {
-    "805": dict(CLA_END=226, REFERRALS=310, REF_SRC_POLICE=100, REREFERRALS=71, S47=104, ICPC_15D=29,
-                EHE_END=187, EHC_REQUESTS=61, CPP_START=37, CPP_REPEAT_EVER=9, CPP_REPEAT_2Y=3),
-    "202": dict(CLA_END=198, REFERRALS=402, REF_SRC_POLICE=192, REREFERRALS=83, S47=151, ICPC_15D=40,
-                EHE_END=95, EHC_REQUESTS=88, CPP_START=44, CPP_REPEAT_EVER=11, CPP_REPEAT_2Y=1),
-    "826": dict(CLA_END=412, REFERRALS=951, REF_SRC_POLICE=741, REREFERRALS=204, S47=322, ICPC_15D=95,
-                EHE_END=690, EHC_REQUESTS=170, CPP_START=77, CPP_REPEAT_EVER=18, CPP_REPEAT_2Y=4),
+    "805": dict(
+        CLA_END=226,
+        REFERRALS=310,
+        REF_SRC_POLICE=100,
+        REREFERRALS=71,
+        S47=104,
+        ICPC_15D=29,
+        EHE_END=187,
+        EHC_REQUESTS=61,
+        CPP_START=37,
+        CPP_REPEAT_EVER=9,
+        CPP_REPEAT_2Y=3,
+    ),
+    "202": dict(
+        CLA_END=198,
+        REFERRALS=402,
+        REF_SRC_POLICE=192,
+        REREFERRALS=83,
+        S47=151,
+        ICPC_15D=40,
+        EHE_END=95,
+        EHC_REQUESTS=88,
+        CPP_START=44,
+        CPP_REPEAT_EVER=11,
+        CPP_REPEAT_2Y=1,
+    ),
+    "826": dict(
+        CLA_END=412,
+        REFERRALS=951,
+        REF_SRC_POLICE=741,
+        REREFERRALS=204,
+        S47=322,
+        ICPC_15D=95,
+        EHE_END=690,
+        EHC_REQUESTS=170,
+        CPP_START=77,
+        CPP_REPEAT_EVER=18,
+        CPP_REPEAT_2Y=4,
+    ),
 }
 # REF_SRC_POLICE is raised so the seven sources still add up to REFERRALS (rule L02):
 # the other six sources sum to 210 in the default return, 310 - 210 = 100, etc.
@@ -140,15 +174,20 @@ def test_rates_record_their_population_and_year(marts_build: Build) -> None:
 
 @pytest.mark.build
 def test_quarantined_return_is_never_a_zero_and_never_in_a_comparator(marts_build: Build) -> None:
-    status = marts_build.query(f"select return_status from marts.fct_returns where la_code = '831' and period = '{PERIOD}'")
+    status = marts_build.query(
+        f"select return_status from marts.fct_returns where la_code = '831' and period = '{PERIOD}'"
+    )
     assert status == [("quarantined",)]
     assert marts_build.scalar("select count(*) from marts.fct_indicator_values where la_code = '831'") == 0
     assert marts_build.scalar("select count(*) from marts.fct_benchmarks where la_code = '831'") == 0
     # East Midlands has no accepted return, so it has no regional comparator at all
-    assert marts_build.scalar(
-        "select count(*) from marts.fct_indicator_comparators "
-        "where comparator_type = 'region' and comparator_key = 'E12000004'"
-    ) == 0
+    assert (
+        marts_build.scalar(
+            "select count(*) from marts.fct_indicator_comparators "
+            "where comparator_type = 'region' and comparator_key = 'E12000004'"
+        )
+        == 0
+    )
     # England's CLA rate: (226 + 198 + 412) / (21,090 + 35,276 + 74,569) x 10,000, Derby not counted
     england = marts_build.query(
         f"""
@@ -180,7 +219,9 @@ def test_ranks_and_england_quartiles(marts_build: Build) -> None:
 
 @pytest.mark.build
 def test_hartlepool_analysis_query_runs(marts_build: Build) -> None:
-    sql = (Path(__file__).resolve().parents[2] / "analyses" / "hartlepool_cla_vs_statistical_neighbours.sql").read_text()
+    sql = (
+        Path(__file__).resolve().parents[2] / "analyses" / "hartlepool_cla_vs_statistical_neighbours.sql"
+    ).read_text()
     rows = marts_build.query(sql)
     assert rows, "the analysis returns Hartlepool's quarters"
     assert rows[0][0] == PERIOD

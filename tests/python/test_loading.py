@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, Build, physical_line_count, run_dbt, write_return, write_valid_return
 
+from conftest import Build, physical_line_count, run_dbt, write_return, write_valid_return
 from riia import parsing as loader
 
 
@@ -40,7 +40,12 @@ def test_headers_match_case_insensitively_in_any_order() -> None:
     )
     assert facts["file_status"] == "readable" and facts["file_has_bom"]
     data = lines[1]
-    assert (data["la_code"], data["period"], data["item_code"], data["value"]) == ("301", "2024-25 Q1", "CONTACTS", "12")
+    assert (data["la_code"], data["period"], data["item_code"], data["value"]) == (
+        "301",
+        "2024-25 Q1",
+        "CONTACTS",
+        "12",
+    )
 
 
 def test_every_physical_line_is_kept_with_its_kind() -> None:
@@ -50,14 +55,24 @@ def test_every_physical_line_is_kept_with_its_kind() -> None:
         b"\n"
         b",,,,\n"
         b"301,2024-25 Q1,REFERRALS,1,000,oops\n"
-        b"301,2024-25 Q1,CIN_END,5,\"two\nlines\"\n"
+        b'301,2024-25 Q1,CIN_END,5,"two\nlines"\n'
         b"301,2024-25 Q1,S47,4,,,\n"
     )
-    assert kinds(content) == [(1, "header"), (2, "data"), (3, "blank"), (4, "blank"), (5, "malformed"), (6, "data"), (8, "data")]
+    assert kinds(content) == [
+        (1, "header"),
+        (2, "data"),
+        (3, "blank"),
+        (4, "blank"),
+        (5, "malformed"),
+        (6, "data"),
+        (8, "data"),
+    ]
 
 
 def test_semicolon_files_are_reported_as_such() -> None:
-    facts, lines = loader.parse_content("301_2024-25_Q1.csv", b"la_code;period;item_code;value\n301;2024-25 Q1;CONTACTS;4\n")
+    facts, lines = loader.parse_content(
+        "301_2024-25_Q1.csv", b"la_code;period;item_code;value\n301;2024-25 Q1;CONTACTS;4\n"
+    )
     assert facts["file_status"] == "bad_header"
     assert "semicolons" in facts["file_problem"]
     assert [line["line_kind"] for line in lines] == ["header", "malformed"]
@@ -137,7 +152,9 @@ def test_every_line_of_every_file_is_loaded_or_rejected(sample_build: Build) -> 
     rejected = sample_build.scalar("select count(line_number) from marts.fct_return_rejects")
     headers = sample_build.scalar("select count(*) from staging.stg_la_returns__lines where line_kind = 'header'")
     readable_lines = sum(
-        physical_line_count(p.read_bytes()) for p in on_disk if not counted[p.relative_to(sample_build.returns_dir).as_posix()][1]
+        physical_line_count(p.read_bytes())
+        for p in on_disk
+        if not counted[p.relative_to(sample_build.returns_dir).as_posix()][1]
     )
     assert loaded + rejected + headers == readable_lines
 
@@ -156,7 +173,9 @@ def test_the_unreadable_sample_file_is_listed_with_its_reason(sample_build: Buil
 
 @pytest.mark.build
 def test_latest_version_wins_and_earlier_versions_stay_queryable(sample_build: Build) -> None:
-    v2_files = sorted(p.relative_to(sample_build.returns_dir).as_posix() for p in sample_build.returns_dir.rglob("*_v2.csv"))
+    v2_files = sorted(
+        p.relative_to(sample_build.returns_dir).as_posix() for p in sample_build.returns_dir.rglob("*_v2.csv")
+    )
     assert v2_files
     for v2 in v2_files:
         v1 = v2.replace("_v2.csv", ".csv")

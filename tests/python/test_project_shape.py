@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from conftest import PROJECT_ROOT, dbt_env
 
 LAYERS = {  # folder under models/ -> (name prefixes, rank in the flow)
@@ -71,7 +72,8 @@ def data_tests_on(manifest: dict, unique_id: str) -> list[dict]:
     return [
         node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "test" and unique_id in node.get("depends_on", {}).get("nodes", [])
+        if node["resource_type"] == "test"
+        and unique_id in node.get("depends_on", {}).get("nodes", [])
         and node.get("attached_node") == unique_id
     ]
 
@@ -106,7 +108,9 @@ def test_every_model_has_a_primary_key_test_and_not_null_keys(manifest: dict, ex
             if (test.get("test_metadata") or {}).get("name") == "not_null"
         }
         constrained = {
-            name for name, column in node["columns"].items() if any(c["type"] == "not_null" for c in column.get("constraints", []))
+            name
+            for name, column in node["columns"].items()
+            if any(c["type"] == "not_null" for c in column.get("constraints", []))
         }
         for key in keys:
             if key not in not_null | constrained:

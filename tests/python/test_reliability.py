@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from conftest import PROJECT_ROOT, dbt_env, write_valid_return
 
 PERIODS = ("2024-25 Q1", "2024-25 Q2")
@@ -158,7 +159,9 @@ def test_an_incremental_quarterly_build_equals_a_full_build(tmp_path: Path) -> N
     db = tmp_path / "incremental" / "riia.duckdb"
     run_build(returns, db, tmp_path / "incremental")
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.sql("select return_status from marts.fct_returns where la_code = '807'").fetchall() == [("quarantined",)]
+        assert con.sql("select return_status from marts.fct_returns where la_code = '807'").fetchall() == [
+            ("quarantined",)
+        ]
 
     # next quarter arrives, with Redcar's corrected resubmission for the earlier one
     for index, la_code in enumerate(LAS):

@@ -4,11 +4,31 @@
 {{ config(tags=['gate']) }}
 
 with other_audiences as (
-    select recipient_id, la_code, period, indicator_code, la_comment, warning_rule_ids from {{ ref('shr_dfe__riia_core') }}
+    select
+        recipient_id,
+        la_code,
+        period,
+        indicator_code,
+        la_comment,
+        warning_rule_ids
+    from {{ ref('shr_dfe__riia_core') }}
     union all
-    select recipient_id, la_code, period, indicator_code, la_comment, warning_rule_ids from {{ ref('shr_d2i__riia_core') }}
+    select
+        recipient_id,
+        la_code,
+        period,
+        indicator_code,
+        la_comment,
+        warning_rule_ids
+    from {{ ref('shr_d2i__riia_core') }}
     union all
-    select recipient_id, la_code, period, indicator_code, la_comment, warning_rule_ids
+    select
+        recipient_id,
+        la_code,
+        period,
+        indicator_code,
+        la_comment,
+        warning_rule_ids
     from {{ ref('shr_agreed__indicators') }}
 )
 

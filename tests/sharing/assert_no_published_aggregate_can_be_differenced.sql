@@ -6,9 +6,17 @@
 {{ config(tags=['gate']) }}
 
 with published as (
-    select recipient_id, period, indicator_code from {{ ref('shr_adcs__national') }}
+    select
+        recipient_id,
+        period,
+        indicator_code
+    from {{ ref('shr_adcs__national') }}
     union all
-    select recipient_id, period, indicator_code from {{ ref('shr_agreed__indicators') }}
+    select
+        recipient_id,
+        period,
+        indicator_code
+    from {{ ref('shr_agreed__indicators') }}
     where area_type = 'england'
 ),
 

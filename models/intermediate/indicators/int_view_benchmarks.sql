@@ -93,7 +93,8 @@ ranked as (
 quartiles as (
     select
         ranked.*,
-        {{ quartile_from_rank('ranked.rank_ascending_in_region', 'ranked.las_ranked_in_region') }} as quartile_in_region,
+        {{ quartile_from_rank('ranked.rank_ascending_in_region', 'ranked.las_ranked_in_region') }}
+            as quartile_in_region,
         {{ quartile_from_rank('ranked.rank_ascending_in_england', 'ranked.las_ranked_in_england') }}
             as quartile_in_england
     from ranked

@@ -93,9 +93,15 @@ window_rows as (
         quarterly_window.denominator
     from quarterly_window
     inner join periods on quarterly_window.period = periods.period
-    where (quarterly_window.indicator_code, quarterly_window.measure) in (
-        select (twelve_month_measures.indicator_code, twelve_month_measures.base_measure) from twelve_month_measures
-    )
+    inner join (
+        select distinct
+            indicator_code,
+            base_measure
+        from twelve_month_measures
+    ) as base_measures
+        on
+            quarterly_window.indicator_code = base_measures.indicator_code
+            and quarterly_window.measure = base_measures.base_measure
 ),
 
 -- each quarter with the three before it: a window over the quarters' positions, so that a
@@ -153,7 +159,8 @@ twelve_month as (
             when quarterly.population_age_band is not null
                 then cast(windows.numerator_total as double) * windows.multiplier / quarterly.population
             when windows.denominator_total > 0
-                then cast(windows.numerator_total as double) * windows.multiplier / cast(windows.denominator_total as double)
+                then cast(windows.numerator_total as double) * windows.multiplier
+                    / cast(windows.denominator_total as double)
         end as value,
         case
             when windows.quarters_calculated < 4 then 'incomplete_year'

@@ -4,8 +4,9 @@
 -- files, a quarter that lost every file; or a change to the reference data or the sharing
 -- decisions in force, which changes every quarter), and the four quarters after each,
 -- whose 12-month measures and changes on last quarter and last year read it. A change of
--- the code is a full refresh (`riia build` runs one), in which every quarter is rebuilt. A quarterly build is one quarter and its
--- followers, whatever the history: its cost does not grow with the years loaded.
+-- the code is a full refresh (`riia build` runs one), in which every quarter is rebuilt.
+-- A quarterly build is one quarter and its followers, whatever the history: its cost does
+-- not grow with the years loaded.
 {{ config(materialized='table') }}
 
 with inputs as (

@@ -8,14 +8,23 @@
 -- A quarter whose fingerprint differs is recomputed by the period-incremental models
 -- (int_build_scope). A build that fails part-way commits nothing, so the next build
 -- recomputes the same quarters again: no quarter is ever left half-built.
-{%- set committed = adapter.get_relation(database=this.database, schema=this.schema, identifier='int_period_inputs_committed') %}
+{%- set committed = adapter.get_relation(
+    database=this.database, schema=this.schema, identifier='int_period_inputs_committed'
+) %}
 {%- set code = [] %}
 {%- if execute %}
     {%- for node in graph.nodes.values() if node.resource_type in ('model', 'seed', 'snapshot') %}
         {%- do code.append(node.unique_id ~ ':' ~ node.checksum.checksum) %}
     {%- endfor %}
 {%- endif %}
-{%- set settings = [var('comparator_min_members', 5), var('differencing_min_las', 3), var('adcs_min_las', 10), var('return_deadline_days', 42)] %}
+{%- set settings = [
+    var('comparator_min_members', 5),
+    var('differencing_min_las', 3),
+    var('adcs_min_las', 10),
+    var('return_deadline_days', 42),
+] %}
+{%- set agreements_in_force = '(select * exclude (as_of_date, days_to_end, is_ending_soon) from '
+    ~ ref('int_sharing_agreements_in_force') ~ ')' %}
 
 with files as (
     select * from {{ ref('int_return_files_versioned') }}
@@ -37,20 +46,26 @@ global_inputs as (
             || {{ rows_fingerprint(ref('ref_population')) }}
             || {{ rows_fingerprint(ref('ref_local_authorities')) }}
             || {{ rows_fingerprint(ref('ref_statistical_neighbours')) }}
-            || {{ rows_fingerprint('(select * exclude (as_of_date, days_to_end, is_ending_soon) from ' ~ ref('int_sharing_agreements_in_force') ~ ')') }}
+            || {{ rows_fingerprint(agreements_in_force) }}
             || {{ rows_fingerprint(ref('int_quarter_release_status')) }}
             || {{ rows_fingerprint(ref('quarter_release_files')) }}
             || {{ rows_fingerprint(ref('la_sharing_exceptions')) }}
             || {{ rows_fingerprint(ref('sharing_item_sets')) }}
             || {{ rows_fingerprint(ref('sharing_audiences')) }}
-            || coalesce((select string_agg(period, '|' order by period) from periods where has_ended), '')
+            || coalesce((
+                select string_agg(period, '|' order by period)
+                from periods
+                where has_ended
+            ), '')
         ) as global_fingerprint
 ),
 
 per_period as (
     select
         file_name_period as period,
-        md5(string_agg(file_path || ':' || coalesce(file_sha256, file_status), '|' order by file_path)) as files_fingerprint
+        md5(
+            string_agg(file_path || ':' || coalesce(file_sha256, file_status), '|' order by file_path)
+        ) as files_fingerprint
     from files
     group by file_name_period
 ),

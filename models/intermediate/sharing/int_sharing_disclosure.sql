@@ -90,7 +90,8 @@ judged as (
     select
         *,
         contributing_las < {{ var('adcs_min_las', 10) }} as is_too_few,
-        unseen_las > 0 and (unseen_las < {{ var('differencing_min_las', 3) }} or unseen_regions = 1) as is_differencing_risk
+        unseen_las > 0
+        and (unseen_las < {{ var('differencing_min_las', 3) }} or unseen_regions = 1) as is_differencing_risk
     from per_organisation
 ),
 

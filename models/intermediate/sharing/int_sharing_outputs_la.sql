@@ -83,7 +83,8 @@ final as (
         {{ round_half_up('benchmarks.previous_quarter_value', 'indicators.rounding_dp') }} as previous_quarter_value,
         {{ round_half_up('benchmarks.same_quarter_last_year_value', 'indicators.rounding_dp') }}
             as same_quarter_last_year_value,
-        {{ round_half_up('benchmarks.change_on_previous_quarter', 'indicators.rounding_dp') }} as change_on_previous_quarter,
+        {{ round_half_up('benchmarks.change_on_previous_quarter', 'indicators.rounding_dp') }}
+            as change_on_previous_quarter,
         {{ round_half_up('benchmarks.change_on_same_quarter_last_year', 'indicators.rounding_dp') }}
             as change_on_same_quarter_last_year,
         case when recipients.includes_comments then notes.la_comment end as la_comment,

@@ -35,6 +35,7 @@ from typing import Any
 import duckdb
 
 from riia import config, intake
+from riia.build import state as build_state
 from riia.build.dbt import print_failures, run_dbt
 from riia.build.lock import BuildLock, BuildLocked
 from riia.build.publication import WAREHOUSE, Publications
@@ -120,6 +121,21 @@ class BuildPlan:
     @property
     def is_default_returns_dir(self) -> bool:
         return self.returns_dir.resolve() == (PROJECT_ROOT / DEFAULT_RETURNS_DIR).resolve()
+
+
+class StepClock:
+    """How long each step of the build took (printed in the summary, kept in build.json)."""
+
+    def __init__(self) -> None:
+        self.times: list[tuple[str, float]] = []
+
+    def enter(self, step: str) -> str:
+        self.times.append((step, time.monotonic()))
+        return step
+
+    def seconds(self) -> dict[str, float]:
+        ends = [at for _, at in self.times[1:]] + [time.monotonic()]
+        return {step: round(end - at, 1) for (step, at), end in zip(self.times, ends, strict=True)}
 
 
 def say(message: str) -> None:
@@ -221,26 +237,35 @@ def run(plan: BuildPlan) -> int:
     with BuildLock(plan.build_dir, plan.wait_seconds):
         folder, start = prepare(plan, publications)
         db_path = folder / WAREHOUSE
-        step = "prepare"
+        clock = StepClock()
+        step = clock.enter("prepare")
         try:
             carry_forward(start, db_path)
-            step = "load"
+            fingerprints = build_state.Fingerprints.of_project()
+            redo = build_state.plan(db_path, fingerprints)
+            step = clock.enter("load")
             pause_for_tests(plan.build_dir, step)
             say(f"[1/5] Loading the returns folder {plan.returns_dir}")
             counts = load_returns(plan, db_path)
             say("  " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
-            step = "dbt"
+            step = clock.enter("dbt")
             pause_for_tests(plan.build_dir, step)
-            say("[2/5] dbt build: validation, indicators, sharing, tests")
+            say(
+                f"[2/5] dbt build: validation, indicators, sharing, the data tests that gate publication ({redo.reason})"
+            )
             log_path = plan.dbt_target_path / "logs"
-            outcome = run_dbt(["build"], db_path, plan.returns_dir, effective_dbt_vars(plan), say, plan.dbt_target_path)
+            outcome = run_dbt(
+                redo.dbt_args(), db_path, plan.returns_dir, effective_dbt_vars(plan), say, plan.dbt_target_path
+            )
             if STOPPED_BY:  # dbt catches the interruption and reports a failure
                 raise Interrupted(STOPPED_BY[0])
             if not outcome.success:
                 print_failures(outcome, log_path / "dbt.log", file=sys.stdout)
                 raise dbt_failure(outcome, plan, folder)
+            build_state.record(db_path, fingerprints)
+            say(f"  dbt: {outcome.nodes} nodes in {outcome.seconds:.0f} s")
             checkpoint(db_path)
-            step = "exports"
+            step = clock.enter("exports")
             pause_for_tests(plan.build_dir, step)
             say("[3/5] Exports: one folder per recipient")
             from riia import publish
@@ -252,7 +277,7 @@ def run(plan: BuildPlan) -> int:
                 delivery_context(db_path, folder.name),
                 previous_exports=current / "exports" if current is not None else None,
             )
-            step = "reports"
+            step = clock.enter("reports")
             pause_for_tests(plan.build_dir, step)
             say("[4/5] Reports")
             from riia import reports
@@ -270,9 +295,10 @@ def run(plan: BuildPlan) -> int:
                 f"  {len(written)} reports: {rendered} rendered, {len(written) - rendered} unchanged (copied), "
                 f"in {time.monotonic() - started_reports:.0f} s"
             )
-            step = "publish"
+            step = clock.enter("publish")
             pause_for_tests(plan.build_dir, step)
             summary = build_summary(db_path, counts, time.monotonic() - started)
+            summary["step_seconds"] = clock.seconds()
             (folder / "build.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
             os.chmod(db_path, 0o444)
             # The stable paths point through `current` before it moves, so that they switch
@@ -293,7 +319,9 @@ def run(plan: BuildPlan) -> int:
         try:
             publications.prune()
         except OSError as error:
-            say(f"Older builds in {publications.folder} could not all be removed ({error.strerror}): remove them by hand.")
+            say(
+                f"Older builds in {publications.folder} could not all be removed ({error.strerror}): remove them by hand."
+            )
     print_summary(summary, manifests, written, plan)
     return 0
 
@@ -400,6 +428,8 @@ def build_summary(db_path: Path, counts: dict[str, int], seconds: float) -> dict
 
 def print_summary(summary: dict[str, Any], manifests: list[dict], written: Any, plan: BuildPlan) -> None:
     say(f"\nBuild succeeded in {summary['seconds']:.0f} s. Warehouse: {plan.build_dir / WAREHOUSE}")
+    steps = summary.get("step_seconds", {})
+    say("Steps: " + ", ".join(f"{step} {seconds:.0f} s" for step, seconds in steps.items()))
     say(
         f"Return files received: {summary['files_received']} ({summary['latest_versions']} latest versions of an LA "
         f"and quarter; {summary['unreadable_files']} could not be read)"
@@ -407,11 +437,14 @@ def print_summary(summary: dict[str, Any], manifests: list[dict], written: Any, 
     statuses = summary["return_status"]
     say(
         "Returns, all quarters: "
-        + ", ".join(f"{statuses.get(key, 0)} {label}" for key, label in (
-            ("accepted", "accepted"),
-            ("accepted_with_warnings", "accepted with warnings"),
-            ("quarantined", "quarantined"),
-        ))
+        + ", ".join(
+            f"{statuses.get(key, 0)} {label}"
+            for key, label in (
+                ("accepted", "accepted"),
+                ("accepted_with_warnings", "accepted with warnings"),
+                ("quarantined", "quarantined"),
+            )
+        )
         + "."
     )
     say(f"Exports: {len(manifests)} recipient folders in {plan.build_dir / 'current' / 'exports'}")

@@ -76,5 +76,7 @@ def derived_fields(asset: str, row: Mapping[str, Any], parameters: Mapping[str, 
                 derived["next_version_name"] = return_file_name(row["file_name_la_code"], period, int(version))
     elif asset == "return_lines":
         derived["period_problem"] = period_problem(row.get("period"), valid_periods)
-        derived["item_code_suggestion"] = item_code_suggestion(row.get("item_code"), parameters.get("register_item_codes", []))
+        derived["item_code_suggestion"] = item_code_suggestion(
+            row.get("item_code"), parameters.get("register_item_codes", [])
+        )
     return derived

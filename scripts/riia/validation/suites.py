@@ -21,9 +21,9 @@ from typing import Any
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
-import pandas as pd  # noqa: E402 - GE (imported in run_suites) must see the switch above
+import pandas as pd
 
-from riia.validation.messages import derived_fields, render_message  # noqa: E402
+from riia.validation.messages import derived_fields, render_message
 
 SUITE_NAMES: tuple[str, ...] = (
     "riia_template_conformance",

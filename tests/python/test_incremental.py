@@ -1,0 +1,157 @@
+"""The period-incremental warehouse (macro `period_incremental`): a build that recomputes only
+the quarters whose inputs changed gives exactly the tables a full build gives.
+
+One small returns folder (the LAs of two regions, five quarters) is built three ways:
+the first four quarters in full; then, on a copy of that warehouse, a quarterly build after
+a new quarter arrives, an LA resubmits an old quarter with a changed figure and another LA's
+file is withdrawn; and the final folder built in full from nothing. Every table of the
+warehouse must be identical, row for row, between the last two.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PROJECT_ROOT, Build, run_dbt, write_valid_return
+
+pytestmark = pytest.mark.build
+
+QUARTERS = ("2023-24 Q1", "2023-24 Q2", "2023-24 Q3", "2023-24 Q4", "2024-25 Q1")
+REGIONS = ("E12000008", "E12000009")  # South East, South West
+# what a build records about itself rather than computes from its inputs
+NOT_COMPARED_TABLES = {"int_period_inputs", "int_period_inputs_committed", "int_build_scope", "int_validation_scope"}
+NOT_COMPARED_COLUMNS = {"loaded_at", "recorded_at"}
+
+
+def las_of(regions: tuple[str, ...]) -> list[str]:
+    with (PROJECT_ROOT / "seeds" / "reference" / "ref_local_authorities.csv").open(newline="") as handle:
+        return sorted(
+            row["la_code"]
+            for row in csv.DictReader(handle)
+            if row["region_code"] in regions and row["is_current"] == "true"
+        )
+
+
+def write_quarter(folder: Path, period: str, las: list[str]) -> None:
+    for index, la in enumerate(las):
+        # figures that differ between LAs and quarters, so that ranks and comparators mean something
+        write_valid_return(
+            folder, la, period, CONTACTS=900 + 7 * index + 13 * QUARTERS.index(period), CLA_END=120 + index
+        )
+
+
+def quarterly_build(returns: Path, db_path: Path, with_seeds: bool = False) -> Build:
+    selector = "quarterly_build_with_seeds" if with_seeds else "quarterly_build"
+    return run_dbt(returns, db_path, command="build", extra_args=("--selector", selector))
+
+
+def scope(build: Build) -> set[str]:
+    return {row[0] for row in build.query("select period from intermediate.int_build_scope")}
+
+
+def differing_tables(left: Path, right: Path) -> dict[str, tuple[int, int]]:
+    """Every table of the computed layers whose rows differ: {table: (rows only left, only right)}."""
+    with duckdb.connect() as con:
+        con.execute(f"attach '{left}' as l (read_only)")
+        con.execute(f"attach '{right}' as r (read_only)")
+        tables = con.sql(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'l' "
+            "and schema_name in ('staging', 'intermediate', 'marts', 'sharing') order by all"
+        ).fetchall()
+        assert len(tables) > 30, tables
+        differing = {}
+        for schema, table in tables:
+            if table in NOT_COMPARED_TABLES:
+                continue
+            columns = [
+                name
+                for (name,) in con.sql(
+                    f"select column_name from duckdb_columns() where database_name = 'l' and schema_name = '{schema}' "
+                    f"and table_name = '{table}' order by column_index"
+                ).fetchall()
+                if name not in NOT_COMPARED_COLUMNS
+            ]
+            listed = ", ".join(f'"{name}"' for name in columns)
+            only_left, only_right = (
+                con.sql(
+                    f"select count(*) from (select {listed} from {a}.{schema}.{table} "
+                    f"except all select {listed} from {b}.{schema}.{table})"
+                ).fetchone()[0]
+                for a, b in (("l", "r"), ("r", "l"))
+            )
+            if only_left or only_right:
+                differing[f"{schema}.{table}"] = (only_left, only_right)
+        return differing
+
+
+def committed(build: Build) -> dict[str, str]:
+    return dict(build.query("select period, inputs_fingerprint from intermediate.int_period_inputs_committed"))
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The builds, and what each left behind at the moment it finished."""
+    root = tmp_path_factory.mktemp("incremental")
+    las = las_of(REGIONS)
+    returns = root / "returns"
+    for period in QUARTERS[:4]:
+        write_quarter(returns, period, las)
+    first = quarterly_build(returns, root / "first" / "riia.duckdb", with_seeds=True)
+    facts: dict = {"las": las, "first_scope": scope(first), "first_committed": committed(first)}
+
+    # the next quarter: a new quarter, a resubmission of an old one, a withdrawn file
+    write_quarter(returns, QUARTERS[4], las)
+    write_valid_return(returns, las[0], QUARTERS[1], version=2, CONTACTS=2500, CLA_END=300)
+    (returns / "2023-24_Q3" / f"{las[1]}_2023-24_Q3.csv").unlink()
+
+    next_db = root / "next" / "riia.duckdb"
+    next_db.parent.mkdir()
+    shutil.copyfile(first.db_path, next_db)
+    # a run that stops part-way through the chain (here: only its first models) commits nothing
+    partial = run_dbt(returns, next_db, command="build", extra_args=("--select", "int_build_scope+1"))
+    facts["partial_scope"], facts["partial_committed"] = scope(partial), committed(partial)
+    incremental = quarterly_build(returns, next_db)
+    facts["incremental_scope"] = scope(incremental)
+    facts["incremental_committed"] = committed(incremental)
+    facts["resubmitted"] = incremental.scalar(
+        f"select value from marts.fct_indicator_values where la_code = '{las[0]}' "
+        f"and period = '{QUARTERS[1]}' and indicator_code = 'CONTACTS' and measure = 'count'"
+    )
+    unchanged = quarterly_build(returns, next_db)
+    facts["unchanged_scope"] = scope(unchanged)
+    facts["unchanged_validated"] = unchanged.scalar("select count(*) from intermediate.int_validation_scope")
+    full = quarterly_build(returns, root / "full" / "riia.duckdb", with_seeds=True)
+    facts["incremental_db"], facts["full_db"] = unchanged.db_path, full.db_path
+    return facts
+
+
+def test_the_first_build_computes_every_quarter(builds: dict) -> None:
+    assert set(QUARTERS[:4]) <= builds["first_scope"]
+    assert set(builds["first_committed"]) == set(QUARTERS[:4])
+
+
+def test_a_run_that_stops_part_way_commits_nothing(builds: dict) -> None:
+    assert builds["partial_scope"] >= set(QUARTERS[1:])
+    assert builds["partial_committed"] == builds["first_committed"]
+
+
+def test_the_quarterly_build_recomputes_the_changed_quarters_and_the_four_after(builds: dict) -> None:
+    # Q2 resubmitted, Q3 lost a file, Q5 is new: Q2 and every quarter after; never Q1
+    assert builds["incremental_scope"] >= set(QUARTERS[1:])
+    assert QUARTERS[0] not in builds["incremental_scope"]
+    assert builds["incremental_committed"][QUARTERS[0]] == builds["first_committed"][QUARTERS[0]]
+    assert builds["resubmitted"] == 2500
+
+
+def test_a_build_with_nothing_changed_recomputes_and_revalidates_nothing(builds: dict) -> None:
+    assert builds["unchanged_scope"] == set()
+    assert builds["unchanged_validated"] == 0
+
+
+def test_an_incremental_build_equals_a_full_build(builds: dict) -> None:
+    assert differing_tables(builds["incremental_db"], builds["full_db"]) == {}
