@@ -17,7 +17,7 @@ import csv
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -33,10 +33,12 @@ SUITE_BY_TIER = {
 PERIOD, PREVIOUS = "2024-25 Q2", "2024-25 Q1"
 P03_PERIOD = "2024-25 Q4"  # only the P03 cases send this quarter: they make England's range
 EAST_MIDLANDS, SOUTH_EAST = "E12000004", "E12000008"
-# Build only what the findings need (and S01's latest-version model), with every seed;
+# Cumbria (909) was replaced in April 2023 by Cumberland (942) and Westmorland and Furness (943).
+CUMBRIA, CUMBRIA_LAST_YEAR = "909", "2022-23 Q2"
+# Build only what the findings need (and S01's model of the version in use), with every seed;
 # tests on other models are left out (cautious), as those models are not built.
 BUILD_SELECTION = (
-    "--select", "resource_type:seed", "+int_validation_findings", "int_returns_latest_version",
+    "--select", "resource_type:seed", "+int_validation_findings", "int_return_status",
     "--indirect-selection", "cautious",
 )
 
@@ -50,10 +52,12 @@ def period_label(start_year: int, quarter: int) -> str:
     return f"{start_year}-{(start_year + 1) % 100:02d} Q{quarter}"
 
 
-# T03: the quarter of the day of the build is the latest that can be returned; the next is the future.
-_YEAR, _QUARTER = quarter_of(date.today())
-LATEST_PERIOD = period_label(_YEAR, _QUARTER)
-FUTURE_PERIOD = period_label(_YEAR + _QUARTER // 4, _QUARTER % 4 + 1)
+# T03: a return is for a quarter that has ended by the day of the build (dbt's run date,
+# in UTC). The quarter of that day has not ended yet, so it is the first that cannot be
+# returned; the quarter before it is the latest that can.
+_YEAR, _QUARTER = quarter_of(datetime.now(UTC).date())
+NOT_ENDED_PERIOD = period_label(_YEAR, _QUARTER)
+LATEST_PERIOD = period_label(_YEAR - (_QUARTER == 1), (_QUARTER - 2) % 4 + 1)
 
 
 def read_seed(path: str) -> list[dict[str, str]]:
@@ -238,29 +242,34 @@ def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after ano
     kept.rows[0]["comment"] = "new system, figures provisional"
     write_return(r.folder, kept.file_path, kept.rows)  # the csv writer quotes the comma
 
-    # T02: a line with another LA's code, a file name with a code that is no current LA,
-    # a file name that does not follow the template
+    # T02: a line with another LA's code, a file name with a code that is no LA, a file
+    # name with the code of an LA that no longer existed in the return's quarter (and the
+    # same code for a quarter when it did, which is history and valid), a file name that
+    # does not follow the template
     r.case("T02_line", edit=lambda rows: rows[4].update(la_code="999"))
     r.add("T02_name_not_current", "999", figures=valid_figures(r.pool.take()[0]))
+    r.add("T02_name_replaced", CUMBRIA, figures=valid_figures(r.pool.take()[0]))
+    r.add("T02_pass_predecessor_in_its_time", CUMBRIA, CUMBRIA_LAST_YEAR, figures=valid_figures(r.pool.take()[0]))
     la, _ = r.pool.take()
     r.add("T02_T03_name_unusable", la, figures=valid_figures(la), file_name=f"Return {la} Q2.csv")
-    # ... and one whose lines, the only clue left, give no current LA and a future quarter
+    # ... and one whose lines, the only clue left, give no LA and a quarter that has not ended
     def bad_lines(rows: list[dict[str, str]]) -> None:
         rows[5]["la_code"] = "999"
-        rows[6]["period"] = FUTURE_PERIOD
+        rows[6]["period"] = NOT_ENDED_PERIOD
 
     la, _ = r.pool.take()
     r.add("T02_T03_name_unusable_bad_lines", la, figures=valid_figures(la), file_name="return.csv", edit=bad_lines)
     r.case("T02_pass_spaces", edit=lambda rows: rows[0].update(la_code=f" {rows[0]['la_code']} "))
 
-    # T03: lines with last quarter's period and with a malformed one; a quarter in the future
+    # T03: lines with last quarter's period and with a malformed one; a quarter that has not
+    # ended (the quarter of the build's day), and the latest that has
     def t03_lines(rows: list[dict[str, str]]) -> None:
         rows[2]["period"] = PREVIOUS
         rows[3]["period"] = "2024/25 Q2"
 
     r.case("T03_lines", edit=t03_lines)
     la, _ = r.pool.take()
-    r.add("T03_future", la, FUTURE_PERIOD, valid_figures(la))
+    r.add("T03_future", la, NOT_ENDED_PERIOD, valid_figures(la))
     la, _ = r.pool.take()
     r.add("T03_pass_latest_quarter", la, LATEST_PERIOD, valid_figures(la))
     r.case("T03_pass_lower_case", edit=lambda rows: rows[0].update(period="2024-25 q2"))
@@ -345,11 +354,22 @@ def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after ano
     figures = valid_figures(la)
     r.add("P03_pass", la, P03_PERIOD, figures | {"CIN_END": str(round(1.3 * int(figures["CIN_END"])))})
 
-    # S01: version 1 breaks L01, version 2 corrects it
+    # S01: version 1 breaks L01, version 2 corrects it; and the other way round (as amended:
+    # a quarantined resubmission leaves the accepted version 1 in use)
     la, level = r.pool.take()
     figures = valid_figures(la, level)
     r.add("S01_v1", la, PERIOD, figures | {"REREFERRALS": str(int(figures["REFERRALS"]) + 5)})
     r.add("S01_v2", la, PERIOD, figures, file_name=f"{la}_2024-25_Q2_v2.csv")
+    la, level = r.pool.take()
+    figures = valid_figures(la, level)
+    r.add("S01_kept_v1", la, PERIOD, figures)
+    r.add(
+        "S01_kept_v2",
+        la,
+        PERIOD,
+        figures | {"REREFERRALS": str(int(figures["REFERRALS"]) + 5)},
+        file_name=f"{la}_2024-25_Q2_v2.csv",
+    )
 
 
 @dataclass
@@ -411,7 +431,7 @@ def test_every_checked_rule_has_an_expectation() -> None:
     checked = {rule["rule_id"] for rule in RULES if rule["tier"] != "behaviour"}
     assert enforced == checked
     assert [rule["rule_id"] for rule in RULES] == [
-        *(f"T0{i}" for i in range(1, 8)), *(f"L0{i}" for i in range(1, 9)), "P01", "P02", "P03", "S01",
+        *(f"T0{i}" for i in range(1, 8)), *(f"L0{i}" for i in range(1, 10)), "P01", "P02", "P03", "S01",
     ]
 
 
@@ -462,7 +482,16 @@ def test_t02_line_with_another_la_code(validated: ValidatedReturns) -> None:
 
 def test_t02_file_name_code_not_current(validated: ValidatedReturns) -> None:
     assert validated.keys("T02_name_not_current") == {("T02", "error", None, None)}
-    assert "999, which is not the code of a current English local authority" in validated.of("T02_name_not_current")[0]["message"]
+    assert "999, which is not the code of an English local authority" in validated.of("T02_name_not_current")[0]["message"]
+
+
+def test_t02_file_name_code_of_an_la_that_did_not_exist_in_the_quarter(validated: ValidatedReturns) -> None:
+    assert validated.keys("T02_name_replaced") == {("T02", "error", None, None)}
+    message = validated.of("T02_name_replaced")[0]["message"]
+    assert f"{CUMBRIA}, which is the code of Cumbria, which did not exist in {PERIOD}" in message
+    assert "Cumberland (942) and Westmorland and Furness (943)" in message
+    # the same code for a quarter before the reorganisation is history: valid
+    assert validated.of("T02_pass_predecessor_in_its_time") == []
 
 
 def test_t02_t03_file_name_not_in_the_template(validated: ValidatedReturns) -> None:
@@ -482,8 +511,8 @@ def test_t02_t03_lines_of_a_file_whose_name_is_unusable(validated: ValidatedRetu
     }
     lines = {f["line_number"]: f for f in validated.of("T02_T03_name_unusable_bad_lines")}
     assert lines[7]["la_code"] == "999"  # filed under what the line says
-    assert "'999', which is not the code of a current English local authority" in lines[7]["message"]
-    assert f"'{FUTURE_PERIOD}', which is in the future" in lines[8]["message"]
+    assert "'999', which is not the code of an English local authority" in lines[7]["message"]
+    assert f"'{NOT_ENDED_PERIOD}', which has not ended yet" in lines[8]["message"]
 
 
 def test_t02_passes_a_code_with_spaces(validated: ValidatedReturns) -> None:
@@ -504,7 +533,7 @@ def test_t03_lines_with_another_period(validated: ValidatedReturns) -> None:
 def test_t03_period_in_the_future(validated: ValidatedReturns) -> None:
     assert validated.keys("T03_future") == {("T03", "error", None, None)}
     message = validated.of("T03_future")[0]["message"]
-    assert f"says the return is for {FUTURE_PERIOD}, which is in the future: the latest quarter" in message
+    assert f"says the return is for {NOT_ENDED_PERIOD}, which has not ended yet: the latest quarter" in message
     assert f"that can be returned is {LATEST_PERIOD}" in message
 
 
@@ -637,15 +666,27 @@ def test_s01_later_version_supersedes_and_earlier_findings_stay(validated: Valid
     v1, v2 = validated.cases["S01_v1"], validated.cases["S01_v2"]
     assert validated.keys("S01_v1") == {("L01", "error", v1.line("REREFERRALS"), "REREFERRALS")}
     assert validated.of("S01_v2") == []
-    latest = validated.build.query(
-        f"select file_path, versions_received from intermediate.int_returns_latest_version where la_code = '{v1.la_code}'"
+    in_use = validated.build.query(
+        "select file_path, versions_received, return_status, latest_file_path, has_quarantined_resubmission "
+        f"from intermediate.int_return_status where la_code = '{v1.la_code}'"
     )
-    assert latest == [(v2.file_path, 2)]
+    assert in_use == [(v2.file_path, 2, "accepted", v2.file_path, False)]
     history = validated.build.query(
         "select file_path, is_latest_version from intermediate.int_return_files_versioned "
         f"where file_name_la_code = '{v1.la_code}' order by file_version"
     )
     assert history == [(v1.file_path, False), (v2.file_path, True)]
+
+
+def test_s01_quarantined_resubmission_leaves_the_accepted_version_in_use(validated: ValidatedReturns) -> None:
+    v1, v2 = validated.cases["S01_kept_v1"], validated.cases["S01_kept_v2"]
+    assert validated.of("S01_kept_v1") == []
+    assert validated.keys("S01_kept_v2") == {("L01", "error", v2.line("REREFERRALS"), "REREFERRALS")}
+    in_use = validated.build.query(
+        "select file_path, versions_received, return_status, latest_file_path, has_quarantined_resubmission, "
+        f"latest_error_rule_ids from intermediate.int_return_status where la_code = '{v1.la_code}'"
+    )
+    assert in_use == [(v1.file_path, 2, "accepted", v2.file_path, True, "L01")]
 
 
 def test_findings_grain_types_and_order(validated: ValidatedReturns) -> None:
@@ -669,5 +710,5 @@ def test_no_returns_gives_an_empty_table(tmp_path: Path) -> None:
     columns = [c[0] for c in build.query("describe intermediate.int_validation_findings")]
     assert columns == [
         "file_path", "source_file", "la_code", "period", "line_number", "item_code", "value",
-        "rule_id", "severity", "message", "suite_name", "expectation_type", "ruleset_fingerprint",
+        "rule_id", "severity", "message", "shared_message", "suite_name", "expectation_type", "ruleset_fingerprint",
     ]
