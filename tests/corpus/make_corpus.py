@@ -7,8 +7,11 @@ Almost every case starts from the valid return of the test fixtures
 (`tests/python/conftest.py: valid_return_rows`, 31 riia_core items, header on line 1,
 CONTACTS on line 2 ... EHCP_ISSUED on line 32) and breaks one thing. Every case has its
 own LA (none in the East Midlands or South East, whose regional items the base return
-does not carry) and its own quarter where it can, so cases cannot interact: the file name
-decides the LA and quarter a return is filed under.
+does not carry), so cases cannot interact: the file name decides the LA and quarter a
+return is filed under. The quarters are those whose item register is the base return's:
+the 31 riia_core items include the six collected from 2022-23 Q1 (RETURN_TEMPLATE.md
+section 1a), so a case's quarter is one from 2022-23 Q1 that has ended, or the base
+return would also break T04.
 
 `tests/corpus/expected.csv` is written from the same table: per file, the malformation in
 words and the finding(s) the pipeline must report - rule_id, severity, line_number and
@@ -133,10 +136,11 @@ class Case:
         return f"{self.la_code}_{fy}_{quarter}.csv"
 
 
-# The quarters the cases use, one each as far as they go: 2013-14 Q1 .. 2024-25 Q4 are all
-# valid quarters (dim_period starts at 2012-13 Q1), and no quarter has the 10 returns that
-# would make an England range for rule P03.
-QUARTERS = [f"{y}-{(y + 1) % 100:02d} Q{q}" for y in range(2013, 2025) for q in (1, 2, 3, 4)]
+# The quarters the cases use, in turn: 2022-23 Q1 (the first quarter of the register the
+# base return follows) .. 2025-26 Q4, all ended; at most four cases share a quarter, so no
+# quarter has the 10 returns that would make an England range for rule P03.
+FIRST_QUARTER_YEAR, LAST_QUARTER_YEAR = 2022, 2025
+QUARTERS = [f"{y}-{(y + 1) % 100:02d} Q{q}" for y in range(FIRST_QUARTER_YEAR, LAST_QUARTER_YEAR + 1) for q in (1, 2, 3, 4)]
 # Current LAs outside the East Midlands and South East with >= 30,000 children, in the
 # order the cases take them.
 LAS = (
@@ -144,8 +148,17 @@ LAS = (
     "317 318 319 320 330 331 332 333 334 335 336 340 341 342 343 344 350 351 352 353 354 355 356 357 358 359 370 "
     "371 372 373 380 381 382 383 384 390 391 392 394"
 ).split()
-FUTURE_PERIOD = "2098-99 Q1"  # far enough ahead to stay in the future
+FUTURE_PERIOD = "2098-99 Q1"  # far enough ahead never to have ended
 CUMBRIA = "909"  # abolished 1 April 2023 (succeeded by 942 Cumberland and 943 Westmorland and Furness)
+
+
+def previous_quarter(period: str) -> str:
+    """The quarter before `period` ('2022-23 Q1' -> '2021-22 Q4')."""
+    fy, quarter = period.split(" ")
+    year, number = int(fy[:4]), int(quarter[1])
+    if number == 1:
+        year, number = year - 1, 5
+    return f"{year}-{(year + 1) % 100:02d} Q{number - 1}"
 
 
 def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the order of the folders
@@ -237,16 +250,16 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     c.findings = [("T02", "error", line_of("S47"), "S47", f"gives la_code '{other}' but the file name says {c.la_code}")]
 
     c = case("17_wrong_period", "Last quarter's template reused: every line gives the previous quarter")
-    previous = QUARTERS[QUARTERS.index(c.period) - 1]
+    previous = previous_quarter(c.period)
     c.files[c.file_name] = csv_text(valid_return_rows(c.la_code, previous)).encode("utf-8")
     c.findings = all_lines("T03", f"gives the period '{previous}' but the file name says {c.period}")
 
-    c = case("18_period_quarter_first", "Period written 'Q1 2015-16' (quarter first)")
+    c = case("18_period_quarter_first", "Period written quarter first, 'Qn YYYY-YY' (e.g. 'Q1 2022-23')")
     fy, quarter = c.period.split(" ")
     c.files[c.file_name] = csv_text(valid_return_rows(c.la_code, f"{quarter} {fy}")).encode("utf-8")
     c.findings = all_lines("T03", "not written YYYY-YY Qn")
 
-    c = case("19_period_slash", "Period written '2015/16 Q2' (slash for the financial year)")
+    c = case("19_period_slash", "Period written 'YYYY/YY Qn' (e.g. '2022/23 Q2': slash for the financial year)")
     fy, quarter = c.period.split(" ")
     c.files[c.file_name] = csv_text(valid_return_rows(c.la_code, f"{fy[:4]}/{fy[5:]} {quarter}")).encode("utf-8")
     c.findings = all_lines("T03", "not written YYYY-YY Qn")
@@ -308,13 +321,13 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     c = case("33_cr_line_endings", "Old Mac CR-only line endings (Excel 'CSV (Macintosh)'): accepted")
     c.files[c.file_name] = csv_text(base(c), eol="\r").encode("utf-8")
 
-    c = case("34_future_period", "A quarter in the future (file name and lines)", period=FUTURE_PERIOD)
+    c = case("34_future_period", "A quarter in the future (file name and lines): it has not ended, so it cannot be returned", period=FUTURE_PERIOD)
     c.files[c.file_name] = csv_text(base(c)).encode("utf-8")
-    c.findings = [("T03", "error", None, None, "in the future")]
+    c.findings = [("T03", "error", None, None, f"says the return is for {FUTURE_PERIOD}, which has not ended yet")]
 
-    c = case("35_non_current_la", "A non-current LA code: Cumbria (909), abolished in April 2023", la_code=CUMBRIA, period="2023-24 Q2")
+    c = case("35_non_current_la", "An LA code that did not exist in the return's quarter: Cumbria (909), abolished in April 2023, in 2023-24 Q2", la_code=CUMBRIA, period="2023-24 Q2")
     c.files[c.file_name] = csv_text(base(c)).encode("utf-8")
-    c.findings = [("T02", "error", None, None, "909, which is not the code of a current English local authority")]
+    c.findings = [("T02", "error", None, None, "909, which is the code of Cumbria, which did not exist in 2023-24 Q2")]
 
     c = case("36_file_name_not_template", "File name not following the template: a browser's ' (1)' copy suffix")
     fy, quarter = c.period.split(" ")
@@ -359,7 +372,7 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     total = LAST_LINE + 1
     c.findings = [
         ("T02", "error", total, "TOTAL", "gives la_code ''"),
-        ("T03", "error", total, "TOTAL", "gives the period as ''"),
+        ("T03", "error", total, "TOTAL", "gives the period '', which is not written YYYY-YY Qn"),
         ("T04", "error", total, "TOTAL", "'Total' is not in the RIIA item register"),
     ]
 
