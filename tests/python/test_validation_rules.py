@@ -33,6 +33,10 @@ SUITE_BY_TIER = {
 PERIOD, PREVIOUS = "2024-25 Q2", "2024-25 Q1"
 P03_PERIOD = "2024-25 Q4"  # only the P03 cases send this quarter: they make England's range
 EAST_MIDLANDS, SOUTH_EAST = "E12000004", "E12000008"
+# T04 judges a return against the register of its own quarter: six items are collected only
+# from 2022-23 Q1 (RETURN_TEMPLATE.md section 1a).
+ITEMS_FROM_2022 = ("CLA_UASC_END", "CARE_LEAVERS_UASC_END", "EHE_END", "EHC_REQUESTS", "EHC_ASSESSMENTS", "EHCP_ISSUED")
+BEFORE_2022 = "2020-21 Q4"
 # Cumbria (909) was replaced in April 2023 by Cumberland (942) and Westmorland and Furness (943).
 CUMBRIA, CUMBRIA_LAST_YEAR = "909", "2022-23 Q2"
 # Build only what the findings need (and S01's model of the version in use), with every seed;
@@ -277,6 +281,13 @@ def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after ano
     # T04: an item code not in the register; a known one in lower case with spaces
     r.case("T04_unknown_item", edit=lambda rows: rows[1].update(item_code="REFERALS"))
     r.case("T04_pass_case_and_spaces", edit=lambda rows: rows[1].update(item_code=" referrals "))
+    # ... and the 2022 items in a return for a quarter before they were collected; the same
+    # quarter's return without them keeps T04 (and T07: they are not expected then)
+    la, level = r.pool.take()
+    r.add("T04_item_not_yet_collected", la, BEFORE_2022, valid_figures(la, level))
+    la, level = r.pool.take()
+    figures = {k: v for k, v in valid_figures(la, level).items() if k not in ITEMS_FROM_2022}
+    r.add("T04_pass_register_of_its_quarter", la, BEFORE_2022, figures)
 
     # T05: decimals in a count, a negative count, 3 decimal places in an FTE
     r.case("T05_count", change={"EHE_END": "12.5", "CIN_END": "-3"})
@@ -552,6 +563,19 @@ def test_t04_item_not_in_the_register(validated: ValidatedReturns) -> None:
 
 def test_t04_passes_a_code_in_lower_case_with_spaces(validated: ValidatedReturns) -> None:
     assert validated.of("T04_pass_case_and_spaces") == []
+
+
+def test_t04_item_collected_only_from_a_later_quarter(validated: ValidatedReturns) -> None:
+    case = validated.cases["T04_item_not_yet_collected"]
+    assert validated.keys("T04_item_not_yet_collected") == {
+        ("T04", "error", case.line(item), item) for item in ITEMS_FROM_2022
+    }
+    message = next(f["message"] for f in validated.of("T04_item_not_yet_collected") if f["item_code"] == "EHE_END")
+    assert (
+        f"Line {case.line('EHE_END')}: the item code 'EHE_END' is collected only from 2022-23 Q1, "
+        f"and the return is for {BEFORE_2022}"
+    ) in message
+    assert validated.of("T04_pass_register_of_its_quarter") == []
 
 
 def test_t05_values_that_are_not_counts(validated: ValidatedReturns) -> None:
