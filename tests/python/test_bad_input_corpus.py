@@ -23,12 +23,21 @@ import re
 import shutil
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from conftest import PROJECT_ROOT, Build, physical_line_count, run_dbt, valid_return_rows, write_return, write_valid_return
+
+from conftest import (
+    PROJECT_ROOT,
+    Build,
+    physical_line_count,
+    run_dbt,
+    valid_return_rows,
+    write_return,
+    write_valid_return,
+)
 
 CORPUS_DIR = PROJECT_ROOT / "tests" / "corpus"
 sys.path.insert(0, str(CORPUS_DIR))
@@ -70,7 +79,7 @@ def rows(build: Build, sql: str) -> list[dict]:
 
     with duckdb.connect(str(build.db_path), read_only=True) as con:
         relation = con.sql(sql)
-        return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
+        return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
 
 def by_path(records: list[dict]) -> dict[str, list[dict]]:
@@ -93,10 +102,10 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusBuild]:
     used = {c.la_code for c in make_corpus.cases()}
     free = [la for la in make_corpus.LAS if la not in used]
     valid = []
-    for la_code, period in zip(free, VALID_QUARTERS):
+    for la_code, period in zip(free, VALID_QUARTERS, strict=False):
         path = write_valid_return(returns / "valid", la_code, period)
         valid.append((path.relative_to(returns).as_posix(), la_code, period))
-    for la_code, period in zip(free[len(VALID_QUARTERS) :], HISTORY_QUARTERS):
+    for la_code, period in zip(free[len(VALID_QUARTERS) :], HISTORY_QUARTERS, strict=False):
         fy, quarter = period.split(" ")
         register_of_the_time = [row for row in valid_return_rows(la_code, period) if row[2] not in ITEMS_FROM_2022]
         path = write_return(returns / "valid", f"{fy}_{quarter}/{la_code}_{fy}_{quarter}.csv", register_of_the_time)
@@ -126,7 +135,7 @@ def corpus_path(file: str) -> str:
     return f"corpus/{file}"
 
 
-def corpus_file(file: str):  # noqa: ANN201 - a pytest param, xfail where the file is not read
+def corpus_file(file: str):
     marks = [pytest.mark.xfail(strict=True, reason=NOT_READ[file])] if file in NOT_READ else []
     return pytest.param(file, marks=marks, id=file.split("/")[0])
 
@@ -182,7 +191,9 @@ def test_each_file_gets_its_expected_findings(corpus: CorpusBuild, file: str) ->
             continue
         line = int(r["line_number"]) if r["line_number"] else None
         [finding] = [
-            f for f in got if (f["rule_id"], f["line_number"], f["item_code"]) == (r["rule_id"], line, r["item_code"] or None)
+            f
+            for f in got
+            if (f["rule_id"], f["line_number"], f["item_code"]) == (r["rule_id"], line, r["item_code"] or None)
         ]
         assert r["message_contains"] in finding["message"], f"{file}: {finding['message']}"
 
@@ -247,7 +258,9 @@ def test_no_line_is_lost_silently(corpus: CorpusBuild, file: str) -> None:
     data = [s for s in staged if s["line_kind"] == "data"]
     header = [s for s in staged if s["line_kind"] == "header"]
     assert len(header) <= 1, file
-    assert sum(covers(s["raw_line"]) for s in staged) + sum(covers(r["raw_line"]) for r in rejects) == physical_line_count(content), file
+    assert sum(covers(s["raw_line"]) for s in staged) + sum(
+        covers(r["raw_line"]) for r in rejects
+    ) == physical_line_count(content), file
     # the marts say the same
     assert meta["data_line_count"] == len(data), file
     assert meta["blank_line_count"] + meta["malformed_line_count"] == len(rejects), file
@@ -277,7 +290,8 @@ def test_valid_returns_of_other_las_are_all_accepted(corpus: CorpusBuild) -> Non
         assert (row["la_code"], row["period"], row["return_status"]) == (la_code, period, "accepted"), path
     # ... and they reach the indicator marts
     indicator_las = {
-        (la, period) for la, period in corpus.build.query("select distinct la_code, period from marts.fct_indicator_values")
+        (la, period)
+        for la, period in corpus.build.query("select distinct la_code, period from marts.fct_indicator_values")
     }
     assert {(la, period) for _, la, period in corpus.valid} <= indicator_las
 
@@ -291,7 +305,9 @@ def test_accepted_corpus_files_are_read_correctly(corpus: CorpusBuild) -> None:
             "select file_path, item_code, value_number, comment from intermediate.int_return_values_typed"
         )
     }
-    accepted = [f for f in CORPUS_FILES if all(r["outcome"] == "accepted" for r in expected_for(f)) and f not in NOT_READ]
+    accepted = [
+        f for f in CORPUS_FILES if all(r["outcome"] == "accepted" for r in expected_for(f)) and f not in NOT_READ
+    ]
     assert len(accepted) >= 15
     for file in accepted:
         path = corpus_path(file)

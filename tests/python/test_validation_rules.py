@@ -16,12 +16,13 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+
 from conftest import PROJECT_ROOT, Build, run_dbt, write_return
 
 SUITES_DIR = PROJECT_ROOT / "gx" / "expectations"
@@ -42,8 +43,12 @@ CUMBRIA, CUMBRIA_LAST_YEAR = "909", "2022-23 Q2"
 # Build only what the findings need (and S01's model of the version in use), with every seed;
 # tests on other models are left out (cautious), as those models are not built.
 BUILD_SELECTION = (
-    "--select", "resource_type:seed", "+int_validation_findings", "int_return_status",
-    "--indirect-selection", "cautious",
+    "--select",
+    "resource_type:seed",
+    "+int_validation_findings",
+    "int_return_status",
+    "--indirect-selection",
+    "cautious",
 )
 
 
@@ -71,7 +76,11 @@ def read_seed(path: str) -> list[dict[str, str]]:
 
 ITEMS = read_seed("register/ref_items.csv")
 RULES = read_seed("register/ref_validation_rules.csv")
-REGION = {r["la_code"]: r["region_code"] for r in read_seed("reference/ref_local_authorities.csv") if r["is_current"] == "true"}
+REGION = {
+    r["la_code"]: r["region_code"]
+    for r in read_seed("reference/ref_local_authorities.csv")
+    if r["is_current"] == "true"
+}
 CHILDREN = {
     r["area_code"]: int(r["population"])
     for r in read_seed("reference/ref_population.csv")
@@ -93,7 +102,9 @@ class LaPool:
         """(la_code, level): the level spreads the LAs' rates from 0.8 to 1.2 of England's."""
         # Without a region asked for, avoid the regions that collect regional items.
         la = next(
-            la for la in self.free if REGION[la] == region or (region is None and REGION[la] not in (EAST_MIDLANDS, SOUTH_EAST))
+            la
+            for la in self.free
+            if REGION[la] == region or (region is None and REGION[la] not in (EAST_MIDLANDS, SOUTH_EAST))
         )
         self.free.remove(la)
         self.handed_out += 1
@@ -189,10 +200,13 @@ class Returns:
         period: str = PERIOD,
         figures: dict[str, str] | None = None,
         file_name: str | None = None,
-        edit=None,  # noqa: ANN001 - a function that changes the rows in place
+        edit=None,
     ) -> Return:
         figures = valid_figures(la_code) if figures is None else figures
-        rows = [{"la_code": la_code, "period": period, "item_code": k, "value": v, "comment": ""} for k, v in figures.items()]
+        rows = [
+            {"la_code": la_code, "period": period, "item_code": k, "value": v, "comment": ""}
+            for k, v in figures.items()
+        ]
         if edit is not None:
             edit(rows)
         fy, quarter = period.split(" ")
@@ -216,14 +230,14 @@ class Returns:
         return self.cases[name]
 
 
-def set_value(item_code: str, value: str):  # noqa: ANN201
+def set_value(item_code: str, value: str):
     def edit(rows: list[dict[str, str]]) -> None:
         next(r for r in rows if r["item_code"] == item_code)["value"] = value
 
     return edit
 
 
-def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after another
+def write_cases(returns: Returns) -> None:
     r = returns
     # A return that keeps every rule, with its previous quarter: no finding at all.
     la, level = r.pool.take()
@@ -235,7 +249,10 @@ def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after ano
     r.write_raw("T01_empty_file", la, f"2024-25_Q2/{la}_2024-25_Q2.csv", b"")
     la, _ = r.pool.take()
     r.write_raw(
-        "T01_semicolons", la, f"2024-25_Q2/{la}_2024-25_Q2.csv", f"la_code;period;item_code;value\n{la};{PERIOD};CONTACTS;10\n"
+        "T01_semicolons",
+        la,
+        f"2024-25_Q2/{la}_2024-25_Q2.csv",
+        f"la_code;period;item_code;value\n{la};{PERIOD};CONTACTS;10\n",
     )
     broken = r.case("T01_malformed_line")
     text = (r.folder / broken.file_path).read_text(encoding="utf-8").splitlines()
@@ -256,6 +273,7 @@ def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after ano
     r.add("T02_pass_predecessor_in_its_time", CUMBRIA, CUMBRIA_LAST_YEAR, figures=valid_figures(r.pool.take()[0]))
     la, _ = r.pool.take()
     r.add("T02_T03_name_unusable", la, figures=valid_figures(la), file_name=f"Return {la} Q2.csv")
+
     # ... and one whose lines, the only clue left, give no LA and a quarter that has not ended
     def bad_lines(rows: list[dict[str, str]]) -> None:
         rows[5]["la_code"] = "999"
@@ -292,7 +310,9 @@ def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after ano
     # T05: decimals in a count, a negative count, 3 decimal places in an FTE
     r.case("T05_count", change={"EHE_END": "12.5", "CIN_END": "-3"})
     r.case("T05_fte", region=EAST_MIDLANDS, change={"SW_FTE": "12.255"})
-    r.case("T05_pass", region=EAST_MIDLANDS, change={"SW_FTE": "12.25", "EHE_END": "x", "CIN_END": "", "EHCP_ISSUED": "X"})
+    r.case(
+        "T05_pass", region=EAST_MIDLANDS, change={"SW_FTE": "12.25", "EHE_END": "x", "CIN_END": "", "EHCP_ISSUED": "X"}
+    )
 
     # T06: a row pasted twice
     r.case("T06_duplicate", edit=lambda rows: rows.append(dict(next(x for x in rows if x["item_code"] == "CIN_END"))))
@@ -301,7 +321,11 @@ def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after ano
     # T07: a core item missing; a regional item missing in the region that collects it;
     # an LA outside that region without regional items, and a core item left blank
     r.case("T07_core", edit=lambda rows: rows.remove(next(x for x in rows if x["item_code"] == "EHE_END")))
-    r.case("T07_regional", region=EAST_MIDLANDS, edit=lambda rows: rows.remove(next(x for x in rows if x["item_code"] == "EH_OPEN_END")))
+    r.case(
+        "T07_regional",
+        region=EAST_MIDLANDS,
+        edit=lambda rows: rows.remove(next(x for x in rows if x["item_code"] == "EH_OPEN_END")),
+    )
     r.case("T07_pass", change={"EHE_END": ""})
 
     # L01-L08: the part one more than its whole (fails), equal to it (passes)
@@ -409,7 +433,10 @@ def validated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ValidatedRet
         extra_args=BUILD_SELECTION,
     )
     columns = [c[0] for c in build.query("describe intermediate.int_validation_findings")]
-    findings = [dict(zip(columns, row)) for row in build.query("select * from intermediate.int_validation_findings")]
+    findings = [
+        dict(zip(columns, row, strict=True))
+        for row in build.query("select * from intermediate.int_validation_findings")
+    ]
     yield ValidatedReturns(build, returns.cases, findings)
 
 
@@ -442,7 +469,12 @@ def test_every_checked_rule_has_an_expectation() -> None:
     checked = {rule["rule_id"] for rule in RULES if rule["tier"] != "behaviour"}
     assert enforced == checked
     assert [rule["rule_id"] for rule in RULES] == [
-        *(f"T0{i}" for i in range(1, 8)), *(f"L0{i}" for i in range(1, 10)), "P01", "P02", "P03", "S01",
+        *(f"T0{i}" for i in range(1, 8)),
+        *(f"L0{i}" for i in range(1, 10)),
+        "P01",
+        "P02",
+        "P03",
+        "S01",
     ]
 
 
@@ -493,7 +525,9 @@ def test_t02_line_with_another_la_code(validated: ValidatedReturns) -> None:
 
 def test_t02_file_name_code_not_current(validated: ValidatedReturns) -> None:
     assert validated.keys("T02_name_not_current") == {("T02", "error", None, None)}
-    assert "999, which is not the code of an English local authority" in validated.of("T02_name_not_current")[0]["message"]
+    assert (
+        "999, which is not the code of an English local authority" in validated.of("T02_name_not_current")[0]["message"]
+    )
 
 
 def test_t02_file_name_code_of_an_la_that_did_not_exist_in_the_quarter(validated: ValidatedReturns) -> None:
@@ -640,7 +674,9 @@ def test_l_rules_part_greater_than_whole(
     failing = validated.cases[f"{case}_fail"]
     [finding] = validated.of(f"{case}_fail", rule_id)
     assert (finding["severity"], finding["line_number"], finding["item_code"]) == (
-        severity, failing.line(item_code), item_code,
+        severity,
+        failing.line(item_code),
+        item_code,
     )
     part, whole = failing.value(item_code), failing.value(whole_item)
     assert finding["value"] == part
@@ -714,9 +750,11 @@ def test_s01_quarantined_resubmission_leaves_the_accepted_version_in_use(validat
 
 
 def test_findings_grain_types_and_order(validated: ValidatedReturns) -> None:
-    types = dict(validated.build.query(
-        "select column_name, data_type from information_schema.columns where table_name = 'int_validation_findings'"
-    ))
+    types = dict(
+        validated.build.query(
+            "select column_name, data_type from information_schema.columns where table_name = 'int_validation_findings'"
+        )
+    )
     assert types["line_number"] == "INTEGER"
     assert {t for c, t in types.items() if c != "line_number"} == {"VARCHAR"}
     keys = [(f["file_path"], f["rule_id"], f["line_number"] or 0, f["item_code"] or "") for f in validated.findings]
@@ -733,6 +771,18 @@ def test_no_returns_gives_an_empty_table(tmp_path: Path) -> None:
     assert build.scalar("select count(*) from intermediate.int_validation_findings") == 0
     columns = [c[0] for c in build.query("describe intermediate.int_validation_findings")]
     assert columns == [
-        "file_path", "source_file", "la_code", "period", "line_number", "item_code", "value",
-        "rule_id", "severity", "message", "shared_message", "suite_name", "expectation_type", "ruleset_fingerprint",
+        "file_path",
+        "source_file",
+        "la_code",
+        "period",
+        "line_number",
+        "item_code",
+        "value",
+        "rule_id",
+        "severity",
+        "message",
+        "shared_message",
+        "suite_name",
+        "expectation_type",
+        "ruleset_fingerprint",
     ]
