@@ -7,8 +7,11 @@ Almost every case starts from the valid return of the test fixtures
 (`tests/python/conftest.py: valid_return_rows`, 31 riia_core items, header on line 1,
 CONTACTS on line 2 ... EHCP_ISSUED on line 32) and breaks one thing. Every case has its
 own LA (none in the East Midlands or South East, whose regional items the base return
-does not carry) and its own quarter where it can, so cases cannot interact: the file name
-decides the LA and quarter a return is filed under.
+does not carry), so cases cannot interact: the file name decides the LA and quarter a
+return is filed under. The quarters are those whose item register is the base return's:
+the 31 riia_core items include the six collected from 2022-23 Q1 (RETURN_TEMPLATE.md
+section 1a), so a case's quarter is one from 2022-23 Q1 that has ended, or the base
+return would also break T04.
 
 `tests/corpus/expected.csv` is written from the same table: per file, the malformation in
 words and the finding(s) the pipeline must report - rule_id, severity, line_number and
@@ -38,7 +41,14 @@ sys.path.insert(0, str(CORPUS_DIR.parent / "python"))
 from conftest import CORE_HEADER, VALID_CORE_VALUES, valid_return_rows  # noqa: E402
 
 EXPECTED_COLUMNS = (
-    "file", "malformation", "outcome", "rule_id", "severity", "line_number", "item_code", "message_contains",
+    "file",
+    "malformation",
+    "outcome",
+    "rule_id",
+    "severity",
+    "line_number",
+    "item_code",
+    "message_contains",
 )
 ITEMS = list(VALID_CORE_VALUES)
 LAST_LINE = len(ITEMS) + 1  # the base return: header on line 1, 31 items on lines 2-32
@@ -59,7 +69,9 @@ def all_lines(rule_id: str, words: str = "") -> list[tuple[str, str, int, str, s
 # --- bytes as the tools write them -------------------------------------------------------
 
 
-def csv_text(rows: list[tuple[str, ...]], header: tuple[str, ...] = CORE_HEADER, delimiter: str = ",", eol: str = "\n") -> str:
+def csv_text(
+    rows: list[tuple[str, ...]], header: tuple[str, ...] = CORE_HEADER, delimiter: str = ",", eol: str = "\n"
+) -> str:
     """Rows as a spreadsheet writes them: quoted only where needed."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator=eol)
@@ -68,7 +80,9 @@ def csv_text(rows: list[tuple[str, ...]], header: tuple[str, ...] = CORE_HEADER,
     return buffer.getvalue()
 
 
-def with_value(rows: list[tuple[str, ...]], item_code: str, value: str, comment: str | None = None) -> list[tuple[str, ...]]:
+def with_value(
+    rows: list[tuple[str, ...]], item_code: str, value: str, comment: str | None = None
+) -> list[tuple[str, ...]]:
     out = []
     for row in rows:
         if row[2] == item_code:
@@ -102,7 +116,9 @@ def xlsx_bytes(rows: list[tuple[str, ...]]) -> bytes:
                 import re
 
                 data = re.sub(rb"<dcterms:modified[^>]*>[^<]*</dcterms:modified>", b"", data)
-            target.writestr(zipfile.ZipInfo(info.filename, date_time=(2024, 7, 15, 9, 0, 0)), data, zipfile.ZIP_DEFLATED)
+            target.writestr(
+                zipfile.ZipInfo(info.filename, date_time=(2024, 7, 15, 9, 0, 0)), data, zipfile.ZIP_DEFLATED
+            )
     return stable.getvalue()
 
 
@@ -133,22 +149,97 @@ class Case:
         return f"{self.la_code}_{fy}_{quarter}.csv"
 
 
-# The quarters the cases use, one each as far as they go: 2013-14 Q1 .. 2024-25 Q4 are all
-# valid quarters (dim_period starts at 2012-13 Q1), and no quarter has the 10 returns that
-# would make an England range for rule P03.
-QUARTERS = [f"{y}-{(y + 1) % 100:02d} Q{q}" for y in range(2013, 2025) for q in (1, 2, 3, 4)]
+# The quarters the cases use, in turn: 2022-23 Q1 (the first quarter of the register the
+# base return follows) .. 2025-26 Q4, all ended; at most four cases share a quarter, so no
+# quarter has the 10 returns that would make an England range for rule P03.
+FIRST_QUARTER_YEAR, LAST_QUARTER_YEAR = 2022, 2025
+QUARTERS = [
+    f"{y}-{(y + 1) % 100:02d} Q{q}" for y in range(FIRST_QUARTER_YEAR, LAST_QUARTER_YEAR + 1) for q in (1, 2, 3, 4)
+]
 # Current LAs outside the East Midlands and South East with >= 30,000 children, in the
 # order the cases take them.
-LAS = (
-    "202 203 204 205 206 208 209 210 211 212 213 301 302 303 304 305 306 307 308 309 310 311 312 313 314 315 316 "
-    "317 318 319 320 330 331 332 333 334 335 336 340 341 342 343 344 350 351 352 353 354 355 356 357 358 359 370 "
-    "371 372 373 380 381 382 383 384 390 391 392 394"
-).split()
-FUTURE_PERIOD = "2098-99 Q1"  # far enough ahead to stay in the future
+LAS = [
+    "202",
+    "203",
+    "204",
+    "205",
+    "206",
+    "208",
+    "209",
+    "210",
+    "211",
+    "212",
+    "213",
+    "301",
+    "302",
+    "303",
+    "304",
+    "305",
+    "306",
+    "307",
+    "308",
+    "309",
+    "310",
+    "311",
+    "312",
+    "313",
+    "314",
+    "315",
+    "316",
+    "317",
+    "318",
+    "319",
+    "320",
+    "330",
+    "331",
+    "332",
+    "333",
+    "334",
+    "335",
+    "336",
+    "340",
+    "341",
+    "342",
+    "343",
+    "344",
+    "350",
+    "351",
+    "352",
+    "353",
+    "354",
+    "355",
+    "356",
+    "357",
+    "358",
+    "359",
+    "370",
+    "371",
+    "372",
+    "373",
+    "380",
+    "381",
+    "382",
+    "383",
+    "384",
+    "390",
+    "391",
+    "392",
+    "394",
+]
+FUTURE_PERIOD = "2098-99 Q1"  # far enough ahead never to have ended
 CUMBRIA = "909"  # abolished 1 April 2023 (succeeded by 942 Cumberland and 943 Westmorland and Furness)
 
 
-def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the order of the folders
+def previous_quarter(period: str) -> str:
+    """The quarter before `period` ('2022-23 Q1' -> '2021-22 Q4')."""
+    fy, quarter = period.split(" ")
+    year, number = int(fy[:4]), int(quarter[1])
+    if number == 1:
+        year, number = year - 1, 5
+    return f"{year}-{(year + 1) % 100:02d} Q{number - 1}"
+
+
+def cases() -> list[Case]:
     out: list[Case] = []
 
     def case(folder: str, malformation: str, period: str | None = None, la_code: str | None = None) -> Case:
@@ -168,18 +259,23 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     c.files[c.file_name] = csv_text(base(c), delimiter="\t").encode("utf-8")
     c.findings = [("T01", "error", None, None, "separated by tabs")]
 
-    c = case("03_utf16_unicode_text", "Excel 'Unicode Text': UTF-16 little-endian with a byte-order mark, tab separated, CRLF")
+    c = case(
+        "03_utf16_unicode_text",
+        "Excel 'Unicode Text': UTF-16 little-endian with a byte-order mark, tab separated, CRLF",
+    )
     c.files[c.file_name] = b"\xff\xfe" + csv_text(base(c), delimiter="\t", eol="\r\n").encode("utf-16-le")
     c.findings = [("T01", "error", None, None, "separated by tabs")]
 
     c = case("04_utf16_comma", "UTF-16 with a byte-order mark but comma separated (a database export): accepted")
     c.files[c.file_name] = csv_text(base(c)).encode("utf-16")
 
-    c = case("05_thousands_separator_quoted", "Excel thousands separator: \"1,234\" (quoted, so one field)")
+    c = case("05_thousands_separator_quoted", 'Excel thousands separator: "1,234" (quoted, so one field)')
     c.files[c.file_name] = csv_text(with_value(base(c), "CONTACTS", "1,234")).encode("utf-8")
     c.findings = [("T05", "error", line_of("CONTACTS"), "CONTACTS", "no commas")]
 
-    c = case("06_thousands_separator_unquoted", "Thousands separator written without quotes: 1,234 splits into two fields")
+    c = case(
+        "06_thousands_separator_unquoted", "Thousands separator written without quotes: 1,234 splits into two fields"
+    )
     text = csv_text(base(c)).replace(",CONTACTS,1000,", ",CONTACTS,1,000,")
     c.files[c.file_name] = text.encode("utf-8")
     c.findings = [
@@ -200,13 +296,18 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     c.findings = [("T05", "error", line_of("EHE_END"), "EHE_END", "whole number")]
 
     c = case("10_text_in_numbers", "Text in numbers: 'n/a' and '12a'")
-    c.files[c.file_name] = csv_text(with_value(with_value(base(c), "EHC_REQUESTS", "n/a"), "EHCP_ISSUED", "12a")).encode("utf-8")
+    c.files[c.file_name] = csv_text(
+        with_value(with_value(base(c), "EHC_REQUESTS", "n/a"), "EHCP_ISSUED", "12a")
+    ).encode("utf-8")
     c.findings = [
         ("T05", "error", line_of("EHC_REQUESTS"), "EHC_REQUESTS", "'n/a'"),
         ("T05", "error", line_of("EHCP_ISSUED"), "EHCP_ISSUED", "'12a'"),
     ]
 
-    c = case("11_blank_lines", "Blank lines: an empty line, a line of empty cells and a line of spaces in the data, two at the end")
+    c = case(
+        "11_blank_lines",
+        "Blank lines: an empty line, a line of empty cells and a line of spaces in the data, two at the end",
+    )
     lines = csv_text(base(c)).splitlines(keepends=True)
     lines[10:10] = ["\n", ",,,,\n", "   \n"]
     c.files[c.file_name] = ("".join(lines) + "\n,,,,\n").encode("utf-8")
@@ -214,8 +315,13 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     c = case("12_trailing_commas", "A trailing comma on every line (an empty column after comment)")
     c.files[c.file_name] = csv_text(base(c), eol=",\n").encode("utf-8")
 
-    c = case("13_cp1252_comment", "Excel 'CSV (Comma delimited)' on a UK PC: Windows-1252 bytes for £, curly quotes and a dash in a comment")
-    rows = with_value(base(c), "EHE_END", "200", "\u201cElective\u201d home education rose \u2013 \u00a3 funding for outreach")
+    c = case(
+        "13_cp1252_comment",
+        "Excel 'CSV (Comma delimited)' on a UK PC: Windows-1252 bytes for £, curly quotes and a dash in a comment",
+    )
+    rows = with_value(
+        base(c), "EHE_END", "200", "\u201cElective\u201d home education rose \u2013 \u00a3 funding for outreach"
+    )
     c.files[c.file_name] = csv_text(rows).encode("cp1252")
 
     c = case("14_utf8_bom", "UTF-8 with a byte-order mark (Excel 'CSV UTF-8'): accepted")
@@ -234,19 +340,21 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     other = LAS[-1]
     rows = [(other, *r[1:]) if r[2] == "S47" else r for r in base(c)]
     c.files[c.file_name] = csv_text(rows).encode("utf-8")
-    c.findings = [("T02", "error", line_of("S47"), "S47", f"gives la_code '{other}' but the file name says {c.la_code}")]
+    c.findings = [
+        ("T02", "error", line_of("S47"), "S47", f"gives la_code '{other}' but the file name says {c.la_code}")
+    ]
 
     c = case("17_wrong_period", "Last quarter's template reused: every line gives the previous quarter")
-    previous = QUARTERS[QUARTERS.index(c.period) - 1]
+    previous = previous_quarter(c.period)
     c.files[c.file_name] = csv_text(valid_return_rows(c.la_code, previous)).encode("utf-8")
     c.findings = all_lines("T03", f"gives the period '{previous}' but the file name says {c.period}")
 
-    c = case("18_period_quarter_first", "Period written 'Q1 2015-16' (quarter first)")
+    c = case("18_period_quarter_first", "Period written quarter first, 'Qn YYYY-YY' (e.g. 'Q1 2022-23')")
     fy, quarter = c.period.split(" ")
     c.files[c.file_name] = csv_text(valid_return_rows(c.la_code, f"{quarter} {fy}")).encode("utf-8")
     c.findings = all_lines("T03", "not written YYYY-YY Qn")
 
-    c = case("19_period_slash", "Period written '2015/16 Q2' (slash for the financial year)")
+    c = case("19_period_slash", "Period written 'YYYY/YY Qn' (e.g. '2022/23 Q2': slash for the financial year)")
     fy, quarter = c.period.split(" ")
     c.files[c.file_name] = csv_text(valid_return_rows(c.la_code, f"{fy[:4]}/{fy[5:]} {quarter}")).encode("utf-8")
     c.findings = all_lines("T03", "not written YYYY-YY Qn")
@@ -261,7 +369,10 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     c.files[c.file_name] = csv_text(base(c), header=header).encode("utf-8")
     c.findings = [("T01", "error", None, None, "required column(s) missing from the header: item_code")]
 
-    c = case("22_extra_columns", "Extra columns (la_name, checked_by) the template does not have: accepted, extra fields kept")
+    c = case(
+        "22_extra_columns",
+        "Extra columns (la_name, checked_by) the template does not have: accepted, extra fields kept",
+    )
     header = ("la_code", "la_name", "period", "item_code", "value", "comment", "checked_by")
     rows = [(r[0], "Some Council", r[1], r[2], r[3], r[4], "J. Smith") for r in base(c)]
     c.files[c.file_name] = csv_text(rows, header=header).encode("utf-8")
@@ -279,7 +390,10 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     c.files[c.file_name] = csv_text([]).encode("utf-8")
     c.findings = [("T01", "error", None, None, "header row but no data rows")]
 
-    c = case(VERY_LARGE_FILE, "Very large file: a valid return followed by 200,000 lines of empty cells (formatting dragged down the sheet); written by the test, not committed: accepted")
+    c = case(
+        VERY_LARGE_FILE,
+        "Very large file: a valid return followed by 200,000 lines of empty cells (formatting dragged down the sheet); written by the test, not committed: accepted",
+    )
     # no committed file: the test writes very_large_file_bytes(la_code, period) here
 
     c = case("27_binary_junk", "Binary junk (every byte value, NUL bytes included)")
@@ -290,7 +404,10 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     c.files[c.file_name] = xlsx_bytes(base(c))
     c.findings = [("T01", "error", None, None, ".xlsx workbook")]
 
-    c = case("29_spaces_around_codes", "Leading and trailing spaces around the LA code, period, item codes and values: accepted")
+    c = case(
+        "29_spaces_around_codes",
+        "Leading and trailing spaces around the LA code, period, item codes and values: accepted",
+    )
     rows = [(f" {r[0]} ", f"{r[1]}  ", f"  {r[2]} ", f" {r[3]}", r[4]) for r in base(c)]
     c.files[c.file_name] = csv_text(rows).encode("utf-8")
 
@@ -298,8 +415,13 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     rows = [(r[0], r[1].lower(), r[2].lower(), r[3], r[4]) for r in base(c)]
     c.files[c.file_name] = csv_text(rows).encode("utf-8")
 
-    c = case("31_embedded_newline", "A comment with a line break inside the cell (Alt+Enter), quoted over two lines: accepted")
-    rows = with_value(base(c), "CLA_END", "150", "Two large sibling groups came into care.\nFigure checked with the service manager.")
+    c = case(
+        "31_embedded_newline",
+        "A comment with a line break inside the cell (Alt+Enter), quoted over two lines: accepted",
+    )
+    rows = with_value(
+        base(c), "CLA_END", "150", "Two large sibling groups came into care.\nFigure checked with the service manager."
+    )
     c.files[c.file_name] = csv_text(rows).encode("utf-8")
 
     c = case("32_crlf_line_endings", "Windows CRLF line endings: accepted")
@@ -308,25 +430,43 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     c = case("33_cr_line_endings", "Old Mac CR-only line endings (Excel 'CSV (Macintosh)'): accepted")
     c.files[c.file_name] = csv_text(base(c), eol="\r").encode("utf-8")
 
-    c = case("34_future_period", "A quarter in the future (file name and lines)", period=FUTURE_PERIOD)
+    c = case(
+        "34_future_period",
+        "A quarter in the future (file name and lines): it has not ended, so it cannot be returned",
+        period=FUTURE_PERIOD,
+    )
     c.files[c.file_name] = csv_text(base(c)).encode("utf-8")
-    c.findings = [("T03", "error", None, None, "in the future")]
+    c.findings = [("T03", "error", None, None, f"says the return is for {FUTURE_PERIOD}, which has not ended yet")]
 
-    c = case("35_non_current_la", "A non-current LA code: Cumbria (909), abolished in April 2023", la_code=CUMBRIA, period="2023-24 Q2")
+    c = case(
+        "35_non_current_la",
+        "An LA code that did not exist in the return's quarter: Cumbria (909), abolished in April 2023, in 2023-24 Q2",
+        la_code=CUMBRIA,
+        period="2023-24 Q2",
+    )
     c.files[c.file_name] = csv_text(base(c)).encode("utf-8")
-    c.findings = [("T02", "error", None, None, "909, which is not the code of a current English local authority")]
+    c.findings = [("T02", "error", None, None, "909, which is the code of Cumbria, which did not exist in 2023-24 Q2")]
 
     c = case("36_file_name_not_template", "File name not following the template: a browser's ' (1)' copy suffix")
     fy, quarter = c.period.split(" ")
     c.files[f"{c.la_code}_{fy}_{quarter} (1).csv"] = csv_text(base(c)).encode("utf-8")
-    c.findings = [("T02", "error", None, None, "does not follow the template"), ("T03", "error", None, None, "does not follow the template")]
+    c.findings = [
+        ("T02", "error", None, None, "does not follow the template"),
+        ("T03", "error", None, None, "does not follow the template"),
+    ]
 
-    c = case("37_same_version_twice_identical", "The same return saved twice, byte for byte, in two folders (same LA, quarter and version): accepted, counted once")
+    c = case(
+        "37_same_version_twice_identical",
+        "The same return saved twice, byte for byte, in two folders (same LA, quarter and version): accepted, counted once",
+    )
     body = csv_text(base(c)).encode("utf-8")
     c.files[f"inbox/{c.file_name}"] = body
     c.files[f"filed/{c.file_name}"] = body
 
-    c = case("38_same_version_twice_different", "Two different files with the same name (same LA, quarter and version) in two folders")
+    c = case(
+        "38_same_version_twice_different",
+        "Two different files with the same name (same LA, quarter and version) in two folders",
+    )
     c.files[f"inbox/{c.file_name}"] = csv_text(base(c)).encode("utf-8")
     c.files[f"filed/{c.file_name}"] = csv_text(with_value(base(c), "CONTACTS", "1010")).encode("utf-8")
     c.findings = [("T02", "error", None, None, "different contents")]
@@ -347,7 +487,10 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     c.files[c.file_name] = csv_text(with_value(base(c), "CONTACTS", "1\u00a0000")).encode("utf-8")
     c.findings = [("T05", "error", line_of("CONTACTS"), "CONTACTS", "not allowed")]
 
-    c = case("43_nbsp_around_value", "A non-breaking space after a value (pasted from a web page): 150\u00a0; accepted like any surrounding space")
+    c = case(
+        "43_nbsp_around_value",
+        "A non-breaking space after a value (pasted from a web page): 150\u00a0; accepted like any surrounding space",
+    )
     c.files[c.file_name] = csv_text(with_value(base(c), "CLA_END", "150\u00a0")).encode("utf-8")
 
     c = case("44_title_rows_above_header", "A title row and a blank row above the header")
@@ -359,7 +502,7 @@ def cases() -> list[Case]:  # noqa: PLR0915 - one case after another, in the ord
     total = LAST_LINE + 1
     c.findings = [
         ("T02", "error", total, "TOTAL", "gives la_code ''"),
-        ("T03", "error", total, "TOTAL", "gives the period as ''"),
+        ("T03", "error", total, "TOTAL", "gives the period '', which is not written YYYY-YY Qn"),
         ("T04", "error", total, "TOTAL", "'Total' is not in the RIIA item register"),
     ]
 

@@ -11,7 +11,8 @@ quarters. Then, for every corpus file:
 * no line is lost silently: data lines + the header + rejected lines (blank, malformed)
   cover every physical line of the file, counted here from the bytes on disk;
 
-and every valid return of another LA is accepted, whatever the bad files beside it.
+and every valid return of another LA is accepted, whatever the bad files beside it: in the
+corpus's own quarters, and in quarters before 2022-23 with that time's item register.
 """
 
 from __future__ import annotations
@@ -22,12 +23,21 @@ import re
 import shutil
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-from conftest import PROJECT_ROOT, Build, physical_line_count, run_dbt, write_valid_return
+
+from conftest import (
+    PROJECT_ROOT,
+    Build,
+    physical_line_count,
+    run_dbt,
+    valid_return_rows,
+    write_return,
+    write_valid_return,
+)
 
 CORPUS_DIR = PROJECT_ROOT / "tests" / "corpus"
 sys.path.insert(0, str(CORPUS_DIR))
@@ -35,8 +45,12 @@ import make_corpus  # noqa: E402
 
 EXPECTED = list(csv.DictReader((CORPUS_DIR / "expected.csv").open(newline="", encoding="utf-8")))
 CORPUS_FILES = sorted({row["file"] for row in EXPECTED})
-# Valid returns of LAs the corpus does not use, in quarters the corpus files also use.
-VALID_QUARTERS = ("2013-14 Q1", "2014-15 Q2", "2016-17 Q3", "2019-20 Q1", "2022-23 Q2", "2024-25 Q4")
+# Valid returns of LAs the corpus does not use, in quarters the corpus files also use ...
+VALID_QUARTERS = ("2022-23 Q1", "2022-23 Q4", "2023-24 Q3", "2024-25 Q2", "2025-26 Q1", "2025-26 Q4")
+# ... and history: quarters before the six items new in 2022 (RETURN_TEMPLATE.md section 1a)
+# were collected, whose valid returns do not have them.
+HISTORY_QUARTERS = ("2013-14 Q1", "2019-20 Q1")
+ITEMS_FROM_2022 = ("CLA_UASC_END", "CARE_LEAVERS_UASC_END", "EHE_END", "EHC_REQUESTS", "EHC_ASSESSMENTS", "EHCP_ISSUED")
 # Files the loader is known not to read (strict xfail: fails once they are read). Empty
 # since the source globs '**/*.[cC][sS][vV]', which reads a .CSV return too.
 NOT_READ: dict[str, str] = {}
@@ -65,7 +79,7 @@ def rows(build: Build, sql: str) -> list[dict]:
 
     with duckdb.connect(str(build.db_path), read_only=True) as con:
         relation = con.sql(sql)
-        return [dict(zip(relation.columns, row)) for row in relation.fetchall()]
+        return [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
 
 
 def by_path(records: list[dict]) -> dict[str, list[dict]]:
@@ -88,8 +102,13 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CorpusBuild]:
     used = {c.la_code for c in make_corpus.cases()}
     free = [la for la in make_corpus.LAS if la not in used]
     valid = []
-    for la_code, period in zip(free, VALID_QUARTERS):
+    for la_code, period in zip(free, VALID_QUARTERS, strict=False):
         path = write_valid_return(returns / "valid", la_code, period)
+        valid.append((path.relative_to(returns).as_posix(), la_code, period))
+    for la_code, period in zip(free[len(VALID_QUARTERS) :], HISTORY_QUARTERS, strict=False):
+        fy, quarter = period.split(" ")
+        register_of_the_time = [row for row in valid_return_rows(la_code, period) if row[2] not in ITEMS_FROM_2022]
+        path = write_return(returns / "valid", f"{fy}_{quarter}/{la_code}_{fy}_{quarter}.csv", register_of_the_time)
         valid.append((path.relative_to(returns).as_posix(), la_code, period))
     before = {p.relative_to(returns).as_posix(): sha256(p) for p in sorted(returns.rglob("*")) if p.is_file()}
 
@@ -116,7 +135,7 @@ def corpus_path(file: str) -> str:
     return f"corpus/{file}"
 
 
-def corpus_file(file: str):  # noqa: ANN201 - a pytest param, xfail where the file is not read
+def corpus_file(file: str):
     marks = [pytest.mark.xfail(strict=True, reason=NOT_READ[file])] if file in NOT_READ else []
     return pytest.param(file, marks=marks, id=file.split("/")[0])
 
@@ -172,7 +191,9 @@ def test_each_file_gets_its_expected_findings(corpus: CorpusBuild, file: str) ->
             continue
         line = int(r["line_number"]) if r["line_number"] else None
         [finding] = [
-            f for f in got if (f["rule_id"], f["line_number"], f["item_code"]) == (r["rule_id"], line, r["item_code"] or None)
+            f
+            for f in got
+            if (f["rule_id"], f["line_number"], f["item_code"]) == (r["rule_id"], line, r["item_code"] or None)
         ]
         assert r["message_contains"] in finding["message"], f"{file}: {finding['message']}"
 
@@ -237,7 +258,9 @@ def test_no_line_is_lost_silently(corpus: CorpusBuild, file: str) -> None:
     data = [s for s in staged if s["line_kind"] == "data"]
     header = [s for s in staged if s["line_kind"] == "header"]
     assert len(header) <= 1, file
-    assert sum(covers(s["raw_line"]) for s in staged) + sum(covers(r["raw_line"]) for r in rejects) == physical_line_count(content), file
+    assert sum(covers(s["raw_line"]) for s in staged) + sum(
+        covers(r["raw_line"]) for r in rejects
+    ) == physical_line_count(content), file
     # the marts say the same
     assert meta["data_line_count"] == len(data), file
     assert meta["blank_line_count"] + meta["malformed_line_count"] == len(rejects), file
@@ -260,14 +283,15 @@ def test_raw_bytes_are_unchanged(corpus: CorpusBuild) -> None:
 
 @pytest.mark.build
 def test_valid_returns_of_other_las_are_all_accepted(corpus: CorpusBuild) -> None:
-    assert len(corpus.valid) == len(VALID_QUARTERS)
+    assert len(corpus.valid) == len(VALID_QUARTERS) + len(HISTORY_QUARTERS)
     for path, la_code, period in corpus.valid:
         assert corpus.findings.get(path, []) == [], path
         row = corpus.returns[path]
         assert (row["la_code"], row["period"], row["return_status"]) == (la_code, period, "accepted"), path
     # ... and they reach the indicator marts
     indicator_las = {
-        (la, period) for la, period in corpus.build.query("select distinct la_code, period from marts.fct_indicator_values")
+        (la, period)
+        for la, period in corpus.build.query("select distinct la_code, period from marts.fct_indicator_values")
     }
     assert {(la, period) for _, la, period in corpus.valid} <= indicator_las
 
@@ -281,7 +305,9 @@ def test_accepted_corpus_files_are_read_correctly(corpus: CorpusBuild) -> None:
             "select file_path, item_code, value_number, comment from intermediate.int_return_values_typed"
         )
     }
-    accepted = [f for f in CORPUS_FILES if all(r["outcome"] == "accepted" for r in expected_for(f)) and f not in NOT_READ]
+    accepted = [
+        f for f in CORPUS_FILES if all(r["outcome"] == "accepted" for r in expected_for(f)) and f not in NOT_READ
+    ]
     assert len(accepted) >= 15
     for file in accepted:
         path = corpus_path(file)

@@ -16,12 +16,13 @@ from __future__ import annotations
 import csv
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+
 from conftest import PROJECT_ROOT, Build, run_dbt, write_return
 
 SUITES_DIR = PROJECT_ROOT / "gx" / "expectations"
@@ -33,11 +34,21 @@ SUITE_BY_TIER = {
 PERIOD, PREVIOUS = "2024-25 Q2", "2024-25 Q1"
 P03_PERIOD = "2024-25 Q4"  # only the P03 cases send this quarter: they make England's range
 EAST_MIDLANDS, SOUTH_EAST = "E12000004", "E12000008"
-# Build only what the findings need (and S01's latest-version model), with every seed;
+# T04 judges a return against the register of its own quarter: six items are collected only
+# from 2022-23 Q1 (RETURN_TEMPLATE.md section 1a).
+ITEMS_FROM_2022 = ("CLA_UASC_END", "CARE_LEAVERS_UASC_END", "EHE_END", "EHC_REQUESTS", "EHC_ASSESSMENTS", "EHCP_ISSUED")
+BEFORE_2022 = "2020-21 Q4"
+# Cumbria (909) was replaced in April 2023 by Cumberland (942) and Westmorland and Furness (943).
+CUMBRIA, CUMBRIA_LAST_YEAR = "909", "2022-23 Q2"
+# Build only what the findings need (and S01's model of the version in use), with every seed;
 # tests on other models are left out (cautious), as those models are not built.
 BUILD_SELECTION = (
-    "--select", "resource_type:seed", "+int_validation_findings", "int_returns_latest_version",
-    "--indirect-selection", "cautious",
+    "--select",
+    "resource_type:seed",
+    "+int_validation_findings",
+    "int_return_status",
+    "--indirect-selection",
+    "cautious",
 )
 
 
@@ -50,10 +61,12 @@ def period_label(start_year: int, quarter: int) -> str:
     return f"{start_year}-{(start_year + 1) % 100:02d} Q{quarter}"
 
 
-# T03: the quarter of the day of the build is the latest that can be returned; the next is the future.
-_YEAR, _QUARTER = quarter_of(date.today())
-LATEST_PERIOD = period_label(_YEAR, _QUARTER)
-FUTURE_PERIOD = period_label(_YEAR + _QUARTER // 4, _QUARTER % 4 + 1)
+# T03: a return is for a quarter that has ended by the day of the build (dbt's run date,
+# in UTC). The quarter of that day has not ended yet, so it is the first that cannot be
+# returned; the quarter before it is the latest that can.
+_YEAR, _QUARTER = quarter_of(datetime.now(UTC).date())
+NOT_ENDED_PERIOD = period_label(_YEAR, _QUARTER)
+LATEST_PERIOD = period_label(_YEAR - (_QUARTER == 1), (_QUARTER - 2) % 4 + 1)
 
 
 def read_seed(path: str) -> list[dict[str, str]]:
@@ -63,7 +76,11 @@ def read_seed(path: str) -> list[dict[str, str]]:
 
 ITEMS = read_seed("register/ref_items.csv")
 RULES = read_seed("register/ref_validation_rules.csv")
-REGION = {r["la_code"]: r["region_code"] for r in read_seed("reference/ref_local_authorities.csv") if r["is_current"] == "true"}
+REGION = {
+    r["la_code"]: r["region_code"]
+    for r in read_seed("reference/ref_local_authorities.csv")
+    if r["is_current"] == "true"
+}
 CHILDREN = {
     r["area_code"]: int(r["population"])
     for r in read_seed("reference/ref_population.csv")
@@ -85,7 +102,9 @@ class LaPool:
         """(la_code, level): the level spreads the LAs' rates from 0.8 to 1.2 of England's."""
         # Without a region asked for, avoid the regions that collect regional items.
         la = next(
-            la for la in self.free if REGION[la] == region or (region is None and REGION[la] not in (EAST_MIDLANDS, SOUTH_EAST))
+            la
+            for la in self.free
+            if REGION[la] == region or (region is None and REGION[la] not in (EAST_MIDLANDS, SOUTH_EAST))
         )
         self.free.remove(la)
         self.handed_out += 1
@@ -181,10 +200,13 @@ class Returns:
         period: str = PERIOD,
         figures: dict[str, str] | None = None,
         file_name: str | None = None,
-        edit=None,  # noqa: ANN001 - a function that changes the rows in place
+        edit=None,
     ) -> Return:
         figures = valid_figures(la_code) if figures is None else figures
-        rows = [{"la_code": la_code, "period": period, "item_code": k, "value": v, "comment": ""} for k, v in figures.items()]
+        rows = [
+            {"la_code": la_code, "period": period, "item_code": k, "value": v, "comment": ""}
+            for k, v in figures.items()
+        ]
         if edit is not None:
             edit(rows)
         fy, quarter = period.split(" ")
@@ -208,14 +230,14 @@ class Returns:
         return self.cases[name]
 
 
-def set_value(item_code: str, value: str):  # noqa: ANN201
+def set_value(item_code: str, value: str):
     def edit(rows: list[dict[str, str]]) -> None:
         next(r for r in rows if r["item_code"] == item_code)["value"] = value
 
     return edit
 
 
-def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after another
+def write_cases(returns: Returns) -> None:
     r = returns
     # A return that keeps every rule, with its previous quarter: no finding at all.
     la, level = r.pool.take()
@@ -227,7 +249,10 @@ def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after ano
     r.write_raw("T01_empty_file", la, f"2024-25_Q2/{la}_2024-25_Q2.csv", b"")
     la, _ = r.pool.take()
     r.write_raw(
-        "T01_semicolons", la, f"2024-25_Q2/{la}_2024-25_Q2.csv", f"la_code;period;item_code;value\n{la};{PERIOD};CONTACTS;10\n"
+        "T01_semicolons",
+        la,
+        f"2024-25_Q2/{la}_2024-25_Q2.csv",
+        f"la_code;period;item_code;value\n{la};{PERIOD};CONTACTS;10\n",
     )
     broken = r.case("T01_malformed_line")
     text = (r.folder / broken.file_path).read_text(encoding="utf-8").splitlines()
@@ -238,29 +263,35 @@ def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after ano
     kept.rows[0]["comment"] = "new system, figures provisional"
     write_return(r.folder, kept.file_path, kept.rows)  # the csv writer quotes the comma
 
-    # T02: a line with another LA's code, a file name with a code that is no current LA,
-    # a file name that does not follow the template
+    # T02: a line with another LA's code, a file name with a code that is no LA, a file
+    # name with the code of an LA that no longer existed in the return's quarter (and the
+    # same code for a quarter when it did, which is history and valid), a file name that
+    # does not follow the template
     r.case("T02_line", edit=lambda rows: rows[4].update(la_code="999"))
     r.add("T02_name_not_current", "999", figures=valid_figures(r.pool.take()[0]))
+    r.add("T02_name_replaced", CUMBRIA, figures=valid_figures(r.pool.take()[0]))
+    r.add("T02_pass_predecessor_in_its_time", CUMBRIA, CUMBRIA_LAST_YEAR, figures=valid_figures(r.pool.take()[0]))
     la, _ = r.pool.take()
     r.add("T02_T03_name_unusable", la, figures=valid_figures(la), file_name=f"Return {la} Q2.csv")
-    # ... and one whose lines, the only clue left, give no current LA and a future quarter
+
+    # ... and one whose lines, the only clue left, give no LA and a quarter that has not ended
     def bad_lines(rows: list[dict[str, str]]) -> None:
         rows[5]["la_code"] = "999"
-        rows[6]["period"] = FUTURE_PERIOD
+        rows[6]["period"] = NOT_ENDED_PERIOD
 
     la, _ = r.pool.take()
     r.add("T02_T03_name_unusable_bad_lines", la, figures=valid_figures(la), file_name="return.csv", edit=bad_lines)
     r.case("T02_pass_spaces", edit=lambda rows: rows[0].update(la_code=f" {rows[0]['la_code']} "))
 
-    # T03: lines with last quarter's period and with a malformed one; a quarter in the future
+    # T03: lines with last quarter's period and with a malformed one; a quarter that has not
+    # ended (the quarter of the build's day), and the latest that has
     def t03_lines(rows: list[dict[str, str]]) -> None:
         rows[2]["period"] = PREVIOUS
         rows[3]["period"] = "2024/25 Q2"
 
     r.case("T03_lines", edit=t03_lines)
     la, _ = r.pool.take()
-    r.add("T03_future", la, FUTURE_PERIOD, valid_figures(la))
+    r.add("T03_future", la, NOT_ENDED_PERIOD, valid_figures(la))
     la, _ = r.pool.take()
     r.add("T03_pass_latest_quarter", la, LATEST_PERIOD, valid_figures(la))
     r.case("T03_pass_lower_case", edit=lambda rows: rows[0].update(period="2024-25 q2"))
@@ -268,11 +299,20 @@ def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after ano
     # T04: an item code not in the register; a known one in lower case with spaces
     r.case("T04_unknown_item", edit=lambda rows: rows[1].update(item_code="REFERALS"))
     r.case("T04_pass_case_and_spaces", edit=lambda rows: rows[1].update(item_code=" referrals "))
+    # ... and the 2022 items in a return for a quarter before they were collected; the same
+    # quarter's return without them keeps T04 (and T07: they are not expected then)
+    la, level = r.pool.take()
+    r.add("T04_item_not_yet_collected", la, BEFORE_2022, valid_figures(la, level))
+    la, level = r.pool.take()
+    figures = {k: v for k, v in valid_figures(la, level).items() if k not in ITEMS_FROM_2022}
+    r.add("T04_pass_register_of_its_quarter", la, BEFORE_2022, figures)
 
     # T05: decimals in a count, a negative count, 3 decimal places in an FTE
     r.case("T05_count", change={"EHE_END": "12.5", "CIN_END": "-3"})
     r.case("T05_fte", region=EAST_MIDLANDS, change={"SW_FTE": "12.255"})
-    r.case("T05_pass", region=EAST_MIDLANDS, change={"SW_FTE": "12.25", "EHE_END": "x", "CIN_END": "", "EHCP_ISSUED": "X"})
+    r.case(
+        "T05_pass", region=EAST_MIDLANDS, change={"SW_FTE": "12.25", "EHE_END": "x", "CIN_END": "", "EHCP_ISSUED": "X"}
+    )
 
     # T06: a row pasted twice
     r.case("T06_duplicate", edit=lambda rows: rows.append(dict(next(x for x in rows if x["item_code"] == "CIN_END"))))
@@ -281,7 +321,11 @@ def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after ano
     # T07: a core item missing; a regional item missing in the region that collects it;
     # an LA outside that region without regional items, and a core item left blank
     r.case("T07_core", edit=lambda rows: rows.remove(next(x for x in rows if x["item_code"] == "EHE_END")))
-    r.case("T07_regional", region=EAST_MIDLANDS, edit=lambda rows: rows.remove(next(x for x in rows if x["item_code"] == "EH_OPEN_END")))
+    r.case(
+        "T07_regional",
+        region=EAST_MIDLANDS,
+        edit=lambda rows: rows.remove(next(x for x in rows if x["item_code"] == "EH_OPEN_END")),
+    )
     r.case("T07_pass", change={"EHE_END": ""})
 
     # L01-L08: the part one more than its whole (fails), equal to it (passes)
@@ -345,11 +389,22 @@ def write_cases(returns: Returns) -> None:  # noqa: PLR0915 - one case after ano
     figures = valid_figures(la)
     r.add("P03_pass", la, P03_PERIOD, figures | {"CIN_END": str(round(1.3 * int(figures["CIN_END"])))})
 
-    # S01: version 1 breaks L01, version 2 corrects it
+    # S01: version 1 breaks L01, version 2 corrects it; and the other way round (as amended:
+    # a quarantined resubmission leaves the accepted version 1 in use)
     la, level = r.pool.take()
     figures = valid_figures(la, level)
     r.add("S01_v1", la, PERIOD, figures | {"REREFERRALS": str(int(figures["REFERRALS"]) + 5)})
     r.add("S01_v2", la, PERIOD, figures, file_name=f"{la}_2024-25_Q2_v2.csv")
+    la, level = r.pool.take()
+    figures = valid_figures(la, level)
+    r.add("S01_kept_v1", la, PERIOD, figures)
+    r.add(
+        "S01_kept_v2",
+        la,
+        PERIOD,
+        figures | {"REREFERRALS": str(int(figures["REFERRALS"]) + 5)},
+        file_name=f"{la}_2024-25_Q2_v2.csv",
+    )
 
 
 @dataclass
@@ -378,7 +433,10 @@ def validated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ValidatedRet
         extra_args=BUILD_SELECTION,
     )
     columns = [c[0] for c in build.query("describe intermediate.int_validation_findings")]
-    findings = [dict(zip(columns, row)) for row in build.query("select * from intermediate.int_validation_findings")]
+    findings = [
+        dict(zip(columns, row, strict=True))
+        for row in build.query("select * from intermediate.int_validation_findings")
+    ]
     yield ValidatedReturns(build, returns.cases, findings)
 
 
@@ -411,7 +469,12 @@ def test_every_checked_rule_has_an_expectation() -> None:
     checked = {rule["rule_id"] for rule in RULES if rule["tier"] != "behaviour"}
     assert enforced == checked
     assert [rule["rule_id"] for rule in RULES] == [
-        *(f"T0{i}" for i in range(1, 8)), *(f"L0{i}" for i in range(1, 9)), "P01", "P02", "P03", "S01",
+        *(f"T0{i}" for i in range(1, 8)),
+        *(f"L0{i}" for i in range(1, 10)),
+        "P01",
+        "P02",
+        "P03",
+        "S01",
     ]
 
 
@@ -462,7 +525,18 @@ def test_t02_line_with_another_la_code(validated: ValidatedReturns) -> None:
 
 def test_t02_file_name_code_not_current(validated: ValidatedReturns) -> None:
     assert validated.keys("T02_name_not_current") == {("T02", "error", None, None)}
-    assert "999, which is not the code of a current English local authority" in validated.of("T02_name_not_current")[0]["message"]
+    assert (
+        "999, which is not the code of an English local authority" in validated.of("T02_name_not_current")[0]["message"]
+    )
+
+
+def test_t02_file_name_code_of_an_la_that_did_not_exist_in_the_quarter(validated: ValidatedReturns) -> None:
+    assert validated.keys("T02_name_replaced") == {("T02", "error", None, None)}
+    message = validated.of("T02_name_replaced")[0]["message"]
+    assert f"{CUMBRIA}, which is the code of Cumbria, which did not exist in {PERIOD}" in message
+    assert "Cumberland (942) and Westmorland and Furness (943)" in message
+    # the same code for a quarter before the reorganisation is history: valid
+    assert validated.of("T02_pass_predecessor_in_its_time") == []
 
 
 def test_t02_t03_file_name_not_in_the_template(validated: ValidatedReturns) -> None:
@@ -482,8 +556,8 @@ def test_t02_t03_lines_of_a_file_whose_name_is_unusable(validated: ValidatedRetu
     }
     lines = {f["line_number"]: f for f in validated.of("T02_T03_name_unusable_bad_lines")}
     assert lines[7]["la_code"] == "999"  # filed under what the line says
-    assert "'999', which is not the code of a current English local authority" in lines[7]["message"]
-    assert f"'{FUTURE_PERIOD}', which is in the future" in lines[8]["message"]
+    assert "'999', which is not the code of an English local authority" in lines[7]["message"]
+    assert f"'{NOT_ENDED_PERIOD}', which has not ended yet" in lines[8]["message"]
 
 
 def test_t02_passes_a_code_with_spaces(validated: ValidatedReturns) -> None:
@@ -504,7 +578,7 @@ def test_t03_lines_with_another_period(validated: ValidatedReturns) -> None:
 def test_t03_period_in_the_future(validated: ValidatedReturns) -> None:
     assert validated.keys("T03_future") == {("T03", "error", None, None)}
     message = validated.of("T03_future")[0]["message"]
-    assert f"says the return is for {FUTURE_PERIOD}, which is in the future: the latest quarter" in message
+    assert f"says the return is for {NOT_ENDED_PERIOD}, which has not ended yet: the latest quarter" in message
     assert f"that can be returned is {LATEST_PERIOD}" in message
 
 
@@ -523,6 +597,19 @@ def test_t04_item_not_in_the_register(validated: ValidatedReturns) -> None:
 
 def test_t04_passes_a_code_in_lower_case_with_spaces(validated: ValidatedReturns) -> None:
     assert validated.of("T04_pass_case_and_spaces") == []
+
+
+def test_t04_item_collected_only_from_a_later_quarter(validated: ValidatedReturns) -> None:
+    case = validated.cases["T04_item_not_yet_collected"]
+    assert validated.keys("T04_item_not_yet_collected") == {
+        ("T04", "error", case.line(item), item) for item in ITEMS_FROM_2022
+    }
+    message = next(f["message"] for f in validated.of("T04_item_not_yet_collected") if f["item_code"] == "EHE_END")
+    assert (
+        f"Line {case.line('EHE_END')}: the item code 'EHE_END' is collected only from 2022-23 Q1, "
+        f"and the return is for {BEFORE_2022}"
+    ) in message
+    assert validated.of("T04_pass_register_of_its_quarter") == []
 
 
 def test_t05_values_that_are_not_counts(validated: ValidatedReturns) -> None:
@@ -587,7 +674,9 @@ def test_l_rules_part_greater_than_whole(
     failing = validated.cases[f"{case}_fail"]
     [finding] = validated.of(f"{case}_fail", rule_id)
     assert (finding["severity"], finding["line_number"], finding["item_code"]) == (
-        severity, failing.line(item_code), item_code,
+        severity,
+        failing.line(item_code),
+        item_code,
     )
     part, whole = failing.value(item_code), failing.value(whole_item)
     assert finding["value"] == part
@@ -637,10 +726,11 @@ def test_s01_later_version_supersedes_and_earlier_findings_stay(validated: Valid
     v1, v2 = validated.cases["S01_v1"], validated.cases["S01_v2"]
     assert validated.keys("S01_v1") == {("L01", "error", v1.line("REREFERRALS"), "REREFERRALS")}
     assert validated.of("S01_v2") == []
-    latest = validated.build.query(
-        f"select file_path, versions_received from intermediate.int_returns_latest_version where la_code = '{v1.la_code}'"
+    in_use = validated.build.query(
+        "select file_path, versions_received, return_status, latest_file_path, has_quarantined_resubmission "
+        f"from intermediate.int_return_status where la_code = '{v1.la_code}'"
     )
-    assert latest == [(v2.file_path, 2)]
+    assert in_use == [(v2.file_path, 2, "accepted", v2.file_path, False)]
     history = validated.build.query(
         "select file_path, is_latest_version from intermediate.int_return_files_versioned "
         f"where file_name_la_code = '{v1.la_code}' order by file_version"
@@ -648,10 +738,23 @@ def test_s01_later_version_supersedes_and_earlier_findings_stay(validated: Valid
     assert history == [(v1.file_path, False), (v2.file_path, True)]
 
 
+def test_s01_quarantined_resubmission_leaves_the_accepted_version_in_use(validated: ValidatedReturns) -> None:
+    v1, v2 = validated.cases["S01_kept_v1"], validated.cases["S01_kept_v2"]
+    assert validated.of("S01_kept_v1") == []
+    assert validated.keys("S01_kept_v2") == {("L01", "error", v2.line("REREFERRALS"), "REREFERRALS")}
+    in_use = validated.build.query(
+        "select file_path, versions_received, return_status, latest_file_path, has_quarantined_resubmission, "
+        f"latest_error_rule_ids from intermediate.int_return_status where la_code = '{v1.la_code}'"
+    )
+    assert in_use == [(v1.file_path, 2, "accepted", v2.file_path, True, "L01")]
+
+
 def test_findings_grain_types_and_order(validated: ValidatedReturns) -> None:
-    types = dict(validated.build.query(
-        "select column_name, data_type from information_schema.columns where table_name = 'int_validation_findings'"
-    ))
+    types = dict(
+        validated.build.query(
+            "select column_name, data_type from information_schema.columns where table_name = 'int_validation_findings'"
+        )
+    )
     assert types["line_number"] == "INTEGER"
     assert {t for c, t in types.items() if c != "line_number"} == {"VARCHAR"}
     keys = [(f["file_path"], f["rule_id"], f["line_number"] or 0, f["item_code"] or "") for f in validated.findings]
@@ -668,6 +771,18 @@ def test_no_returns_gives_an_empty_table(tmp_path: Path) -> None:
     assert build.scalar("select count(*) from intermediate.int_validation_findings") == 0
     columns = [c[0] for c in build.query("describe intermediate.int_validation_findings")]
     assert columns == [
-        "file_path", "source_file", "la_code", "period", "line_number", "item_code", "value",
-        "rule_id", "severity", "message", "suite_name", "expectation_type", "ruleset_fingerprint",
+        "file_path",
+        "source_file",
+        "la_code",
+        "period",
+        "line_number",
+        "item_code",
+        "value",
+        "rule_id",
+        "severity",
+        "message",
+        "shared_message",
+        "suite_name",
+        "expectation_type",
+        "ruleset_fingerprint",
     ]
