@@ -135,11 +135,11 @@ def test_static_docs_site_is_one_self_contained_file(docs: dict) -> None:
     ],
 )
 def test_docs_site_renders_offline_in_a_browser(
-    chromium: str,
+    chromium: str,  # noqa: F811 - the fixture imported from browser
     docs: dict,
     tmp_path: Path,
     fragment: str,
-    expected: tuple[str, ...],  # noqa: F811
+    expected: tuple[str, ...],
 ) -> None:
     rendered = render(
         chromium,

@@ -331,12 +331,13 @@ def test_every_comparator_rank_and_quartile_is_recomputed_from_what_the_recipien
             group = [m for m in members if m[0] in sn.get(la, set())]
             if group:
                 assert (sn_value, sn_n) == pooled(group), (recipient, la, indicator)
+
             # ranks from the exact values of the LAs in view (1 = highest)
-            value = lambda m, measure=measure: (
-                (Decimal(str(m[2])) * multiplier[measure] / Decimal(str(m[3])))
-                if measure != "count"
-                else Decimal(str(m[2]))
-            )  # noqa: E731
+            def value(m: tuple, measure: str = measure) -> Decimal:
+                if measure == "count":
+                    return Decimal(str(m[2]))
+                return Decimal(str(m[2])) * multiplier[measure] / Decimal(str(m[3]))
+
             mine = value((la, region, numerator, base))
             valued = [m for m in members if measure == "count" or m[3]]
             assert rank_e == 1 + sum(1 for m in valued if value(m) > mine) and ranked_e == len(valued)

@@ -40,6 +40,14 @@ twelve_month_measures as (
     where window_quarters = 4
 ),
 
+-- the quarterly measures the 12-month measures are built from
+base_measures as (
+    select distinct
+        indicator_code,
+        base_measure
+    from twelve_month_measures
+),
+
 quarterly_window as (
     select
         gate.recipient_id,
@@ -93,12 +101,7 @@ window_rows as (
         quarterly_window.denominator
     from quarterly_window
     inner join periods on quarterly_window.period = periods.period
-    inner join (
-        select distinct
-            indicator_code,
-            base_measure
-        from twelve_month_measures
-    ) as base_measures
+    inner join base_measures
         on
             quarterly_window.indicator_code = base_measures.indicator_code
             and quarterly_window.measure = base_measures.base_measure

@@ -27,20 +27,24 @@ indicator_items as (
     where indicators.denominator_items is not null
 ),
 
+set_names as (
+    select distinct item_set from item_sets
+),
+
 coverage as (
     select
-        sets.item_set,
+        set_names.item_set,
         indicator_items.indicator_code,
         indicator_items.measure,
         count(*) as items_needed,
         count(item_sets.item_code) as items_in_set
-    from (select distinct item_set from item_sets) as sets
+    from set_names
     cross join indicator_items
     left join item_sets
         on
-            sets.item_set = item_sets.item_set
+            set_names.item_set = item_sets.item_set
             and indicator_items.item_code = item_sets.item_code
-    group by sets.item_set, indicator_items.indicator_code, indicator_items.measure
+    group by set_names.item_set, indicator_items.indicator_code, indicator_items.measure
 ),
 
 final as (

@@ -40,7 +40,8 @@ final as (
         {{ round_half_up('comparators.population_coverage * 100', 1) }} as population_coverage_percent,
         case
             when comparators.measure = 'count'
-                then {{ round_half_up('comparators.value / comparators.population_coverage', 'indicators.rounding_dp') }}
+                then
+                    {{ round_half_up('comparators.value / comparators.population_coverage', 'indicators.rounding_dp') }}
             else {{ round_half_up('comparators.value', 'indicators.rounding_dp') }}
         end as england_estimate,
         recipients.handling_marking
