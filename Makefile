@@ -30,10 +30,12 @@ venv: $(STAMP)  ## create .venv with the pinned dependencies
 sample: $(STAMP)  ## write the sample returns into data/returns, only if it holds no return
 	$(BIN)/riia sample --out data/returns --only-if-empty
 
-# AS_OF=YYYY-MM-DD judges sharing agreements, exceptions and releases on that date.
+# AS_OF=YYYY-MM-DD judges sharing agreements, exceptions and releases on that date;
+# FULL_REFRESH=1 rebuilds every quarter from scratch (riia build --full-refresh).
 AS_OF ?=
+FULL_REFRESH ?=
 build: $(STAMP)  ## the quarterly build (riia build): load the returns (the sample, if data/returns has none), dbt, exports, reports
-	$(BIN)/riia build $(if $(AS_OF),--as-of $(AS_OF))
+	$(BIN)/riia build $(if $(AS_OF),--as-of $(AS_OF)) $(if $(FULL_REFRESH),--full-refresh)
 
 check: $(STAMP)  ## an LA officer's pre-submission check: make check FILE=path/to/301_2024-25_Q1.csv
 	@test -n "$(FILE)" || { echo "usage: make check FILE=path/to/return.csv"; exit 2; }
@@ -41,13 +43,15 @@ check: $(STAMP)  ## an LA officer's pre-submission check: make check FILE=path/t
 
 # pytest exits 5 when it collects no test, which fails this target: "no tests ran"
 # can never pass for a green build.
-test: $(STAMP)  ## every check: pytest (drives dbt and GE on fixture returns), sqlfluff lint, dbt's own tests
-	$(BIN)/python -m pytest
+# dbt's own tests run inside pytest: its shared sample build is a plain `dbt build` (every
+# data test and unit test), and tests/python/test_dbt_tests.py proves they all ran and
+# passed and that the source is fresh - one whole-sample build instead of two.
+test: $(STAMP)  ## every check: ruff and sqlfluff, then pytest (drives dbt with every data and unit test, and GE, on fixture returns)
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory dbt-test
+	$(BIN)/python -m pytest
 
 TEST_RETURNS := build/test/returns
-dbt-test: $(STAMP)  ## dbt build (every model, data test and unit test) on freshly generated sample returns
+dbt-test: $(STAMP)  ## dbt build (every model, data test and unit test) on freshly generated sample returns, outside pytest
 	rm -rf build/test && mkdir -p build/test
 	$(BIN)/riia sample --out $(TEST_RETURNS)
 	$(BIN)/riia load --db build/test/riia.duckdb --returns $(TEST_RETURNS)
@@ -73,5 +77,5 @@ lock:  ## regenerate requirements.lock from pyproject.toml in a throwaway venv
 clean:  ## remove build outputs (never the returns)
 	rm -rf build target logs exports reports
 
-docs: $(STAMP)  ## dbt docs as one self-contained HTML file (target/static_index.html), from the published build
+docs: $(STAMP)  ## dbt docs as one self-contained HTML file (target/static_index.html) and screenshots of the reports (build/screenshots/), from the published build
 	$(BIN)/riia docs

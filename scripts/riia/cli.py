@@ -53,11 +53,16 @@ def build(
         typer.Option("--as-of", help="judge sharing agreements, exceptions and releases on this day (YYYY-MM-DD)"),
     ] = None,
     wait: Annotated[float, typer.Option(help="if another build is running, wait up to this many seconds for it")] = 0.0,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="rebuild every quarter from scratch (the snapshot's history is kept)")
+    ] = False,
 ) -> None:
     """The quarterly build: load the returns, dbt, exports and reports, published together."""
     from riia import build as build_module
 
-    raise typer.Exit(build_module.main({"as_of_date": _date(as_of, "--as-of")}, wait_seconds=wait))
+    raise typer.Exit(
+        build_module.main({"as_of_date": _date(as_of, "--as-of")}, wait_seconds=wait, full_refresh=full_refresh)
+    )
 
 
 @app.command()
@@ -282,6 +287,16 @@ def docs() -> None:
         print_failures(outcome, PROJECT_ROOT / "target" / "logs" / "dbt.log")
         _fail("The dbt docs could not be generated.", 1)
     typer.echo(f"dbt docs: {PROJECT_ROOT / 'target' / 'static_index.html'} (open it in a browser; it works offline)")
+    from riia.reports import screenshots
+    from riia.reports.screenshots import ScreenshotError
+
+    pictures = PROJECT_ROOT / "build" / "screenshots"
+    try:
+        taken = screenshots(published.resolve().parent, pictures)  # the publication folder
+    except (ScreenshotError, OSError) as error:
+        typer.echo(f"Screenshots of the reports: not taken ({error})")
+    else:
+        typer.echo(f"Screenshots of the reports: {len(taken)} pictures in {pictures}")
 
 
 @app.command()

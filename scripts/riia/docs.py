@@ -37,8 +37,28 @@ def read(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+WINDOW_WORDS = (
+    "over the {quarters} quarters to this one: their numerators added up, {over}; only when every one of "
+    "the {quarters} quarters has a calculated value"
+)
+
+
 def measure_text(row: dict[str, str]) -> str:
-    return MEASURE_WORDS[row["measure"]].format(band=row["population_age_band"], denominator=row["denominator_items"])
+    """The measure in words; a rolling measure (window_quarters > 1) in terms of its base measure."""
+    words = MEASURE_WORDS[row["base_measure"]].format(
+        band=row["population_age_band"], denominator=row["denominator_items"]
+    )
+    quarters = int(row["window_quarters"])
+    if quarters == 1:
+        return words
+    over = (
+        f"per 10,000 children aged {row['population_age_band']} (the quarter's ONS mid-year estimate)"
+        if row["population_age_band"]
+        else f"as a % of their {row['denominator_items']} added up"
+        if row["base_measure"] == "percent"
+        else f"divided by their {row['denominator_items']} added up"
+    )
+    return WINDOW_WORDS.format(quarters=quarters, over=over)
 
 
 def render() -> str:

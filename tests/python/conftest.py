@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -139,7 +140,11 @@ def sample_returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def sample_build(sample_returns: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
     """One full `dbt build` of the sample returns, shared by the tests that only read it."""
     db_path = tmp_path_factory.mktemp("sample_build") / "riia.duckdb"
-    yield run_dbt(sample_returns, db_path)
+    build = run_dbt(sample_returns, db_path)
+    # kept aside: later dbt commands on this build (docs, freshness) write their own run results
+    target = db_path.parent / "dbt_target"
+    shutil.copyfile(target / "run_results.json", target / "sample_build_run_results.json")
+    yield build
 
 
 # A complete, internally consistent return (every riia_core item; every L-rule holds).

@@ -109,11 +109,14 @@ def test_audience_outputs_are_public_contracted_exposed_and_nothing_else_is_publ
             assert model["unique_id"] in exposed, model["name"]
         else:
             assert model["access"] in ("private", "protected"), model["name"]
+    # one exposure per kind of recipient: the four of SHARING.md and the agreed organisations
+    # of London MoU App. B (audiences that need authorisation)
     assert {e["config"]["meta"]["audience"] for e in manifest["exposures"].values()} == {
         "regional",
         "dfe",
         "d2i",
         "adcs",
+        "agreed",
     }
 
 
@@ -130,7 +133,7 @@ def test_static_docs_site_is_one_self_contained_file(docs: dict) -> None:
     ("fragment", "expected"),
     [
         ("!/model/model.riia.fct_benchmarks", ("fct_benchmarks", "tartan rug", "quartile_in_england")),
-        ("!/exposure/exposure.riia.adcs_national_aggregate", ("ADCS (national aggregate only)", "shr_adcs__national")),
+        ("!/exposure/exposure.riia.adcs_national_aggregate", ("ADCS (national aggregate only", "shr_adcs__national")),
         ("!/seed/seed.riia.sharing_agreements", ("sharing_agreements", "terminated_on", "SE's 2019 MoU")),
     ],
 )

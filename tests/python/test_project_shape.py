@@ -128,7 +128,6 @@ def test_sources_are_read_only_in_staging(manifest: dict, exceptions: dict) -> N
     assert violations(found, "fct_marts_or_intermediate_dependent_on_source", exceptions) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="int_shared_indicator_values reads a mart until the audience gate replaces it")
 def test_no_model_reads_a_later_layer(manifest: dict, exceptions: dict) -> None:
     nodes = manifest["nodes"]
     found = {}
@@ -142,7 +141,6 @@ def test_no_model_reads_a_later_layer(manifest: dict, exceptions: dict) -> None:
     assert violations(found, "fct_staging_dependent_on_marts_or_intermediate", exceptions) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="the audience outputs join seeds until the audience engine replaces them")
 def test_sharing_models_read_no_seed_directly(manifest: dict, exceptions: dict) -> None:
     """The audience outputs select from the gate and the engine; reference data is joined
     once upstream, not fanned out into every output."""

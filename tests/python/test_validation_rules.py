@@ -786,3 +786,30 @@ def test_no_returns_gives_an_empty_table(tmp_path: Path) -> None:
         "expectation_type",
         "ruleset_fingerprint",
     ]
+
+
+def test_an_expectation_that_cannot_run_is_an_error_not_a_silent_pass() -> None:
+    """GE reports a missing column nested under the metric's id, not at the top of
+    exception_info: the runner must see both shapes (a misnamed column in a suite would
+    otherwise give no finding at all)."""
+    import great_expectations as gx
+    import pandas as pd
+
+    from riia.validation.suites import exception_message
+
+    context = gx.get_context(mode="ephemeral")
+    asset = context.data_sources.add_pandas("probe").add_dataframe_asset("frame")
+    batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
+        batch_parameters={"dataframe": pd.DataFrame({"present": [1, 2]})}
+    )
+    suite = gx.ExpectationSuite(
+        name="probe",
+        expectations=[
+            gx.expectations.ExpectColumnValuesToNotBeNull(column="misnamed"),
+            gx.expectations.ExpectColumnValuesToNotBeNull(column="present"),
+        ],
+    )
+    missing, present = batch.validate(suite).results
+    assert "misnamed" in (exception_message(missing.exception_info) or "")
+    assert exception_message(present.exception_info) is None
+    assert exception_message({"raised_exception": True, "exception_message": "boom"}) == "boom"

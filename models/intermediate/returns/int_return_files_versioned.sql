@@ -14,6 +14,7 @@ files as (
         any_value(file_modified_at) as file_modified_at,
         any_value(file_name_la_code) as file_name_la_code,
         any_value(file_name_period) as file_name_period,
+        any_value(folder_la_code) as folder_la_code,
         cast(any_value(file_version) as integer) as file_version,
         any_value(file_encoding) as file_encoding,
         any_value(file_has_bom) as file_has_bom,
@@ -54,6 +55,7 @@ final as (
         file_name_la_code,
         file_name_period,
         file_version,
+        folder_la_code,
         has_valid_file_name,
         coalesce(version_rank = 1, false) as is_latest_version,
         first_value(case when version_rank = 1 then file_path end) over (

@@ -1,7 +1,8 @@
 -- Validation input `return_files` (rules T01-T03 on whole files): one row per return
 -- file received (every version), with the LA and quarter its findings are filed under
 -- (the file name's, else the first data line's), whether the file name's LA existed in
--- its quarter (`la_code_problem`, rule T02) and, when another file with different
+-- its quarter and, in the per_la layout, is the LA whose folder the file is in
+-- (`la_code_problem`, rule T02) and, when another file with different
 -- contents claims the same LA, quarter and version (the same name in two folders), the
 -- other file(s) and the version a correction should take.
 with files as (
@@ -67,8 +68,15 @@ final as (
         files.file_name_period,
         files.has_valid_file_name,
         files.is_latest_version,
-        {{ la_code_problem('files.file_name_la_code', 'files.file_name_period', 'local_authorities') }}
-            as la_code_problem,
+        coalesce(
+            {{ la_code_problem('files.file_name_la_code', 'files.file_name_period', 'local_authorities') }},
+            -- the per_la layout (RETURN_TEMPLATE.md 1b): an LA's returns only from its own folder
+            case
+                when files.folder_la_code is not null and files.folder_la_code <> files.file_name_la_code
+                    then 'is not the code of the LA whose folder (' || files.folder_la_code
+                    || '/) it was sent to: each LA sends its returns into the folder named by its own code'
+            end
+        ) as la_code_problem,
         coalesce(files.file_name_la_code, first_data_lines.la_code) as report_la_code,
         coalesce(files.file_name_period, first_data_lines.period) as report_period,
         clashes.same_version_elsewhere,

@@ -91,10 +91,13 @@ class BuildPlan:
     settings: dict[str, Any]
     wait_seconds: float = 0.0
     write_sample_if_empty: bool = True
+    full_refresh: bool = False
     messages: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_environment(cls, overrides: dict[str, Any] | None = None, wait_seconds: float = 0.0) -> BuildPlan:
+    def from_environment(
+        cls, overrides: dict[str, Any] | None = None, wait_seconds: float = 0.0, full_refresh: bool = False
+    ) -> BuildPlan:
         for name in ("RIIA_RETURNS_DIR", "RIIA_BUILD_DIR"):
             if name in os.environ and not os.environ[name].strip():
                 # `RIIA_RETURNS_DIR=$RETURNS make build` with RETURNS unset would otherwise read
@@ -109,6 +112,7 @@ class BuildPlan:
             build_dir=project_path(os.environ.get("RIIA_BUILD_DIR", "build")),
             settings=settings,
             wait_seconds=wait_seconds,
+            full_refresh=full_refresh,
         )
 
     @property
@@ -242,7 +246,7 @@ def run(plan: BuildPlan) -> int:
         try:
             carry_forward(start, db_path)
             fingerprints = build_state.Fingerprints.of_project()
-            redo = build_state.plan(db_path, fingerprints)
+            redo = build_state.plan(db_path, fingerprints, asked=plan.full_refresh)
             step = clock.enter("load")
             pause_for_tests(plan.build_dir, step)
             say(f"[1/5] Loading the returns folder {plan.returns_dir}")
@@ -426,7 +430,7 @@ def build_summary(db_path: Path, counts: dict[str, int], seconds: float) -> dict
     }
 
 
-def print_summary(summary: dict[str, Any], manifests: list[dict], written: Any, plan: BuildPlan) -> None:
+def print_summary(summary: dict[str, Any], manifests: list[Any], written: Any, plan: BuildPlan) -> None:
     say(f"\nBuild succeeded in {summary['seconds']:.0f} s. Warehouse: {plan.build_dir / WAREHOUSE}")
     steps = summary.get("step_seconds", {})
     say("Steps: " + ", ".join(f"{step} {seconds:.0f} s" for step, seconds in steps.items()))
@@ -447,15 +451,49 @@ def print_summary(summary: dict[str, Any], manifests: list[dict], written: Any, 
         )
         + "."
     )
+    say_this_quarter(plan.build_dir / WAREHOUSE)
     say(f"Exports: {len(manifests)} recipient folders in {plan.build_dir / 'current' / 'exports'}")
     say(f"Reports: {plan.build_dir / 'current' / 'reports' / 'index.html'}")
+    for warning in agreements_ending_soon([delivery.manifest for delivery in manifests]):
+        say(warning)
 
 
-def main(overrides: dict[str, Any] | None = None, wait_seconds: float = 0.0) -> int:
+def say_this_quarter(db_path: Path) -> None:
+    """One line of the returns tracker (`riia status`): the latest quarter that has ended."""
+    from riia.reports import tracker
+
+    found = tracker.read_warehouse(db_path)
+    if found.latest_period is None:
+        return
+    total = found.total(found.latest_period)
+    deadline = f", due {total.deadline:%d %b %Y}" if total.deadline else ""
+    say(
+        f"This quarter ({found.latest_period}{deadline}): {total.received} of {total.las} LAs' returns received, "
+        f"{total.accepted + total.accepted_with_warnings} accepted, {total.quarantined} quarantined, "
+        f"{total.overdue} overdue (`riia status` lists whom to chase)."
+    )
+
+
+def agreements_ending_soon(manifests: list[dict]) -> list[str]:
+    """A warning per agreement in use that ends within `agreement_warning_days` (SHARING.md rule 2)."""
+    ending: dict[str, tuple[dict, set[str]]] = {}
+    for manifest in manifests:
+        for agreement in manifest.get("agreements_used", []):
+            if agreement.get("is_ending_soon"):
+                ending.setdefault(agreement["agreement_id"], (agreement, set()))[1].add(manifest["recipient_id"])
+    return [
+        f"Warning: agreement {agreement_id} ({agreement['region_code']}, {agreement['clause']}) ends on "
+        f"{agreement['in_force_to']}, in {agreement['days_to_end']} days: renew it in "
+        f"seeds/sharing/sharing_agreements.csv or {', '.join(sorted(recipients))} will stop receiving its data."
+        for agreement_id, (agreement, recipients) in sorted(ending.items())
+    ]
+
+
+def main(overrides: dict[str, Any] | None = None, wait_seconds: float = 0.0, full_refresh: bool = False) -> int:
     """`riia build`: 0 on success; otherwise one sentence on standard error, never a traceback."""
     previous = {number: signal.signal(number, _interrupt) for number in (signal.SIGTERM, signal.SIGINT)}
     try:
-        return run(BuildPlan.from_environment(overrides, wait_seconds))
+        return run(BuildPlan.from_environment(overrides, wait_seconds, full_refresh))
     except BuildError as error:
         print(str(error), file=sys.stderr)
         return error.exit_code

@@ -5,8 +5,9 @@ models: the models recompute only the quarters whose inputs changed (int_build_s
 What the models cannot see themselves is decided here, from checksums of the project's
 files recorded in the warehouse (`raw.build_state`) by the last successful build:
 
-* the code (models, macros, tests, snapshots, the suites, the project files) or the
-  installed dbt and DuckDB changed: a full refresh, every model rebuilt whole;
+* the code (models, macros, tests, snapshots, the suites, the Python the models run, the
+  project files) or the installed dbt and DuckDB changed: a full refresh, every model
+  rebuilt whole;
 * a seed file changed: the seeds are loaded again (and the quarters their rows touch are
   recomputed, since int_period_inputs fingerprints the reference data);
 * neither: the seeds are left as loaded, and only the changed quarters are recomputed.
@@ -29,6 +30,11 @@ CODE_PATHS = (
     "tests",
     "snapshots",
     "gx/expectations",
+    # the Python the models run: the line parser (staging) and the suites' runner and
+    # messages (validation), with the period grammar both use
+    "scripts/riia/parsing.py",
+    "scripts/riia/periods.py",
+    "scripts/riia/validation",
     "dbt_project.yml",
     "selectors.yml",
     "profiles.yml",
@@ -95,10 +101,13 @@ def recorded(db_path: Path) -> Fingerprints | None:
     return Fingerprints(code=row[0], seeds=row[1]) if row else None
 
 
-def plan(db_path: Path, now: Fingerprints) -> Plan:
-    """What this build must redo, given the warehouse it starts from."""
+def plan(db_path: Path, now: Fingerprints, asked: bool = False) -> Plan:
+    """What this build must redo, given the warehouse it starts from (`asked`: the person
+    running the build asked for everything to be rebuilt, `riia build --full-refresh`)."""
     if not db_path.exists():
         return Plan(full_refresh=False, load_seeds=True, reason="a new warehouse: everything is built")
+    if asked:
+        return Plan(full_refresh=True, load_seeds=True, reason="--full-refresh: rebuilt whole, as asked")
     before = recorded(db_path)
     if before is None:
         return Plan(

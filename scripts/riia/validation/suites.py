@@ -113,11 +113,9 @@ def run_suites(gx_dir: Path, frames: Mapping[str, pd.DataFrame], parameters: Map
             rows = frame.set_index(key, drop=False)
             for outcome in result.results:
                 config = outcome.expectation_config
-                if (outcome.exception_info or {}).get("raised_exception"):
-                    raise RuntimeError(
-                        f"{suite_name}: {config.type} on {asset_name} could not run: "
-                        f"{outcome.exception_info.get('exception_message')}"
-                    )
+                problem = exception_message(outcome.exception_info)
+                if problem is not None:
+                    raise RuntimeError(f"{suite_name}: {config.type} on {asset_name} could not run: {problem}")
                 if outcome.success:
                     continue
                 for failing in outcome.result.get("unexpected_index_list") or []:
@@ -192,3 +190,17 @@ def findings_frame(findings: list[dict[str, Any]]) -> pd.DataFrame:
     frame = frame.drop_duplicates(["file_path", "rule_id", "line_number", "item_code"], keep="first")
     frame = frame.sort_values(["file_path", "rule_id", "line_number", "item_code"], na_position="first", kind="stable")
     return frame.reset_index(drop=True)
+
+
+def exception_message(info: Mapping[str, Any] | None) -> str | None:
+    """The message of an expectation that could not be computed, or None if it ran.
+
+    GE 1.24 reports an exception either at the top of `exception_info` or, when a metric
+    failed (e.g. a column the asset lacks), nested under each metric's id; both must stop
+    the build, or the expectation would pass silently with no finding."""
+    if not info:
+        return None
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    nested = [value for value in info.values() if isinstance(value, Mapping) and value.get("raised_exception")]
+    return "; ".join(str(value.get("exception_message")) for value in nested) if nested else None

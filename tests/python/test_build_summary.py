@@ -1,0 +1,33 @@
+"""The build's closing summary (riia.build): warnings a data engineer must act on."""
+
+from __future__ import annotations
+
+from riia.build import agreements_ending_soon
+
+
+def agreement(agreement_id: str, ending: bool, days: int | None = 30) -> dict:
+    return {
+        "agreement_id": agreement_id,
+        "region_code": "E12000008",
+        "clause": "SE MoU 14",
+        "in_force_to": "2027-01-01" if days is not None else None,
+        "days_to_end": days,
+        "is_ending_soon": ending,
+    }
+
+
+def test_an_agreement_ending_soon_is_named_once_with_every_recipient_it_feeds() -> None:
+    manifests = [
+        {"recipient_id": "dfe", "agreements_used": [agreement("se_dfe_2024", True), agreement("se_d2i", False)]},
+        {"recipient_id": "d2i", "agreements_used": [agreement("se_dfe_2024", True)]},
+        {"recipient_id": "adcs", "agreements_used": []},
+    ]
+    warnings = agreements_ending_soon(manifests)
+    assert len(warnings) == 1, warnings
+    assert "se_dfe_2024" in warnings[0] and "2027-01-01" in warnings[0] and "30 days" in warnings[0]
+    assert "d2i, dfe will stop receiving" in warnings[0]
+
+
+def test_no_warning_when_nothing_ends_soon() -> None:
+    manifests = [{"recipient_id": "dfe", "agreements_used": [agreement("se_d2i", False, None)]}]
+    assert agreements_ending_soon(manifests) == []

@@ -1,0 +1,35 @@
+"""dbt's own tests: the shared sample build (conftest `sample_build`) is a plain `dbt build`
+with no selector, so it runs every data test and unit test of the project; `riia build`
+runs only those that gate publication (selectors.yml). These tests prove the full set ran
+and passed, so `make test` needs no second whole-sample build to run them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import Build, run_dbt
+
+pytestmark = pytest.mark.build
+
+
+def test_the_sample_build_ran_every_data_test_and_unit_test_and_all_passed(sample_build: Build) -> None:
+    target = sample_build.db_path.parent / "dbt_target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    results = {
+        r["unique_id"]: r["status"]
+        for r in json.loads((target / "sample_build_run_results.json").read_text())["results"]
+    }
+    data_tests = {uid for uid, node in manifest["nodes"].items() if node["resource_type"] == "test"}
+    unit_tests = set(manifest.get("unit_tests", {}))
+    assert len(data_tests) > 300 and len(unit_tests) >= 5, (len(data_tests), len(unit_tests))
+    assert sorted((data_tests | unit_tests) - results.keys()) == []
+    assert {uid: results[uid] for uid in data_tests | unit_tests if results[uid] != "pass"} == {}
+    gate = {uid for uid in data_tests if "gate" in manifest["nodes"][uid]["tags"]}
+    assert 0 < len(gate) < len(data_tests)
+
+
+def test_the_returns_source_is_fresh_after_a_load(sample_build: Build) -> None:
+    freshness = run_dbt(sample_build.returns_dir, sample_build.db_path, command="source freshness")
+    assert "PASS" in freshness.output and "ERROR STALE" not in freshness.output, freshness.output[-2000:]
