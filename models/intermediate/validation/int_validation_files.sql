@@ -74,7 +74,7 @@ final as (
             case
                 when files.folder_la_code is not null and files.folder_la_code <> files.file_name_la_code
                     then 'is not the code of the LA whose folder (' || files.folder_la_code
-                    || '/) it was sent to: each LA sends its returns into the folder named by its own code'
+                        || '/) it was sent to: each LA sends its returns into the folder named by its own code'
             end
         ) as la_code_problem,
         coalesce(files.file_name_la_code, first_data_lines.la_code) as report_la_code,
