@@ -33,7 +33,8 @@ def las_of(regions: tuple[str, ...]) -> list[str]:
         return sorted(
             row["la_code"]
             for row in csv.DictReader(handle)
-            if row["region_code"] in regions and row["is_current"] == "true"
+            if row["region_code"] in regions
+            and row["is_current"] == "true"
             # the Isles of Scilly has fewer children than the fixture's counts (rule L09 rejects them)
             and row["la_code"] != "420"
         )
