@@ -1,310 +1,400 @@
-#!/usr/bin/env python3
-"""Time the full build and the quarterly build on synthetic returns of growing size.
+"""`riia bench` (`make bench`): how long the quarterly build takes and how much memory it
+needs, against the targets of issue 15, and how long `riia check` takes (issue 10).
 
-For each size the benchmark writes synthetic returns with `riia.sample` (`riia sample`),
-then times two steps, each a real `dbt build` (seeds, every model, snapshot, data and unit
-tests) run from the project root in its own process:
+What it runs, all in build/benchmark/work (deleted at the end unless --keep; the project's
+data/returns, build/ (the published build), exports/ and reports/ are never touched):
 
-1. `full`: every quarter of the size into a fresh, empty DuckDB file;
-2. `quarterly`: the same DuckDB file, after one new quarter of returns has been added to
-   the returns folder - what `make build` does every quarter. The two heavy Python
-   models are incremental: staging parses only the new or changed files and validation
-   re-checks only their quarters (and the next); the SQL models after them are tables
-   rebuilt from every quarter, which DuckDB does in seconds but which still grow with
-   the history. The benchmark measures whatever the models do.
+1. One sample (riia.bench.plan): `riia sample` writes the largest history asked for plus
+   one quarter, the "new quarter" (2025-26 Q1). Every history window ends just before it.
+2. For each history size (default 12, 24, 48 quarters), a warehouse holding that history:
+   the first is a full build from empty ("full 12q": the sample's 12 quarters,
+   2022-23 Q1 .. 2024-25 Q4); each next one carries on from the previous size's warehouse
+   with the older quarters added ("catch-up to 24q", not a target; `--catch-up full` builds
+   every size from empty instead, which costs a full build per size).
+3. For each size, the increment: a copy of that warehouse's build folder, the new quarter's
+   153 returns added, `riia build` again ("increment at 12", ...). The build must say it
+   recomputed only the changed quarters; an increment that ran as a full refresh is a
+   failed run.
+4. The reference (riia.bench.reference): the hub's indicator values and comparators
+   computed again by one DuckDB connection from the CSVs and the seeds, in its own process,
+   after the full 12q build (target 1) and after every increment; any difference from
+   marts.fct_indicator_values / marts.fct_indicator_comparators fails the bench.
+5. `riia check` on one file and on the whole new quarter (153 files), against the 12q
+   warehouse: one cold run (it builds the seeded-warehouse cache), then the median of
+   --check-runs runs each.
+6. Memory with a return of the maximum allowed size (riia.bench.memory).
 
-It prints and writes, per step, the wall-clock seconds and the peak memory (maximum
-resident set size) of the dbt process, from `os.wait4` on that child process (dbt runs
-its Python models - the parser and the Great Expectations suites - in the same process,
-so this is the whole build's peak). Results: `build/benchmark/results.csv` and the
-markdown table `build/benchmark/results.md`.
-
-Sizes are written `<quarters>x<copies>`:
-
-* quarters: 12 is the sample (2022-23 Q1 .. 2024-25 Q4); 48 is 4 times the history
-  (2013-14 Q1 .. 2024-25 Q4). The quarterly step adds 2025-26 Q1. 16 times the history
-  (192 quarters, 48 years) CANNOT be built meaningfully: rule T03 accepts only quarters
-  from 2012-13 Q1 (where dim_period and the ONS populations start) to the current
-  quarter, so at most 52 quarters fit before 2025-26 Q1. 144 of 192 quarters would be
-  quarantined before they reach validation's logical and plausibility checks, the
-  indicators and the benchmarks, and their timing would be meaningless. Such sizes are
-  refused with that explanation.
-* copies: 10 means ten times the files and lines per quarter, as ten times as many LAs
-  would send. There cannot be ten times the LAs: an LA code is 3 digits and must be a
-  current English LA with an ONS population (rule T02), so synthetic LAs would be
-  quarantined and skip most of the pipeline. Instead every return is copied 9 more
-  times as resubmissions (`_v<n+1>` .. `_v<n+9>` after its highest version `_v<n>`),
-  each with CONTACTS (where it is a number) changed by a few contacts, so that versions
-  differ as real resubmissions do. That per-file work is real: every version of every file is read, parsed line
-  by line, typed and validated by every Great Expectations suite (earlier versions'
-  findings stay reportable), and the revisions mart compares each version with the
-  one before. What does NOT grow 10 times is the per-LA work after validation (the
-  latest version's indicators, comparators and benchmarks are still 153 LAs a
-  quarter); the results say so in the `copies` column.
-
-The default sizes, 12x1, 48x1, 12x10 and 48x10 (up to 40 times the sample's lines), fit
-in the 10 minutes this must take on a 2-core machine: measured 285 s in all, the largest
-full build 120 s and 9.4 GB peak memory, its quarterly build 24 s and 2.2 GB. `--sizes` takes any list, e.g. `--sizes 12x1,24x1`.
-
-Usage: .venv/bin/python scripts/benchmark.py [--sizes 12x1,48x1,12x10] [--out build/benchmark]
-(`make bench`). Never touches data/returns, build/riia.duckdb or exports/.
+Every figure is printed with its target and the ratio between them; results go to
+build/benchmark/results.csv and results.md. Exit status 0 when every run succeeded and the
+reference agreed, whether or not the targets are met; 1 otherwise; 2 for a bad option.
+Every build counts the same day as today (the new quarter's deadline), so the figures do
+not depend on the day the bench runs. Timings on a shared 2-core machine are inflated.
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
 import os
-import re
 import shutil
-import subprocess
+import statistics
 import sys
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
-import riia.sample
+from riia.bench import plan, report, runs
+from riia.bench.report import Row, Target
 from riia.paths import PROJECT_ROOT
-from riia.sample.window import DEFAULT_QUARTERS
 
-SAMPLE_QUARTERS = DEFAULT_QUARTERS  # 12
-NEW_QUARTER = "2025-26 Q1"  # the quarter the quarterly step adds (the one after the sample's last)
-FIRST_VALID_PERIOD = "2012-13 Q1"  # where dim_period (rule T03) starts
-DEFAULT_SIZES = "12x1,48x1,12x10,48x10"
-BUDGET_SECONDS = 600
-VERSION_RE = re.compile(r"^(?P<stem>\d{3}_\d{4}-\d{2}_Q[1-4])(?:_v(?P<version>\d+))?\.csv$")
-CONTACTS_RE = re.compile(rb"^([^,\r\n]*,[^,\r\n]*,CONTACTS,)(\d+)", re.MULTILINE)
+DEFAULT_OUT = PROJECT_ROOT / "build" / "benchmark"
+CATCH_UP_MODES = ("grow", "full")
+CATCH_UP_TEXT = {
+    "grow": "each size carries on from the previous size's warehouse, its older quarters added",
+    "full": "each size built from empty",
+}
 
 
-@dataclass
-class Result:
-    size: str
-    quarters: int
-    copies: int
-    step: str
-    return_files: int
-    lines: int
-    megabytes: float
-    seconds: float
-    peak_memory_mb: float
-    dbt_ok: bool
+def say(message: str) -> None:
+    print(message, flush=True)
 
 
-def quarter_index(period: str) -> int:
-    fy, quarter = period.split(" ")
-    return int(fy[:4]) * 4 + int(quarter[1]) - 1
+def clone_build_dir(source: Path, target: Path) -> None:
+    """A copy of a build folder's published build (and dbt's target folder), for an increment
+    that must not change the original."""
+    current = (source / "current").resolve()
+    shutil.copytree(current, target / "publications" / current.name, symlinks=True)
+    (target / "current").symlink_to(Path("publications") / current.name)
+    (target / "riia.duckdb").symlink_to(Path("current") / "riia.duckdb")
+    if (source / "target").is_dir():
+        shutil.copytree(source / "target", target / "target", symlinks=True)
 
 
-def period_of(index: int) -> str:
-    year = index // 4
-    return f"{year}-{(year + 1) % 100:02d} Q{index % 4 + 1}"
+class Bench:
+    def __init__(self, out: Path, sizes: list[int], catch_up: str, check_runs: int, keep: bool) -> None:
+        self.out, self.sizes, self.catch_up, self.check_runs, self.keep = out, sizes, catch_up, check_runs, keep
+        self.work = out / "work"
+        self.date = plan.build_date().isoformat()
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+        self.failures: list[str] = []
+        self.reference_seconds: float | None = None
+        self.memory: dict[str, float] = {}
 
+    # ------------------------------------------------------------------ runs
 
-def parse_sizes(text: str) -> list[tuple[int, int]]:
-    sizes = []
-    for part in text.split(","):
-        quarters, _, copies = part.strip().lower().partition("x")
-        sizes.append((int(quarters), int(copies or 1)))
-    return sizes
-
-
-def size_problem(quarters: int) -> str | None:
-    """Why a history of `quarters` quarters before NEW_QUARTER cannot be timed meaningfully."""
-    fits = quarter_index(NEW_QUARTER) - quarter_index(FIRST_VALID_PERIOD)
-    if quarters > fits:
-        return (
-            f"{quarters} quarters before {NEW_QUARTER} would start in {period_of(quarter_index(NEW_QUARTER) - quarters)}: "
-            f"rule T03 quarantines every quarter before {FIRST_VALID_PERIOD}, so at most {fits} quarters can be "
-            f"timed meaningfully ({quarters // SAMPLE_QUARTERS}x the sample's {SAMPLE_QUARTERS} is not possible)"
+    def build(self, name: str, kind: str, quarters: int, returns: Path, build_dir: Path) -> runs.BuildRun:
+        say(f"[{name}] riia build ...")
+        run = runs.riia_build(returns, build_dir, self.date, self.work / "logs" / f"{name.replace(' ', '_')}.log")
+        child = run.child
+        note = ""
+        ok = child.ok
+        if not child.ok:
+            note = f"riia build failed (exit {child.returncode}); its output: {child.log}"
+        elif kind == "increment" and run.dbt_reason != runs.INCREMENTAL_REASON:
+            ok = False
+            note = f"not an increment: the build said '{run.dbt_reason}'"
+        if not ok:
+            self.failures.append(f"{name}: {note}")
+        self.rows.append(
+            Row(
+                name,
+                kind,
+                quarters,
+                run.return_files,
+                round(run.return_bytes / 1e6, 1),
+                round(child.seconds, 1),
+                run.step_seconds.get("dbt"),
+                round(child.peak_rss_mb),
+                round(child.peak_tree_pss_mb),
+                ok,
+                report.steps_text(run.step_seconds),
+                note,
+            )
         )
-    if quarters < 3:
-        return "at least 3 quarters are needed"
+        steps = f"; Steps: {report.steps_text(run.step_seconds)}" if run.step_seconds else ""
+        say(
+            f"[{name}] {child.seconds:.1f} s, peak RSS {child.peak_rss_mb:,.0f} MB, tree PSS "
+            f"{child.peak_tree_pss_mb:,.0f} MB{steps}" + (f" - {note}" if note else "")
+        )
+        return run
+
+    def reference(self, name: str, returns: Path, build_dir: Path) -> dict:
+        say(f"[reference ({name})] ...")
+        log = self.work / "logs" / f"reference_{name.replace(' ', '_')}.log"
+        child, outcome = runs.reference(returns, build_dir / "current" / "riia.duckdb", self.date, log)
+        differences = outcome.get("differences")
+        ok = child.ok and differences == 0
+        lines = []
+        for c in outcome.get("comparisons", []):
+            lines.append(
+                f"{c['table']}: {c['rows_compared']:,} rows, {c['cells_compared']:,} values compared; "
+                f"{c['only_in_reference']} rows only in the reference, {c['only_in_warehouse']} only in the "
+                f"warehouse, {c['cells_differing']} values differ"
+            )
+            lines += [f"  e.g. {example}" for example in c["examples"]]
+        if outcome.get("in_use_mismatch"):
+            lines.append(f"{outcome['in_use_mismatch']} LA-quarters whose file in use differs from marts.fct_returns")
+        note = "" if ok else (f"{differences} differences" if child.ok else f"failed, see {child.log}")
+        if not ok:
+            self.failures.append(f"reference ({name}): {note}")
+        seconds = outcome.get("seconds")
+        self.rows.append(
+            Row(
+                f"reference ({name})",
+                "reference",
+                None,
+                outcome.get("files_in_use"),
+                None,
+                round(seconds, 2) if seconds is not None else None,
+                None,
+                round(child.peak_rss_mb),
+                round(child.peak_tree_pss_mb),
+                ok,
+                note=(
+                    f"read {outcome.get('read_seconds', 0):.2f} s + compute {outcome.get('compute_seconds', 0):.2f} s "
+                    f"(compare {outcome.get('compare_seconds', 0):.2f} s, process {child.seconds:.1f} s); "
+                    f"{outcome.get('accepted_files', 0)} accepted files, {outcome.get('files_in_use', 0)} in use; "
+                    f"measures: {', '.join(outcome.get('measures', []))}" + (f"; {note}" if note else "")
+                ),
+            )
+        )
+        say(
+            f"[reference ({name})] {seconds or 0:.2f} s (process {child.seconds:.1f} s), peak RSS "
+            f"{child.peak_rss_mb:,.0f} MB; {'agrees' if ok else 'DISAGREES' if child.ok else 'FAILED'}"
+        )
+        for line in lines:
+            say("  " + line)
+        return outcome
+
+    def checks(self, sample: plan.Sample, warehouse: Path) -> None:
+        files = sample.files(sample.new_quarter)
+        cache = self.work / "check-cache" / "check"
+        log = self.work / "logs" / "check.log"
+        say(f"[check] cold run (builds the seeded-warehouse cache in {cache}) ...")
+        cold = runs.riia_check(files[:1], warehouse, cache, self.date, log)
+        self.rows.append(
+            Row("check: one file, cold", "check", None, 1, None, round(cold.seconds, 1), None,
+                round(cold.peak_rss_mb), round(cold.peak_tree_pss_mb), cold.returncode in (0, 1))
+        )  # fmt: skip
+        for label, chosen in (("one file", files[:1]), (f"whole quarter ({len(files)} files)", files)):
+            done = [runs.riia_check(chosen, warehouse, cache, self.date, log) for _ in range(self.check_runs)]
+            ok = all(d.returncode in (0, 1) for d in done)
+            if not ok:
+                self.failures.append(f"check: {label} failed, see {log}")
+            median = statistics.median(d.seconds for d in done)
+            self.rows.append(
+                Row(
+                    f"check: {label}, median of {len(done)}",
+                    "check",
+                    None,
+                    len(chosen),
+                    None,
+                    round(median, 1),
+                    None,
+                    round(max(d.peak_rss_mb for d in done)),
+                    round(max(d.peak_tree_pss_mb for d in done)),
+                    ok,
+                    note="runs: " + ", ".join(f"{d.seconds:.1f} s" for d in done),
+                )
+            )
+            say(f"[check] {label}: median {median:.1f} s of " + ", ".join(f"{d.seconds:.1f}" for d in done))
+
+    def memory_probe(self) -> None:
+        from riia import config
+        from riia.bench.memory import memory_with_large_file
+
+        limit = int(config.settings()["returns_max_file_bytes"])
+        say(f"[memory] loader and parser with a file at the size limit ({limit:,} bytes) ...")
+        started = time.perf_counter()
+        try:
+            self.memory = memory_with_large_file(self.work / "memory", limit)
+        except Exception as error:  # a failed probe is a failed run, reported like the others
+            self.failures.append(f"memory probe failed: {error}")
+            self.rows.append(Row("memory probe", "memory", None, None, None, None, None, None, None, False))
+            return
+        self.memory["limit_bytes"] = limit
+        for case in ("empty", "at_limit", "at_limit_and_large"):
+            self.rows.append(
+                Row(f"memory: {case.replace('_', ' ')}", "memory", None, None, None, None, None,
+                    round(self.memory[case]), None, True, note=f"{int(self.memory[case + '_rows'])} parsed rows")
+            )  # fmt: skip
+        say(
+            f"[memory] empty {self.memory['empty']:,.0f} MB, at the limit {self.memory['at_limit']:,.0f} MB, "
+            f"plus a 200 MB file {self.memory['at_limit_and_large']:,.0f} MB ({time.perf_counter() - started:.0f} s)"
+        )
+
+    # ------------------------------------------------------------------ the sequence
+
+    def run(self) -> int:
+        started = time.perf_counter()
+        shutil.rmtree(self.work, ignore_errors=True)
+        self.work.mkdir(parents=True)
+        largest = self.sizes[-1]
+        first = plan.NEW_QUARTER.shift(-largest)
+        say(f"Sample: {first} .. {plan.NEW_QUARTER} ({largest + 1} quarters); new quarter {plan.NEW_QUARTER}")
+        import riia.sample
+
+        folder = self.work / "sample"
+        if riia.sample.main(["--out", str(folder), "--first-period", first.label, "--quarters", str(largest + 1)]):
+            self.failures.append("riia sample failed")
+            return self.finish(started)
+        sample = plan.Sample(folder, plan.NEW_QUARTER, largest)
+        returns, build_dir = self.work / "returns", self.work / "build"
+        have = 0
+        for size in self.sizes:
+            if self.catch_up == "full" and have:
+                shutil.rmtree(returns)
+                shutil.rmtree(build_dir)
+                have = 0
+            plan.copy_quarters(sample, plan.history(size)[: size - have], returns)
+            name, kind = (f"full {size}q", "full") if not have else (f"catch-up to {size}q", "catch-up")
+            if not self.build(name, kind, size, returns, build_dir).child.ok:
+                break
+            have = size
+            if kind == "full" and size == self.sizes[0]:
+                outcome = self.reference(name, returns, build_dir)
+                self.reference_seconds = outcome.get("seconds")
+                self.checks(sample, build_dir / "current" / "riia.duckdb")
+            increment_dir = self.work / "increment"
+            shutil.rmtree(increment_dir, ignore_errors=True)
+            clone_build_dir(build_dir, increment_dir)
+            plan.copy_quarters(sample, [plan.NEW_QUARTER], returns)
+            name = f"increment at {size}"
+            if self.build(name, "increment", size, returns, increment_dir).child.ok:
+                self.reference(name, returns, increment_dir)
+            shutil.rmtree(returns / plan.NEW_QUARTER.slug)
+            shutil.rmtree(increment_dir)
+        self.memory_probe()
+        return self.finish(started)
+
+    # ------------------------------------------------------------------ the report
+
+    def seconds_of(self, name: str) -> float | None:
+        return next((r.seconds for r in self.rows if r.name == name and r.ok), None)
+
+    def peak_of(self, name: str) -> float | None:
+        return next((r.peak_rss_mb for r in self.rows if r.name == name and r.ok), None)
+
+    def targets(self) -> list[Target]:
+        full = self.seconds_of("full 12q")
+        inc12 = self.seconds_of("increment at 12")
+        found = [
+            Target("1", "full build of 12 quarters against the reference computation",
+                   report.safe_ratio(full, self.reference_seconds), 15, "x",
+                   f"{full or 0:.1f} s / {self.reference_seconds or 0:.2f} s" if full and self.reference_seconds
+                   else "needs size 12 built from empty and the reference"),
+            Target("2a", "increment at 12 quarters against the full 12q build", report.safe_ratio(inc12, full), 0.40,
+                   "share", f"{inc12 or 0:.1f} s / {full or 0:.1f} s" if inc12 and full else "needs size 12"),
+        ]  # fmt: skip
+        for size, number in ((24, "2b"), (48, "2c")):
+            inc = self.seconds_of(f"increment at {size}")
+            found.append(
+                Target(number, f"increment at {size} quarters against the increment at 12",
+                       report.safe_ratio(inc, inc12), 1.2, "x",
+                       f"{inc or 0:.1f} s / {inc12 or 0:.1f} s" if inc and inc12 else f"needs sizes 12 and {size}")
+            )  # fmt: skip
+        found += [
+            Target("3a", "peak memory (RSS) of the full 12q build", self.peak_of("full 12q"), 700, "MB"),
+            Target("3b", "peak memory (RSS) of the increment at 48", self.peak_of("increment at 48"), 700, "MB",
+                   "" if self.peak_of("increment at 48") else "needs size 48"),
+        ]  # fmt: skip
+        if self.memory:
+            limit_mb = self.memory["limit_bytes"] / 2**20
+            per_byte = (self.memory["at_limit"] - self.memory["empty"]) * 2**20 / self.memory["limit_bytes"]
+            found += [
+                Target("3c", f"peak memory of loading and parsing a return at the size limit ({limit_mb:.0f} MiB, "
+                       "every byte a line break)", self.memory["at_limit"], 700, "MB",
+                       f"{self.memory['empty']:.0f} MB without it: {per_byte:,.0f} bytes of memory per byte of file"),
+                Target("3d", "memory added by a 200 MB return beside it (must be refused unread)",
+                       max(0.0, self.memory["at_limit_and_large"] - self.memory["at_limit"]), 20, "MB",
+                       f"{self.memory['at_limit_and_large']:.0f} MB against {self.memory['at_limit']:.0f} MB"),
+            ]  # fmt: skip
+        return found
+
+    def finish(self, started: float) -> int:
+        total = time.perf_counter() - started
+        self.notes += [
+            f"History windows end with {plan.NEW_QUARTER.shift(-1)}; the new quarter is {plan.NEW_QUARTER} "
+            f"({CATCH_UP_TEXT[self.catch_up]}). "
+            f"Every build counts {self.date} as today (RIIA_BUILD_DATE: the new quarter's deadline).",
+            "Peak RSS (os.wait4) includes dbt, which runs inside riia build; it is the largest single process "
+            "(riia build or one of its forked report workers). Tree PSS is the sampled sum over riia build and "
+            "its workers at once, shared pages counted once.",
+            "The reference does not validate: it takes the files the build accepted from the warehouse "
+            "(no error finding) and keeps the latest version of each LA and quarter; its time is reading the CSVs "
+            "and seeds and computing every value and comparator, not the comparison.",
+            f"16 times the sample's history ({16 * 12} quarters) is not timed: {plan.size_problem(16 * 12)}.",
+            f"Total benchmark time {total:.0f} s (budget about {report.BUDGET_SECONDS} s on 2 cores).",
+        ]
+        targets = self.targets()
+        self.notes += [f"FAILED: {f}" for f in self.failures]
+        report.write_csv(self.rows, self.out / "results.csv")
+        (self.out / "results.md").write_text(
+            report.markdown(self.rows, targets, self.notes, report.header_lines()), encoding="utf-8"
+        )
+        say(report.text_report(self.rows, targets, self.notes))
+        say(f"\nWritten: {self.out / 'results.csv'} and {self.out / 'results.md'}")
+        if not self.keep:
+            shutil.rmtree(self.work, ignore_errors=True)
+        else:
+            say(f"Kept: {self.work}")
+        return 1 if self.failures else 0
+
+
+def out_problem(out_dir: Path) -> str | None:
+    """Why the results may not go to `out_dir` (its work/ folder is deleted): never build/
+    itself or a folder holding it, nor inside the returns, exports or reports."""
+    root = PROJECT_ROOT.resolve()
+    published = root / "build"
+    if out_dir == published or published.is_relative_to(out_dir):
+        return (
+            "it would put the work folder beside the published build: choose a folder of its own, e.g. build/benchmark"
+        )
+    for name in ("data/returns", "exports", "reports"):
+        if out_dir.is_relative_to(root / name):
+            return f"it is inside {name}/, which the benchmark never touches"
     return None
 
 
-def write_returns(work: Path, quarters: int, copies: int) -> tuple[Path, Path]:
-    """(returns folder with `quarters` quarters, folder holding only the new quarter), each
-    return replicated to `copies` versions."""
-    generated = work / "generated"
-    first = period_of(quarter_index(NEW_QUARTER) - quarters)
-    code = riia.sample.main(["--out", str(generated), "--first-period", first, "--quarters", str(quarters + 1)])
-    if code != 0:
-        raise SystemExit(f"riia sample failed ({code})")
-    returns, new = work / "returns", work / "new_quarter"
-    new_folder = NEW_QUARTER.replace(" ", "_")
-    # quarter folders only: the sample's marker (.riia-sample/) describes the whole folder
-    for folder in sorted(p for p in generated.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        target = (new if folder.name == new_folder else returns) / folder.name
-        shutil.copytree(folder, target)
-        if copies > 1:
-            replicate(target, copies)
-    shutil.rmtree(generated)
-    return returns, new
+def main(
+    sizes: str = ",".join(map(str, plan.DEFAULT_SIZES)),
+    out: Path | None = None,
+    keep: bool = False,
+    catch_up: str = "grow",
+    check_runs: int = 3,
+) -> int:
+    """`riia bench`: 0 when every run succeeded and the reference agreed; 1 otherwise; 2 for a bad option."""
+    try:
+        chosen = plan.parse_sizes(sizes)
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    problems = [f"{size} quarters: {plan.size_problem(size)}" for size in chosen if plan.size_problem(size)]
+    if problems or catch_up not in CATCH_UP_MODES or check_runs < 1:
+        for problem in problems:
+            print(f"--sizes {problem}.", file=sys.stderr)
+        if catch_up not in CATCH_UP_MODES:
+            print(f"--catch-up {catch_up!r}: choose one of {', '.join(CATCH_UP_MODES)}.", file=sys.stderr)
+        if check_runs < 1:
+            print("--check-runs: at least 1.", file=sys.stderr)
+        return 2
+    out_dir = (out or DEFAULT_OUT).resolve()
+    problem = out_problem(out_dir)
+    if problem:
+        print(f"--out {out_dir}: {problem}.", file=sys.stderr)
+        return 2
+    os.environ.pop("RIIA_BUILD_DIR", None)  # this process builds nothing; children get their own
+    return Bench(out_dir, chosen, catch_up, check_runs, keep).run()
 
 
-def replicate(folder: Path, copies: int) -> None:
-    """Add copies-1 resubmissions of every return in `folder` after its highest version."""
-    latest: dict[str, tuple[int, Path]] = {}
-    for path in folder.glob("*.csv"):
-        match = VERSION_RE.match(path.name)
-        if match is None:
-            continue
-        version = int(match["version"] or 1)
-        if version > latest.get(match["stem"], (0, path))[0]:
-            latest[match["stem"]] = (version, path)
-    for stem, (version, path) in sorted(latest.items()):
-        content = path.read_bytes()
-        for extra in range(1, copies):
-            changed = CONTACTS_RE.sub(lambda m, e=extra: m[1] + str(int(m[2]) + e).encode(), content, count=1)
-            (folder / f"{stem}_v{version + extra}.csv").write_bytes(changed)
+def cli(argv: Sequence[str] | None = None) -> int:
+    """`python -m riia.bench [--sizes 12,24,48] [--keep] ...`, for running it without Typer."""
+    import argparse
 
-
-def measure(folder: Path) -> tuple[int, int, float]:
-    """(files, physical lines, megabytes) of every *.csv under `folder`."""
-    files = lines = size = 0
-    for path in folder.rglob("*.csv"):
-        content = path.read_bytes()
-        files += 1
-        lines += content.count(b"\n")
-        size += len(content)
-    return files, lines, size / 1e6
-
-
-def run_dbt_build(returns: Path, db_path: Path, work: Path, log_name: str) -> tuple[float, float, bool]:
-    """(seconds, peak memory MB, success) of `dbt build` in its own process."""
-    env = dict(os.environ)
-    env.update(
-        RIIA_RETURNS_DIR=str(returns),
-        RIIA_DUCKDB_PATH=str(db_path),
-        DBT_PROFILES_DIR=str(PROJECT_ROOT),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        GX_ANALYTICS_ENABLED="false",
-    )
-    dbt = Path(sys.executable).parent / "dbt"
-    command = [str(dbt), "build", "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    with (work / f"{log_name}.log").open("wb") as log:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, process.returncode == 0  # ru_maxrss is in KiB on Linux
-
-
-def bench_size(out: Path, quarters: int, copies: int, keep: bool = False) -> list[Result]:
-    label = f"{quarters}x{copies}"
-    work = out / "work" / label
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    returns, new = write_returns(work, quarters, copies)
-    db_path = work / "riia.duckdb"
-    results = []
-
-    files, lines, megabytes = measure(returns)
-    print(f"[{label}] full build: {files} files, {lines} lines, {megabytes:.1f} MB ...", flush=True)
-    seconds, peak, ok = run_dbt_build(returns, db_path, work, "full")
-    results.append(
-        Result(label, quarters, copies, "full", files, lines, round(megabytes, 1), round(seconds, 1), round(peak), ok)
-    )
-    print(
-        f"[{label}] full build: {seconds:.1f} s, peak {peak:.0f} MB{'' if ok else ' - dbt FAILED, see ' + str(work / 'full.log')}",
-        flush=True,
-    )
-
-    for folder in new.iterdir():
-        shutil.copytree(folder, returns / folder.name)
-    files, lines, megabytes = measure(returns)
-    print(f"[{label}] quarterly build (+{NEW_QUARTER}): {files} files, {lines} lines ...", flush=True)
-    seconds, peak, ok = run_dbt_build(returns, db_path, work, "quarterly")
-    results.append(
-        Result(
-            label, quarters, copies, "quarterly", files, lines, round(megabytes, 1), round(seconds, 1), round(peak), ok
-        )
-    )
-    print(
-        f"[{label}] quarterly build: {seconds:.1f} s, peak {peak:.0f} MB{'' if ok else ' - dbt FAILED, see ' + str(work / 'quarterly.log')}",
-        flush=True,
-    )
-    if not keep:  # the next size needs the disk space
-        shutil.rmtree(work)
-    return results
-
-
-def markdown(results: list[Result], notes: list[str]) -> str:
-    lines = [
-        "# Build benchmark",
-        "",
-        f"`scripts/benchmark.py` on {os.cpu_count()} cores; size = quarters of history x copies of every return "
-        "(see the script's docstring). `full` = every quarter into a fresh database; `quarterly` = the same "
-        f"database after adding {NEW_QUARTER}. Peak memory = maximum resident set size of the dbt process.",
-        "",
-        "| size | quarters | copies | step | return files | lines | MB | seconds | peak memory MB | dbt ok |",
-        "|---|---:|---:|---|---:|---:|---:|---:|---:|---|",
-    ]
-    for r in results:
-        lines.append(
-            f"| {r.size} | {r.quarters} | {r.copies} | {r.step} | {r.return_files} | {r.lines} | {r.megabytes} | "
-            f"{r.seconds} | {r.peak_memory_mb:.0f} | {'yes' if r.dbt_ok else 'NO'} |"
-        )
-    lines += [""] + [f"* {note}" for note in notes]
-    return "\n".join(lines) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--sizes", default=DEFAULT_SIZES, help=f"quarters x copies, comma separated (default {DEFAULT_SIZES})"
-    )
-    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "build" / "benchmark")
-    parser.add_argument("--keep", action="store_true", help="keep the work folders (returns, databases, dbt logs)")
+    parser = argparse.ArgumentParser(prog="riia bench", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, plan.DEFAULT_SIZES)))
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--catch-up", default="grow", choices=CATCH_UP_MODES)
+    parser.add_argument("--check-runs", type=int, default=3)
     args = parser.parse_args(argv)
-    out: Path = args.out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
-
-    notes: list[str] = []
-    results: list[Result] = []
-    started = time.perf_counter()
-    for quarters, copies in parse_sizes(args.sizes):
-        problem = size_problem(quarters)
-        if problem:
-            notes.append(f"{quarters}x{copies} skipped: {problem}.")
-            print(f"[{quarters}x{copies}] skipped: {problem}", flush=True)
-            continue
-        results.extend(bench_size(out, quarters, copies, args.keep))
-    total = time.perf_counter() - started
-    if not args.keep:
-        shutil.rmtree(out / "work", ignore_errors=True)
-
-    for size in dict.fromkeys(r.size for r in results):
-        full, quarterly = (
-            next(r for r in results if r.size == size and r.step == step) for step in ("full", "quarterly")
-        )
-        notes.append(
-            f"{size}: the quarterly build took {quarterly.seconds / full.seconds:.0%} of the full build's time "
-            f"({quarterly.seconds} s against {full.seconds} s)."
-        )
-    notes.append(
-        f"16x the sample's history ({16 * SAMPLE_QUARTERS} quarters) is not timed: rule T03 accepts only "
-        f"quarters from {FIRST_VALID_PERIOD}, so a longer history would be mostly quarantined and its timing meaningless."
-    )
-    notes.append(
-        "copies = c: every return is also sent as c-1 resubmissions, c times the files and lines to read, parse, type "
-        "and validate, as c times the LAs would send; indicators and benchmarks stay at 153 LAs (the only LA codes there are)."
-    )
-    notes.append(f"Total benchmark time {total:.0f} s (budget {BUDGET_SECONDS} s).")
-    if total > BUDGET_SECONDS:
-        notes.append("Over budget: run fewer or smaller sizes with --sizes.")
-    with (out / "results.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(asdict(results[0]) if results else Result.__annotations__))
-        writer.writeheader()
-        writer.writerows(asdict(r) for r in results)
-    table = markdown(results, notes)
-    (out / "results.md").write_text(table, encoding="utf-8")
-    print()
-    print(table)
-    print(f"Written: {out / 'results.csv'} and {out / 'results.md'}")
-    return 0 if all(r.dbt_ok for r in results) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return main(args.sizes, args.out, args.keep, args.catch_up, args.check_runs)

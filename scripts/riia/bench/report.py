@@ -1,0 +1,171 @@
+"""The benchmark's figures, the targets of issue 15 with the ratio of each figure to its
+target, and the files: build/benchmark/results.csv (one row per run) and results.md.
+
+A target is printed, never asserted: `riia bench` exits 0 when every run succeeded and the
+reference agreed with the marts, whether or not the targets are met.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+BUDGET_SECONDS = 20 * 60
+
+
+@dataclass
+class Row:
+    """One timed run: a build, a reference computation, a check or a memory probe."""
+
+    name: str  # e.g. "full 12q", "increment at 24", "reference (full 12q)", "check: one file"
+    kind: str  # full, catch-up, increment, reference, check, memory
+    history_quarters: int | None
+    return_files: int | None
+    return_mb: float | None
+    seconds: float | None
+    dbt_seconds: float | None
+    peak_rss_mb: float | None
+    peak_tree_pss_mb: float | None
+    ok: bool
+    steps: str = ""
+    note: str = ""
+
+
+@dataclass
+class Target:
+    """A figure against its target: `measured` must be at most `limit` (both in `unit`)."""
+
+    number: str
+    text: str
+    measured: float | None
+    limit: float
+    unit: str
+    detail: str = ""
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.measured is None else self.measured <= self.limit
+
+    def line(self) -> str:
+        if self.measured is None:
+            return f"{self.number}. {self.text}: not measured ({self.detail or 'the run it needs was not made'})"
+        verdict = "met" if self.met else "NOT met"
+        ratio = ratio_text(self.measured, self.limit)
+        detail = f" ({self.detail})" if self.detail else ""
+        return (
+            f"{self.number}. {self.text}: {figure(self.measured, self.unit)}{detail}; target at most "
+            f"{figure(self.limit, self.unit)}; {ratio} - {verdict}"
+        )
+
+
+def figure(value: float, unit: str) -> str:
+    """12.345 s -> '12.3 s'; 0.4123 share -> '41%'; 3.2 x -> '3.2x'."""
+    if unit == "share":
+        return f"{value:.0%}"
+    if unit == "x":
+        return f"{value:.2f}x" if value < 10 else f"{value:.1f}x"
+    if unit == "MB":
+        return f"{value:,.0f} MB"
+    return f"{value:.1f} {unit}"
+
+
+def ratio_text(measured: float, limit: float) -> str:
+    """How the figure compares with its target: '0.62 of the target' or '3.97 times the target'."""
+    if limit == 0:
+        return "target 0" if measured == 0 else "above a target of 0"
+    ratio = measured / limit
+    return f"{ratio:.2f} of the target" if ratio <= 1 else f"{ratio:.2f} times the target"
+
+
+def safe_ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def steps_text(step_seconds: dict[str, float]) -> str:
+    """The build's own 'Steps: ...' line, from build.json's step_seconds."""
+    return ", ".join(f"{step} {seconds:.1f} s" for step, seconds in step_seconds.items())
+
+
+def write_csv(rows: list[Row], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[f.name for f in fields(Row)], lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else v for k, v in asdict(row).items()})
+
+
+def _cell(value: object, digits: int = 1) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def runs_table(rows: list[Row]) -> list[str]:
+    lines = [
+        "| run | quarters | files | MB | seconds | dbt s | peak RSS MB | peak tree PSS MB | ok |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.name} | {_cell(r.history_quarters)} | {_cell(r.return_files)} | {_cell(r.return_mb)} | "
+            f"{_cell(r.seconds)} | {_cell(r.dbt_seconds)} | {_cell(r.peak_rss_mb, 0)} | "
+            f"{_cell(r.peak_tree_pss_mb, 0)} | {_cell(r.ok)} |"
+        )
+    return lines
+
+
+def markdown(rows: list[Row], targets: list[Target], notes: list[str], header: list[str]) -> str:
+    lines = ["# riia bench", "", *header, "", "## Targets (issue 15)", ""]
+    lines += [f"* {t.line()}" for t in targets]
+    lines += ["", "## Runs", "", *runs_table(rows), ""]
+    stepped = [r for r in rows if r.steps]
+    if stepped:
+        lines += ["## Steps of each build (build.json's step_seconds)", ""]
+        lines += [f"* {r.name}: {r.steps}" for r in stepped]
+        lines.append("")
+    noted = [r for r in rows if r.note]
+    if noted:
+        lines += ["## Notes on runs", ""] + [f"* {r.name}: {r.note}" for r in noted] + [""]
+    lines += ["## Notes", ""] + [f"* {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def text_report(rows: list[Row], targets: list[Target], notes: list[str]) -> str:
+    """What is printed at the end: the runs, then each target with its figure and ratio."""
+    width = max((len(r.name) for r in rows), default=10)
+    out = ["", "Runs:"]
+    for r in rows:
+        parts = [f"{r.seconds:8.1f} s" if r.seconds is not None else " " * 10]
+        if r.dbt_seconds is not None:
+            parts.append(f"dbt {r.dbt_seconds:.1f} s")
+        if r.peak_rss_mb is not None:
+            parts.append(f"peak RSS {r.peak_rss_mb:,.0f} MB")
+        if r.peak_tree_pss_mb:
+            parts.append(f"tree PSS {r.peak_tree_pss_mb:,.0f} MB")
+        if r.return_files:
+            parts.append(f"{r.return_files} files")
+        out.append(f"  {r.name:<{width}}  " + ", ".join(parts) + ("" if r.ok else "  FAILED"))
+        if r.steps:
+            out.append(f"  {'':<{width}}  Steps: {r.steps}")
+    out += ["", "Targets (issue 15), figure against target:"]
+    out += [f"  {t.line()}" for t in targets]
+    out += ["", "Notes:"] + [f"  * {n}" for n in notes]
+    return "\n".join(out)
+
+
+def header_lines(cores: int | None = None) -> list[str]:
+    return [
+        f"On {cores or os.cpu_count()} cores. Every build is `riia build` end to end in its own process "
+        "(load, dbt, exports, reports, publish) into the benchmark's work folder; peak RSS = ru_maxrss from "
+        "os.wait4 on that process (dbt runs inside it), peak tree PSS = the sampled sum over it and its "
+        "report workers."
+    ]
