@@ -65,6 +65,8 @@ def figure(value: float, unit: str) -> str:
     if unit == "share":
         return f"{value:.0%}"
     if unit == "x":
+        if float(value).is_integer():
+            return f"{value:.0f}x"
         return f"{value:.2f}x" if value < 10 else f"{value:.1f}x"
     if unit == "MB":
         return f"{value:,.0f} MB"
@@ -123,9 +125,21 @@ def runs_table(rows: list[Row]) -> list[str]:
     return lines
 
 
+def targets_table(targets: list[Target]) -> list[str]:
+    lines = ["| target | measured | at most | ratio | met | from |", "|---|---:|---:|---|---|---|"]
+    for t in targets:
+        if t.measured is None:
+            lines.append(f"| {t.number}. {t.text} | not measured | {figure(t.limit, t.unit)} |  |  | {t.detail} |")
+            continue
+        lines.append(
+            f"| {t.number}. {t.text} | {figure(t.measured, t.unit)} | {figure(t.limit, t.unit)} | "
+            f"{ratio_text(t.measured, t.limit)} | {'yes' if t.met else 'NO'} | {t.detail} |"
+        )
+    return lines
+
+
 def markdown(rows: list[Row], targets: list[Target], notes: list[str], header: list[str]) -> str:
-    lines = ["# riia bench", "", *header, "", "## Targets (issue 15)", ""]
-    lines += [f"* {t.line()}" for t in targets]
+    lines = ["# riia bench", "", *header, "", "## Targets (issue 15)", "", *targets_table(targets)]
     lines += ["", "## Runs", "", *runs_table(rows), ""]
     stepped = [r for r in rows if r.steps]
     if stepped:
@@ -144,7 +158,7 @@ def text_report(rows: list[Row], targets: list[Target], notes: list[str]) -> str
     width = max((len(r.name) for r in rows), default=10)
     out = ["", "Runs:"]
     for r in rows:
-        parts = [f"{r.seconds:8.1f} s" if r.seconds is not None else " " * 10]
+        parts = [f"{r.seconds:8.1f} s"] if r.seconds is not None else []
         if r.dbt_seconds is not None:
             parts.append(f"dbt {r.dbt_seconds:.1f} s")
         if r.peak_rss_mb is not None:
@@ -152,7 +166,7 @@ def text_report(rows: list[Row], targets: list[Target], notes: list[str]) -> str
         if r.peak_tree_pss_mb:
             parts.append(f"tree PSS {r.peak_tree_pss_mb:,.0f} MB")
         if r.return_files:
-            parts.append(f"{r.return_files} files")
+            parts.append(f"{r.return_files} file{'s' if r.return_files != 1 else ''}")
         out.append(f"  {r.name:<{width}}  " + ", ".join(parts) + ("" if r.ok else "  FAILED"))
         if r.steps:
             out.append(f"  {'':<{width}}  Steps: {r.steps}")
