@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from riia.bench import plan, reference
-from riia.bench.report import Target, figure, ratio_text
+from riia.bench import plan, reference, report
+from riia.bench.report import Row, Target, figure, ratio_text
 
 # --------------------------------------------------------------------------- plan
 
@@ -198,3 +198,27 @@ def test_the_reference_computes_the_registers_measures_from_the_files_in_use(tmp
         "where period = '2024-25 Q1' and comparator_type = 'england' and measure = 'rate_per_10k'"
     ).fetchone()
     assert q1 == (1.0, 1, 2, 0.8)
+
+
+def test_targets_take_their_figures_from_the_runs_by_name() -> None:
+    def build(name: str, seconds: float, peak: float, quarters: int = 12, steps: str = "") -> Row:
+        kind = name.split()[0]
+        return Row(name, kind, quarters, 1, 1.0, seconds, None, peak, None, True, steps)
+
+    rows = [
+        build("full 12q", 200.0, 900.0),
+        build("increment at 12", 70.0, 600.0, steps="load 5.0 s, dbt 40.0 s"),
+        build("increment at 48", 140.0, 800.0, 48, steps="load 20.0 s, dbt 50.0 s"),
+    ]
+    memory = {"empty": 100.0, "at_limit": 1124.0, "at_limit_and_large": 1125.0, "limit_bytes": 2**20}
+    found = {t.number: t for t in report.targets(rows, 2.0, memory)}
+    assert found["1"].measured == 100.0 and found["1"].met is False
+    assert found["2a"].measured == 0.35 and found["2a"].met is True
+    assert found["2b"].measured is None and "needs sizes 12 and 24" in found["2b"].line()
+    assert found["2c"].measured == 2.0
+    assert (found["3a"].measured, found["3b"].measured) == (900.0, 800.0)
+    assert found["3d"].measured == 1.0 and found["3d"].met is True
+    assert "1,024 bytes of memory per byte of file" in found["3c"].detail
+    assert report.increment_steps(rows) == [
+        "Increment steps at 12 / 48 quarters of history (seconds): load 5.0 / 20.0; dbt 40.0 / 50.0"
+    ]

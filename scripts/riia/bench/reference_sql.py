@@ -123,8 +123,9 @@ select la_code, period, q, region_code, indicator_code, measure, multiplier, age
     case when age_band is not null then population end as population
 from statused;
 
--- 12 months: the quarter and the three before it (a self-join on the quarter number, so a
--- quarter missing from the hub's view is missing, not replaced by an earlier one)
+-- 12 months: the quarter and the three before it (a self-join on the quarter number, each
+-- of the four offsets an equality, so a quarter missing from the hub's view is missing, not
+-- replaced by an earlier one, and the join stays linear in the history)
 create temp table twelve_month as
 with sums as (
     select cur.la_code, cur.period, cur.indicator_code, cur.measure as base_measure,
@@ -132,9 +133,10 @@ with sums as (
         sum(past.numerator) as numerator_total,
         sum(past.denominator) as denominator_total
     from quarterly as cur
+    cross join (values (0), (1), (2), (3)) as back (quarters)
     inner join quarterly as past
         on past.la_code = cur.la_code and past.indicator_code = cur.indicator_code
-        and past.measure = cur.measure and past.q between cur.q - 3 and cur.q
+        and past.measure = cur.measure and past.q = cur.q - back.quarters
     group by all
 )
 select cur.la_code, cur.period, cur.q, cur.region_code, i.indicator_code, i.measure, i.multiplier, cur.age_band,

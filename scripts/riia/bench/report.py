@@ -92,6 +92,69 @@ def steps_text(step_seconds: dict[str, float]) -> str:
     return ", ".join(f"{step} {seconds:.1f} s" for step, seconds in step_seconds.items())
 
 
+def seconds_of(rows: list[Row], name: str) -> float | None:
+    return next((r.seconds for r in rows if r.name == name and r.ok), None)
+
+
+def peak_of(rows: list[Row], name: str) -> float | None:
+    return next((r.peak_rss_mb for r in rows if r.name == name and r.ok), None)
+
+
+def targets(rows: list[Row], reference_seconds: float | None, memory: dict[str, float]) -> list[Target]:
+    """Each target of issue 15 with the figure measured for it (None: not measured)."""
+    full = seconds_of(rows, "full 12q")
+    inc12 = seconds_of(rows, "increment at 12")
+    found = [
+        Target("1", "full build of 12 quarters against the reference computation",
+               safe_ratio(full, reference_seconds), 15, "x",
+               f"{full or 0:.1f} s / {reference_seconds or 0:.2f} s" if full and reference_seconds
+               else "needs size 12 built from empty and the reference"),
+        Target("2a", "increment at 12 quarters against the full 12q build", safe_ratio(inc12, full), 0.40,
+               "share", f"{inc12 or 0:.1f} s / {full or 0:.1f} s" if inc12 and full else "needs size 12"),
+    ]  # fmt: skip
+    for size, number in ((24, "2b"), (48, "2c")):
+        inc = seconds_of(rows, f"increment at {size}")
+        found.append(
+            Target(number, f"increment at {size} quarters against the increment at 12",
+                   safe_ratio(inc, inc12), 1.2, "x",
+                   f"{inc or 0:.1f} s / {inc12 or 0:.1f} s" if inc and inc12 else f"needs sizes 12 and {size}")
+        )  # fmt: skip
+    found += [
+        Target("3a", "peak memory (RSS) of the full 12q build", peak_of(rows, "full 12q"), 700, "MB"),
+        Target("3b", "peak memory (RSS) of the increment at 48", peak_of(rows, "increment at 48"), 700, "MB",
+               "" if peak_of(rows, "increment at 48") else "needs size 48"),
+    ]  # fmt: skip
+    if memory:
+        limit_mb = memory["limit_bytes"] / 2**20
+        per_byte = (memory["at_limit"] - memory["empty"]) * 2**20 / memory["limit_bytes"]
+        found += [
+            Target("3c", f"peak memory of loading and parsing a return at the size limit ({limit_mb:.0f} MiB, "
+                   "every byte a line break)", memory["at_limit"], 700, "MB",
+                   f"{memory['empty']:.0f} MB without it: {per_byte:,.0f} bytes of memory per byte of file"),
+            Target("3d", "memory added by a 200 MB return beside it (must be refused unread)",
+                   max(0.0, memory["at_limit_and_large"] - memory["at_limit"]), 20, "MB",
+                   f"{memory['at_limit_and_large']:.0f} MB against {memory['at_limit']:.0f} MB"),
+        ]  # fmt: skip
+    return found
+
+
+def increment_steps(rows: list[Row]) -> list[str]:
+    """Where the increments' time goes, step by step, as the history grows."""
+    increments = [r for r in rows if r.kind == "increment" and r.ok and r.steps]
+    if len(increments) < 2:
+        return []
+    steps: dict[str, list[str]] = {}
+    for row in increments:
+        for part in row.steps.split(", "):
+            step, seconds = part.rsplit(" ", 2)[0], part.rsplit(" ", 2)[1]
+            steps.setdefault(step, []).append(seconds)
+    sizes = " / ".join(str(r.history_quarters) for r in increments)
+    return [
+        f"Increment steps at {sizes} quarters of history (seconds): "
+        + "; ".join(f"{step} {' / '.join(values)}" for step, values in steps.items())
+    ]
+
+
 def write_csv(rows: list[Row], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
