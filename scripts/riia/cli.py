@@ -289,7 +289,9 @@ def bench(
     sizes: Annotated[
         str, typer.Option(help="quarters of history to time the increment at, e.g. 12 or 12,24,48")
     ] = "12,24,48",
-    keep: Annotated[bool, typer.Option("--keep", help="keep build/benchmark/work (returns, builds, logs)")] = False,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="keep build/benchmark/work (the sample, returns folders and builds)")
+    ] = False,
     catch_up: Annotated[
         str,
         typer.Option(help="grow: each size carries on from the previous one's warehouse; full: each from empty"),
