@@ -53,6 +53,8 @@ def test_a_figure_is_printed_with_its_ratio_to_the_target_never_asserted() -> No
     missed = Target("3a", "peak memory", 936.0, 700, "MB").line()
     assert missed.endswith("1.34 times the target - NOT met")
     assert "not measured" in Target("2c", "increment at 48", None, 1.2, "x", "needs size 48").line()
+    on_cpu = Target("2b", "increment at 24", 1.5, 1.2, "x", cpu=1.1).line()
+    assert on_cpu.endswith("1.25 times the target - NOT met; on CPU time 1.10x, 0.92 of the target")
 
 
 # --------------------------------------------------------------------------- reference: comparison

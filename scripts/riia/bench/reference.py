@@ -96,6 +96,7 @@ class Outcome:
     read_seconds: float = 0.0
     compute_seconds: float = 0.0
     compare_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # user + system time of reading and computing, every DuckDB thread
     comparisons: list[Comparison] = field(default_factory=list)
 
     @property
@@ -112,12 +113,6 @@ class Outcome:
         out["seconds"] = self.seconds
         out["differences"] = self.differences
         return out
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Outcome:
-        data = {k: v for k, v in data.items() if k not in ("seconds", "differences")}
-        data["comparisons"] = [Comparison(**c) for c in data.get("comparisons", [])]
-        return cls(**data)
 
 
 def _quote(path: Path | str) -> str:
@@ -257,11 +252,12 @@ def run(returns_dir: Path, warehouse: Path, seeds_dir: Path = SEEDS_DIR, min_mem
 
         min_members = int(config.settings()["comparator_min_members"])
     con = duckdb.connect()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     outcome = read_inputs(con, returns_dir.resolve(), warehouse, seeds_dir)
     read_done = time.perf_counter()
     compute(con, min_members)
     computed = time.perf_counter()
+    outcome.cpu_seconds = time.process_time() - cpu_started
     outcome.read_seconds = read_done - started
     outcome.compute_seconds = computed - read_done
     outcome.measures = [m for (m,) in con.sql("select distinct measure from ref_values order by 1").fetchall()]
@@ -270,6 +266,8 @@ def run(returns_dir: Path, warehouse: Path, seeds_dir: Path = SEEDS_DIR, min_mem
         compare_table(con, "ref_values", "wh.marts.fct_indicator_values", VALUE_KEY, VALUE_COLUMNS),
         compare_table(con, "ref_comparators", "wh.marts.fct_indicator_comparators", COMPARATOR_KEY, COMPARATOR_COLUMNS),
     ]
+    for comparison in outcome.comparisons:
+        comparison.table = comparison.table.removeprefix("wh.")
     outcome.compare_seconds = time.perf_counter() - computed
     con.close()
     return outcome

@@ -43,6 +43,7 @@ class ChildRun:
     command: list[str]
     returncode: int
     seconds: float
+    cpu_seconds: float  # os.wait4: user + system time of the child and its waited-for children
     peak_rss_mb: float  # os.wait4: the child, or the largest of its waited-for children
     peak_tree_pss_mb: float  # sampled: the sum over the child and its descendants at once
     log: Path
@@ -128,7 +129,8 @@ def run_child(command: list[str], env: dict[str, str], log: Path, timeout: float
         sampler.done.set()
         sampler.join()
     process.returncode = os.waitstatus_to_exitcode(status)
-    return ChildRun(command, process.returncode, seconds, usage.ru_maxrss / 1024, sampler.peak, log)
+    cpu = usage.ru_utime + usage.ru_stime
+    return ChildRun(command, process.returncode, seconds, cpu, usage.ru_maxrss / 1024, sampler.peak, log)
 
 
 def base_env(build_date: str, **extra: str) -> dict[str, str]:
