@@ -34,10 +34,9 @@ import duckdb
 
 from riia import config, intake
 from riia.build.dbt import run_dbt
-from riia.paths import PROJECT_ROOT, SEEDS_DIR
+from riia.paths import SEEDS_DIR, check_cache_dir
 from riia.periods import parse_file_name
 
-CACHE_DIR = PROJECT_ROOT / "build" / "check"
 FINDING_FIELDS = ("file", "line", "item", "value", "rule", "severity", "message", "what_to_fix")
 
 
@@ -90,16 +89,17 @@ def seeded_warehouse(dbt_vars: dict[str, Any], target_path: Path | None = None) 
 
     Several checks may run at once (LA officers, a build): each builds the cache under a name
     of its own and renames it into place, so none removes a file another is still writing."""
-    cached = CACHE_DIR / f"seeds-{seeds_fingerprint()}.duckdb"
+    cache = check_cache_dir()
+    cached = cache / f"seeds-{seeds_fingerprint()}.duckdb"
     if cached.is_file():
         return cached
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    for stale in CACHE_DIR.glob("seeds-*.duckdb"):
+    cache.mkdir(parents=True, exist_ok=True)
+    for stale in cache.glob("seeds-*.duckdb"):
         if stale != cached:
             stale.unlink(missing_ok=True)
     building = cached.with_name(f".{cached.name}.{os.getpid()}-{secrets.token_hex(3)}.building")
     try:
-        outcome = run_dbt(["seed"], building, CACHE_DIR, dbt_vars, say=lambda _: None, target_path=target_path)
+        outcome = run_dbt(["seed"], building, cache, dbt_vars, say=lambda _: None, target_path=target_path)
         if not outcome.success:
             raise CheckError("The reference data could not be loaded: " + "; ".join(outcome.failures))
         os.replace(building, cached)

@@ -5,7 +5,7 @@
     riia status [--period] [--region] the returns tracker and chase list, from the published build
     riia sample [--out DIR]           write the sample returns (--first-period, --quarters: history)
     riia docs                         the dbt docs site as one file
-    riia bench                        timings and peak memory (`make bench`)
+    riia bench [--sizes 12,24,48]     timings and peak memory against the targets (`make bench`)
 
 Each command says what it did in a sentence or two and exits 0 on success; a problem the
 user can fix ends with one sentence saying what happened and what to do, never a traceback.
@@ -301,12 +301,27 @@ def docs() -> None:
 
 @app.command()
 def bench(
-    sizes: Annotated[str | None, typer.Option(help="sizes to time, e.g. 12x1,48x1")] = None,
+    sizes: Annotated[
+        str, typer.Option(help="quarters of history to time the increment at, e.g. 12 or 12,24,48")
+    ] = "12,24,48",
+    keep: Annotated[
+        bool, typer.Option("--keep", help="keep build/benchmark/work (the sample, returns folders and builds)")
+    ] = False,
+    catch_up: Annotated[
+        str,
+        typer.Option(help="grow: each size carries on from the previous one's warehouse; full: each from empty"),
+    ] = "grow",
+    check_runs: Annotated[int, typer.Option(help="timed runs of `riia check` per case (the median is reported)")] = 3,
+    out: Annotated[
+        Path | None, typer.Option(help="where results.csv and results.md go (default build/benchmark)")
+    ] = None,
 ) -> None:
-    """Time full and quarterly builds and print the figures (`make bench`)."""
+    """Time the full build, the quarterly increment and `riia check`, measure peak memory, check
+    the marts against an independent computation, and print each figure against its target
+    (issue 15) (`make bench`). Exit 0 when every run succeeded and the values agreed."""
     from riia import bench as bench_module
 
-    raise typer.Exit(bench_module.main([*(["--sizes", sizes] if sizes else [])]))
+    raise typer.Exit(bench_module.main(sizes, out, keep, catch_up, check_runs))
 
 
 @app.command(name="checksums")

@@ -7,7 +7,9 @@ decided here, from the environment where a data engineer may override it:
 * ``RIIA_RETURNS_DIR`` - the returns folder (default ``data/returns``);
 * ``RIIA_DUCKDB_PATH`` - the published warehouse (default ``build/riia.duckdb``);
 * ``RIIA_EXPORTS_DIR`` / ``RIIA_REPORTS_DIR`` - the recipients' folders and the reports
-  (default ``exports`` and ``reports``).
+  (default ``exports`` and ``reports``);
+* ``RIIA_CHECK_CACHE_DIR`` - where `riia check` caches its seeded warehouse (default
+  ``build/check``; `riia bench` points it into its own work folder).
 
 Relative paths are taken from the project root, whatever the current directory.
 """
@@ -43,3 +45,7 @@ def exports_dir() -> Path:
 
 def reports_dir() -> Path:
     return project_path(os.environ.get("RIIA_REPORTS_DIR", "reports"))
+
+
+def check_cache_dir() -> Path:
+    return project_path(os.environ.get("RIIA_CHECK_CACHE_DIR", "build/check"))

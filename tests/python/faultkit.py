@@ -9,8 +9,9 @@ The four outcomes every fault test asserts:
 * the build either succeeded, or ended with an exit status other than 0 and exactly one
   clear sentence on standard error, no traceback (`assert_one_sentence`).
 
-`memory_with_large_file` measures peak memory of the loader and parser with a file of the
-maximum allowed size and a far larger one in the returns folder: `make bench` may reuse it.
+`memory_with_large_file` (riia.bench.memory, re-exported here) measures peak memory of the
+loader and parser with a file of the maximum allowed size and a far larger one in the returns
+folder: `riia bench` reports the same figures.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from pathlib import Path
 import duckdb
 
 from conftest import PROJECT_ROOT, physical_line_count
+from riia.bench.memory import make_sparse as make_sparse
+from riia.bench.memory import memory_with_large_file as memory_with_large_file
 
 RIIA = str(Path(sys.executable).parent / "riia")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -260,14 +263,6 @@ def make_socket(path: Path) -> Path:
     return path
 
 
-def make_sparse(path: Path, size: int) -> Path:
-    """A file of `size` bytes that takes no disk space (a 200 MB file in an instant)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as handle:
-        handle.truncate(size)
-    return path
-
-
 def set_age(root: Path, seconds: float) -> None:
     """Make every file under `root` look modified `seconds` ago (past any settle time)."""
     then = time.time() - seconds
@@ -294,51 +289,8 @@ def limit_file_size(max_bytes: int):
 
 
 # --------------------------------------------------------------------------- memory
-
-
-MEMORY_PROBE = """
-import json, resource, sys
-from pathlib import Path
-import duckdb
-from riia import intake, parsing
-root, limit = Path(sys.argv[1]), int(sys.argv[2])
-with duckdb.connect(sys.argv[3]) as con:
-    intake.load(con, root, intake.FolderRules(settle_seconds=0, max_bytes=limit))
-    landed = con.sql("select " + ", ".join(parsing.LANDING_FIELDS) + " from raw.la_return_files").fetchall()
-rows = len(parsing.parse_landed(landed))
-print(json.dumps({"rows": rows, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
-"""
-
-
-def memory_with_large_file(workdir: Path, limit_bytes: int, large_bytes: int = 200 * 1024 * 1024) -> dict[str, float]:
-    """Peak resident memory (MB) of the loader and line parser - the steps of a build that
-    hold file contents - over a returns folder holding one file of exactly `limit_bytes`
-    (the worst case: every byte a line break) and, beside it, a `large_bytes` file.
-
-    Returns {"empty": ..., "at_limit": ..., "at_limit_and_large": ..., "rows": ...}: the
-    large file must add nothing (it is never read); the file at the limit adds an amount
-    bounded by the limit. `make bench` can report these three figures."""
-    figures: dict[str, float] = {}
-    for case in ("empty", "at_limit", "at_limit_and_large"):
-        root = workdir / case / "returns"
-        root.mkdir(parents=True, exist_ok=True)
-        (root / "801_2024-25_Q1.csv").write_text("la_code,period,item_code,value\n801,2024-25 Q1,CONTACTS,1\n")
-        if case != "empty":
-            header = b"la_code,period,item_code,value\n"
-            (root / "802_2024-25_Q1.csv").write_bytes(header + b"\n" * (limit_bytes - len(header)))
-        if case == "at_limit_and_large":
-            make_sparse(root / "803_2024-25_Q1.csv", large_bytes)
-        proc = subprocess.run(
-            [sys.executable, "-c", MEMORY_PROBE, str(root), str(limit_bytes), str(workdir / case / "probe.duckdb")],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=300,
-        )
-        measured = json.loads(proc.stdout)
-        figures[case] = measured["peak_mb"]
-        figures[f"{case}_rows"] = measured["rows"]
-    return figures
+# make_sparse and memory_with_large_file are riia.bench.memory's (imported above): one
+# mechanism for these tests and `riia bench`.
 
 
 # --------------------------------------------------------------------------- text helpers

@@ -44,10 +44,14 @@ STATE_TABLE = "raw.build_state"
 
 
 def is_code(path: Path, root: Path) -> bool:
-    """A file dbt reads: not a cache, and under tests/ only the data tests (not pytest's files)."""
+    """A file dbt reads: not a cache, not a hidden file (Great Expectations writes
+    gx/expectations/.ge_store_backend_id on its first run: counting it made the build after
+    a fresh checkout a full refresh), and under tests/ only the data tests (not pytest's files)."""
     if not path.is_file() or "__pycache__" in path.parts:
         return False
     parts = path.relative_to(root).parts
+    if any(part.startswith(".") for part in parts):
+        return False
     return parts[0] != "tests" or path.suffix in (".sql", ".yml")
 
 

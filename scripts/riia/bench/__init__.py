@@ -1,0 +1,378 @@
+"""`riia bench` (`make bench`): how long the quarterly build takes and how much memory it
+needs, against the targets of issue 15, and how long `riia check` takes (issue 10).
+
+What it runs, all in build/benchmark/work (deleted at the end unless --keep; the project's
+data/returns, build/ (the published build), exports/ and reports/ are never touched):
+
+1. One sample (riia.bench.plan): `riia sample` writes the largest history asked for plus
+   one quarter, the "new quarter" (2025-26 Q1). Every history window ends just before it.
+2. For each history size (default 12, 24, 48 quarters), a warehouse holding that history:
+   the first is a full build from empty ("full 12q": the sample's 12 quarters,
+   2022-23 Q1 .. 2024-25 Q4); each next one carries on from the previous size's warehouse
+   with the older quarters added ("catch-up to 24q", not a target; `--catch-up full` builds
+   every size from empty instead, which costs a full build per size).
+3. For each size, the increment: a copy of that warehouse's build folder, the new quarter's
+   153 returns added, `riia build` again ("increment at 12", ...). The build must say it
+   recomputed only the changed quarters; an increment that ran as a full refresh is a
+   failed run.
+4. The reference (riia.bench.reference): the hub's indicator values and comparators
+   computed again by one DuckDB connection from the CSVs and the seeds, in its own process,
+   after the full 12q build (target 1) and after every increment; any difference from
+   marts.fct_indicator_values / marts.fct_indicator_comparators fails the bench.
+5. `riia check` on one file and on the whole new quarter (153 files), against the 12q
+   warehouse: one cold run (it builds the seeded-warehouse cache), then the median of
+   --check-runs runs each.
+6. Memory with a return of the maximum allowed size (riia.bench.memory).
+
+Every figure is printed with its target and the ratio between them; results go to
+build/benchmark/results.csv and results.md, each run's output to build/benchmark/logs/. Exit status 0 when every run succeeded and the
+reference agreed, whether or not the targets are met; 1 otherwise; 2 for a bad option.
+Every build counts the same day as today (the new quarter's deadline), so the figures do
+not depend on the day the bench runs. Timings on a shared 2-core machine are inflated.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from riia.bench import plan, report, runs
+from riia.bench.report import Row
+from riia.paths import PROJECT_ROOT
+
+DEFAULT_OUT = PROJECT_ROOT / "build" / "benchmark"
+CATCH_UP_MODES = ("grow", "full")
+CATCH_UP_TEXT = {
+    "grow": "each size carries on from the previous size's warehouse, its older quarters added",
+    "full": "each size built from empty",
+}
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def clone_build_dir(source: Path, target: Path) -> None:
+    """A copy of a build folder's published build (and dbt's target folder), for an increment
+    that must not change the original."""
+    current = (source / "current").resolve()
+    shutil.copytree(current, target / "publications" / current.name, symlinks=True)
+    (target / "current").symlink_to(Path("publications") / current.name)
+    (target / "riia.duckdb").symlink_to(Path("current") / "riia.duckdb")
+    if (source / "target").is_dir():
+        shutil.copytree(source / "target", target / "target", symlinks=True)
+
+
+class Bench:
+    def __init__(self, out: Path, sizes: list[int], catch_up: str, check_runs: int, keep: bool) -> None:
+        self.out, self.sizes, self.catch_up, self.check_runs, self.keep = out, sizes, catch_up, check_runs, keep
+        self.work = out / "work"
+        self.logs = out / "logs"  # kept after the work folder is deleted: what a failed run said
+        self.date = plan.build_date().isoformat()
+        self.rows: list[Row] = []
+        self.notes: list[str] = []
+        self.failures: list[str] = []
+        self.reference_seconds: float | None = None
+        self.reference_cpu: float | None = None
+        self.memory: dict[str, float] = {}
+
+    # ------------------------------------------------------------------ runs
+
+    def build(self, name: str, kind: str, quarters: int, returns: Path, build_dir: Path) -> runs.BuildRun:
+        say(f"[{name}] riia build ...")
+        run = runs.riia_build(returns, build_dir, self.date, self.logs / f"{name.replace(' ', '_')}.log")
+        child = run.child
+        note = ""
+        ok = child.ok
+        if not child.ok:
+            note = f"riia build failed (exit {child.returncode}); its output: {child.log}"
+        elif kind == "increment" and run.dbt_reason != runs.INCREMENTAL_REASON:
+            ok = False
+            note = f"not an increment: the build said '{run.dbt_reason}'"
+        if not ok:
+            self.failures.append(f"{name}: {note}")
+        self.rows.append(
+            Row(
+                name,
+                kind,
+                quarters,
+                run.return_files,
+                round(run.return_bytes / 1e6, 1),
+                round(child.seconds, 1),
+                run.step_seconds.get("dbt"),
+                round(child.peak_rss_mb),
+                round(child.peak_tree_pss_mb),
+                ok,
+                report.steps_text(run.step_seconds),
+                note,
+                cpu_seconds=round(child.cpu_seconds, 1),
+            )
+        )
+        steps = f"; Steps: {report.steps_text(run.step_seconds)}" if run.step_seconds else ""
+        say(
+            f"[{name}] {child.seconds:.1f} s (CPU {child.cpu_seconds:.1f} s), peak RSS {child.peak_rss_mb:,.0f} MB, tree PSS "
+            f"{child.peak_tree_pss_mb:,.0f} MB{steps}" + (f" - {note}" if note else "")
+        )
+        return run
+
+    def reference(self, name: str, returns: Path, build_dir: Path) -> dict:
+        say(f"[reference ({name})] ...")
+        log = self.logs / f"reference_{name.replace(' ', '_')}.log"
+        child, outcome = runs.reference(returns, build_dir / "current" / "riia.duckdb", self.date, log)
+        differences = outcome.get("differences")
+        ok = child.ok and differences == 0
+        lines = []
+        for c in outcome.get("comparisons", []):
+            lines.append(
+                f"{c['table']}: {c['rows_compared']:,} rows, {c['cells_compared']:,} values compared; "
+                f"{c['only_in_reference']} rows only in the reference, {c['only_in_warehouse']} only in the "
+                f"warehouse, {c['cells_differing']} values differ"
+            )
+            lines += [f"  e.g. {example}" for example in c["examples"]]
+        if outcome.get("in_use_mismatch"):
+            lines.append(f"{outcome['in_use_mismatch']} LA-quarters whose file in use differs from marts.fct_returns")
+        note = "" if ok else (f"{differences} differences" if child.ok else f"failed, see {child.log}")
+        if not ok:
+            self.failures.append(f"reference ({name}): {note}")
+        seconds = outcome.get("seconds")
+        self.rows.append(
+            Row(
+                f"reference ({name})",
+                "reference",
+                None,
+                outcome.get("files_in_use"),
+                None,
+                round(seconds, 2) if seconds is not None else None,
+                None,
+                round(child.peak_rss_mb),
+                round(child.peak_tree_pss_mb),
+                ok,
+                note=(
+                    f"read {outcome.get('read_seconds', 0):.2f} s + compute {outcome.get('compute_seconds', 0):.2f} s "
+                    f"(compare {outcome.get('compare_seconds', 0):.2f} s, process {child.seconds:.1f} s); "
+                    f"{outcome.get('accepted_files', 0)} accepted files, {outcome.get('files_in_use', 0)} in use; "
+                    f"measures: {', '.join(outcome.get('measures', []))}" + (f"; {note}" if note else "")
+                ),
+                cpu_seconds=round(outcome["cpu_seconds"], 2) if "cpu_seconds" in outcome else None,
+            )
+        )
+        say(
+            f"[reference ({name})] {seconds or 0:.2f} s (CPU {outcome.get('cpu_seconds', 0):.2f} s; process {child.seconds:.1f} s), peak RSS "
+            f"{child.peak_rss_mb:,.0f} MB; {'agrees' if ok else 'DISAGREES' if child.ok else 'FAILED'}"
+        )
+        for line in lines:
+            say("  " + line)
+        return outcome
+
+    def checks(self, sample: plan.Sample, warehouse: Path) -> None:
+        files = sample.files(sample.new_quarter)
+        cache = self.work / "check-cache" / "check"
+        say(f"[check] cold run (builds the seeded-warehouse cache in {cache}) ...")
+        cold = runs.riia_check(files[:1], warehouse, cache, self.date, self.logs / "check_cold.log")
+        if cold.returncode not in (0, 1):
+            self.failures.append(f"check: the cold run failed, see {cold.log}")
+        self.rows.append(
+            Row("check: one file, cold", "check", None, 1, None, round(cold.seconds, 1), None,
+                round(cold.peak_rss_mb), round(cold.peak_tree_pss_mb), cold.returncode in (0, 1),
+                cpu_seconds=round(cold.cpu_seconds, 1))
+        )  # fmt: skip
+        for label, chosen in (("one file", files[:1]), (f"whole quarter ({len(files)} files)", files)):
+            logs = [self.logs / f"check_{label.split()[0]}_{n + 1}.log" for n in range(self.check_runs)]
+            done = [runs.riia_check(chosen, warehouse, cache, self.date, log) for log in logs]
+            ok = all(d.returncode in (0, 1) for d in done)
+            if not ok:
+                self.failures.append(f"check: {label} failed, see {logs[0].parent}")
+            median = statistics.median(d.seconds for d in done)
+            self.rows.append(
+                Row(
+                    f"check: {label}, median of {len(done)}",
+                    "check",
+                    None,
+                    len(chosen),
+                    None,
+                    round(median, 1),
+                    None,
+                    round(max(d.peak_rss_mb for d in done)),
+                    round(max(d.peak_tree_pss_mb for d in done)),
+                    ok,
+                    note="runs: " + ", ".join(f"{d.seconds:.1f} s" for d in done),
+                    cpu_seconds=round(statistics.median(d.cpu_seconds for d in done), 1),
+                )
+            )
+            say(f"[check] {label}: median {median:.1f} s of " + ", ".join(f"{d.seconds:.1f}" for d in done))
+
+    def memory_probe(self) -> None:
+        from riia import config
+        from riia.bench.memory import memory_with_large_file
+
+        limit = int(config.settings()["returns_max_file_bytes"])
+        say(f"[memory] loader and parser with a file at the size limit ({limit:,} bytes) ...")
+        started = time.perf_counter()
+        try:
+            self.memory = memory_with_large_file(self.work / "memory", limit)
+        except Exception as error:  # a failed probe is a failed run, reported like the others
+            self.failures.append(f"memory probe failed: {error}")
+            self.rows.append(Row("memory probe", "memory", None, None, None, None, None, None, None, False))
+            return
+        self.memory["limit_bytes"] = limit
+        for case in ("empty", "at_limit", "at_limit_and_large"):
+            self.rows.append(
+                Row(f"memory: {case.replace('_', ' ')}", "memory", None, None, None, None, None,
+                    round(self.memory[case]), None, True, note=f"{int(self.memory[case + '_rows'])} parsed rows")
+            )  # fmt: skip
+        say(
+            f"[memory] empty {self.memory['empty']:,.0f} MB, at the limit {self.memory['at_limit']:,.0f} MB, "
+            f"plus a 200 MB file {self.memory['at_limit_and_large']:,.0f} MB ({time.perf_counter() - started:.0f} s)"
+        )
+
+    # ------------------------------------------------------------------ the sequence
+
+    def run(self) -> int:
+        started = time.perf_counter()
+        for folder in (self.work, self.logs):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+        try:
+            self.sequence()
+        except Exception as error:  # reported as a failed run, with the figures measured so far
+            self.failures.append(f"the benchmark stopped: {type(error).__name__}: {error}")
+        return self.finish(started)
+
+    def sequence(self) -> None:
+        largest = self.sizes[-1]
+        first = plan.NEW_QUARTER.shift(-largest)
+        say(f"Sample: {first} .. {plan.NEW_QUARTER} ({largest + 1} quarters); new quarter {plan.NEW_QUARTER}")
+        import riia.sample
+
+        folder = self.work / "sample"
+        if riia.sample.main(["--out", str(folder), "--first-period", first.label, "--quarters", str(largest + 1)]):
+            self.failures.append("riia sample failed")
+            return
+        sample = plan.Sample(folder, plan.NEW_QUARTER, largest)
+        returns, build_dir = self.work / "returns", self.work / "build"
+        have = 0
+        for size in self.sizes:
+            if self.catch_up == "full" and have:
+                shutil.rmtree(returns)
+                shutil.rmtree(build_dir)
+                have = 0
+            plan.copy_quarters(sample, plan.history(size)[: size - have], returns)
+            name, kind = (f"full {size}q", "full") if not have else (f"catch-up to {size}q", "catch-up")
+            if not self.build(name, kind, size, returns, build_dir).child.ok:
+                break
+            have = size
+            if kind == "full" and size == self.sizes[0]:
+                outcome = self.reference(name, returns, build_dir)
+                self.reference_seconds = outcome.get("seconds")
+                self.reference_cpu = outcome.get("cpu_seconds")
+                self.checks(sample, build_dir / "current" / "riia.duckdb")
+            increment_dir = self.work / "increment"
+            shutil.rmtree(increment_dir, ignore_errors=True)
+            clone_build_dir(build_dir, increment_dir)
+            plan.copy_quarters(sample, [plan.NEW_QUARTER], returns)
+            name = f"increment at {size}"
+            if self.build(name, "increment", size, returns, increment_dir).child.ok:
+                self.reference(name, returns, increment_dir)
+            shutil.rmtree(returns / plan.NEW_QUARTER.slug)
+            shutil.rmtree(increment_dir)
+        self.memory_probe()
+
+    # ------------------------------------------------------------------ the report
+
+    def finish(self, started: float) -> int:
+        total = time.perf_counter() - started
+        self.notes += [
+            f"History windows end with {plan.NEW_QUARTER.shift(-1)}; the new quarter is {plan.NEW_QUARTER} "
+            f"({CATCH_UP_TEXT[self.catch_up]}). "
+            f"Every build counts {self.date} as today (RIIA_BUILD_DATE: the new quarter's deadline).",
+            "The targets are judged on wall time, what a data engineer waits for; it depends on what else the "
+            "machine runs, so each time ratio is also given on CPU time (user + system, os.wait4), which is steadier.",
+            "Peak RSS (os.wait4) includes dbt, which runs inside riia build; it is the largest single process "
+            "(riia build or one of its forked report workers). Tree PSS is the sampled sum over riia build and "
+            "its workers at once, shared pages counted once.",
+            "The reference does not validate: it takes the files the build accepted from the warehouse "
+            "(no error finding) and keeps the latest version of each LA and quarter; its time is reading the CSVs "
+            "and seeds and computing every value and comparator, not the comparison.",
+            f"16 times the sample's history ({16 * 12} quarters) is not timed: {plan.size_problem(16 * 12)}.",
+            f"Total benchmark time {total:.0f} s (the aim: about {report.BUDGET_SECONDS} s on 2 cores; the catch-up "
+            "builds, not a target, take most of it: --sizes 12 or 12,24 to time less).",
+        ]
+        self.notes += report.increment_steps(self.rows)
+        targets = report.targets(self.rows, self.reference_seconds, self.memory, self.reference_cpu)
+        self.notes += [f"FAILED: {f}" for f in self.failures]
+        report.write_csv(self.rows, self.out / "results.csv")
+        (self.out / "results.md").write_text(
+            report.markdown(self.rows, targets, self.notes, report.header_lines()), encoding="utf-8"
+        )
+        say(report.text_report(self.rows, targets, self.notes))
+        say(f"\nWritten: {self.out / 'results.csv'} and {self.out / 'results.md'} (logs of every run: {self.logs})")
+        if not self.keep:
+            shutil.rmtree(self.work, ignore_errors=True)
+        else:
+            say(f"Kept: {self.work}")
+        return 1 if self.failures else 0
+
+
+def out_problem(out_dir: Path) -> str | None:
+    """Why the results may not go to `out_dir` (its work/ folder is deleted): never build/
+    itself or a folder holding it, nor inside the returns, exports or reports."""
+    root = PROJECT_ROOT.resolve()
+    published = root / "build"
+    if out_dir == published or published.is_relative_to(out_dir):
+        return (
+            "it would put the work folder beside the published build: choose a folder of its own, e.g. build/benchmark"
+        )
+    for name in ("data/returns", "exports", "reports"):
+        if out_dir.is_relative_to(root / name):
+            return f"it is inside {name}/, which the benchmark never touches"
+    return None
+
+
+def main(
+    sizes: str = ",".join(map(str, plan.DEFAULT_SIZES)),
+    out: Path | None = None,
+    keep: bool = False,
+    catch_up: str = "grow",
+    check_runs: int = 3,
+) -> int:
+    """`riia bench`: 0 when every run succeeded and the reference agreed; 1 otherwise; 2 for a bad option."""
+    try:
+        chosen = plan.parse_sizes(sizes)
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return 2
+    problems = [f"{size} quarters: {plan.size_problem(size)}" for size in chosen if plan.size_problem(size)]
+    if problems or catch_up not in CATCH_UP_MODES or check_runs < 1:
+        for problem in problems:
+            print(f"--sizes {problem}.", file=sys.stderr)
+        if catch_up not in CATCH_UP_MODES:
+            print(f"--catch-up {catch_up!r}: choose one of {', '.join(CATCH_UP_MODES)}.", file=sys.stderr)
+        if check_runs < 1:
+            print("--check-runs: at least 1.", file=sys.stderr)
+        return 2
+    out_dir = (out or DEFAULT_OUT).resolve()
+    problem = out_problem(out_dir)
+    if problem:
+        print(f"--out {out_dir}: {problem}.", file=sys.stderr)
+        return 2
+    os.environ.pop("RIIA_BUILD_DIR", None)  # this process builds nothing; children get their own
+    return Bench(out_dir, chosen, catch_up, check_runs, keep).run()
+
+
+def cli(argv: Sequence[str] | None = None) -> int:
+    """`python -m riia.bench [--sizes 12,24,48] [--keep] ...`, for running it without Typer."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="riia bench", description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, plan.DEFAULT_SIZES)))
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--catch-up", default="grow", choices=CATCH_UP_MODES)
+    parser.add_argument("--check-runs", type=int, default=3)
+    args = parser.parse_args(argv)
+    return main(args.sizes, args.out, args.keep, args.catch_up, args.check_runs)

@@ -1,0 +1,270 @@
+"""The benchmark's figures, the targets of issue 15 with the ratio of each figure to its
+target, and the files: build/benchmark/results.csv (one row per run) and results.md.
+
+A target is printed, never asserted: `riia bench` exits 0 when every run succeeded and the
+reference agreed with the marts, whether or not the targets are met.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+BUDGET_SECONDS = 20 * 60
+
+
+@dataclass
+class Row:
+    """One timed run: a build, a reference computation, a check or a memory probe."""
+
+    name: str  # e.g. "full 12q", "increment at 24", "reference (full 12q)", "check: one file"
+    kind: str  # full, catch-up, increment, reference, check, memory
+    history_quarters: int | None
+    return_files: int | None
+    return_mb: float | None
+    seconds: float | None
+    dbt_seconds: float | None
+    peak_rss_mb: float | None
+    peak_tree_pss_mb: float | None
+    ok: bool
+    steps: str = ""
+    note: str = ""
+    cpu_seconds: float | None = None  # user + system time (steadier than wall time on a shared machine)
+
+
+@dataclass
+class Target:
+    """A figure against its target: `measured` must be at most `limit` (both in `unit`)."""
+
+    number: str
+    text: str
+    measured: float | None
+    limit: float
+    unit: str
+    detail: str = ""
+    cpu: float | None = None  # the same figure on CPU time, where it means something
+
+    @property
+    def met(self) -> bool | None:
+        return None if self.measured is None else self.measured <= self.limit
+
+    def line(self) -> str:
+        if self.measured is None:
+            return f"{self.number}. {self.text}: not measured ({self.detail or 'the run it needs was not made'})"
+        verdict = "met" if self.met else "NOT met"
+        ratio = ratio_text(self.measured, self.limit)
+        detail = f" ({self.detail})" if self.detail else ""
+        cpu = (
+            ""
+            if self.cpu is None
+            else f"; on CPU time {figure(self.cpu, self.unit)}, {ratio_text(self.cpu, self.limit)}"
+        )
+        return (
+            f"{self.number}. {self.text}: {figure(self.measured, self.unit)}{detail}; target at most "
+            f"{figure(self.limit, self.unit)}; {ratio} - {verdict}{cpu}"
+        )
+
+
+def figure(value: float, unit: str) -> str:
+    """12.345 s -> '12.3 s'; 0.4123 share -> '41%'; 3.2 x -> '3.2x'."""
+    if unit == "share":
+        return f"{value:.0%}"
+    if unit == "x":
+        if float(value).is_integer():
+            return f"{value:.0f}x"
+        return f"{value:.2f}x" if value < 10 else f"{value:.1f}x"
+    if unit == "MB":
+        return f"{value:,.0f} MB"
+    return f"{value:.1f} {unit}"
+
+
+def ratio_text(measured: float, limit: float) -> str:
+    """How the figure compares with its target: '0.62 of the target' or '3.97 times the target'."""
+    if limit == 0:
+        return "target 0" if measured == 0 else "above a target of 0"
+    ratio = measured / limit
+    return f"{ratio:.2f} of the target" if ratio <= 1 else f"{ratio:.2f} times the target"
+
+
+def safe_ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def steps_text(step_seconds: dict[str, float]) -> str:
+    """The build's own 'Steps: ...' line, from build.json's step_seconds."""
+    return ", ".join(f"{step} {seconds:.1f} s" for step, seconds in step_seconds.items())
+
+
+def seconds_of(rows: list[Row], name: str) -> float | None:
+    return next((r.seconds for r in rows if r.name == name and r.ok), None)
+
+
+def cpu_of(rows: list[Row], name: str) -> float | None:
+    return next((r.cpu_seconds for r in rows if r.name == name and r.ok), None)
+
+
+def peak_of(rows: list[Row], name: str) -> float | None:
+    return next((r.peak_rss_mb for r in rows if r.name == name and r.ok), None)
+
+
+def targets(
+    rows: list[Row], reference_seconds: float | None, memory: dict[str, float], reference_cpu: float | None = None
+) -> list[Target]:
+    """Each target of issue 15 with the figure measured for it (None: not measured): wall time,
+    what a data engineer waits for, and beside it the same ratio on CPU time."""
+    full, full_cpu = seconds_of(rows, "full 12q"), cpu_of(rows, "full 12q")
+    inc12, inc12_cpu = seconds_of(rows, "increment at 12"), cpu_of(rows, "increment at 12")
+    found = [
+        Target("1", "full build of 12 quarters against the reference computation",
+               safe_ratio(full, reference_seconds), 15, "x",
+               f"{full or 0:.1f} s / {reference_seconds or 0:.2f} s" if full and reference_seconds
+               else "needs size 12 built from empty and the reference", safe_ratio(full_cpu, reference_cpu)),
+        Target("2a", "increment at 12 quarters against the full 12q build", safe_ratio(inc12, full), 0.40,
+               "share", f"{inc12 or 0:.1f} s / {full or 0:.1f} s" if inc12 and full else "needs size 12",
+               safe_ratio(inc12_cpu, full_cpu)),
+    ]  # fmt: skip
+    for size, number in ((24, "2b"), (48, "2c")):
+        inc, inc_cpu = seconds_of(rows, f"increment at {size}"), cpu_of(rows, f"increment at {size}")
+        found.append(
+            Target(number, f"increment at {size} quarters against the increment at 12",
+                   safe_ratio(inc, inc12), 1.2, "x",
+                   f"{inc or 0:.1f} s / {inc12 or 0:.1f} s" if inc and inc12 else f"needs sizes 12 and {size}",
+                   safe_ratio(inc_cpu, inc12_cpu))
+        )  # fmt: skip
+    found += [
+        Target("3a", "peak memory (RSS) of the full 12q build", peak_of(rows, "full 12q"), 700, "MB"),
+        Target("3b", "peak memory (RSS) of the increment at 48", peak_of(rows, "increment at 48"), 700, "MB",
+               "" if peak_of(rows, "increment at 48") else "needs size 48"),
+    ]  # fmt: skip
+    if memory:
+        limit_mb = memory["limit_bytes"] / 2**20
+        per_byte = (memory["at_limit"] - memory["empty"]) * 2**20 / memory["limit_bytes"]
+        found += [
+            Target("3c", f"peak memory of loading and parsing a return at the size limit ({limit_mb:.0f} MiB, "
+                   "every byte a line break)", memory["at_limit"], 700, "MB",
+                   f"{memory['empty']:.0f} MB without it: {per_byte:,.0f} bytes of memory per byte of file"),
+            Target("3d", "memory added by a 200 MB return beside it (must be refused unread)",
+                   max(0.0, memory["at_limit_and_large"] - memory["at_limit"]), 20, "MB",
+                   f"{memory['at_limit_and_large']:.0f} MB against {memory['at_limit']:.0f} MB"),
+        ]  # fmt: skip
+    return found
+
+
+def increment_steps(rows: list[Row]) -> list[str]:
+    """Where the increments' time goes, step by step, as the history grows."""
+    increments = [r for r in rows if r.kind == "increment" and r.ok and r.steps]
+    if len(increments) < 2:
+        return []
+    steps: dict[str, list[str]] = {}
+    for row in increments:
+        for part in row.steps.split(", "):
+            step, seconds = part.rsplit(" ", 2)[0], part.rsplit(" ", 2)[1]
+            steps.setdefault(step, []).append(seconds)
+    sizes = " / ".join(str(r.history_quarters) for r in increments)
+    return [
+        f"Increment steps at {sizes} quarters of history (seconds): "
+        + "; ".join(f"{step} {' / '.join(values)}" for step, values in steps.items())
+    ]
+
+
+def write_csv(rows: list[Row], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[f.name for f in fields(Row)], lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else v for k, v in asdict(row).items()})
+
+
+def _cell(value: object, digits: int = 1) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "NO"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def runs_table(rows: list[Row]) -> list[str]:
+    lines = [
+        "| run | quarters | files | MB | seconds | CPU s | dbt s | peak RSS MB | peak tree PSS MB | ok |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r.name} | {_cell(r.history_quarters)} | {_cell(r.return_files)} | {_cell(r.return_mb)} | "
+            f"{_cell(r.seconds)} | {_cell(r.cpu_seconds)} | {_cell(r.dbt_seconds)} | {_cell(r.peak_rss_mb, 0)} | "
+            f"{_cell(r.peak_tree_pss_mb, 0)} | {_cell(r.ok)} |"
+        )
+    return lines
+
+
+def targets_table(targets: list[Target]) -> list[str]:
+    lines = [
+        "| target | measured | at most | ratio | met | from | on CPU time |",
+        "|---|---:|---:|---|---|---|---|",
+    ]
+    for t in targets:
+        if t.measured is None:
+            lines.append(f"| {t.number}. {t.text} | not measured | {figure(t.limit, t.unit)} |  |  | {t.detail} |  |")
+            continue
+        cpu = "" if t.cpu is None else f"{figure(t.cpu, t.unit)}, {ratio_text(t.cpu, t.limit)}"
+        lines.append(
+            f"| {t.number}. {t.text} | {figure(t.measured, t.unit)} | {figure(t.limit, t.unit)} | "
+            f"{ratio_text(t.measured, t.limit)} | {'yes' if t.met else 'NO'} | {t.detail} | {cpu} |"
+        )
+    return lines
+
+
+def markdown(rows: list[Row], targets: list[Target], notes: list[str], header: list[str]) -> str:
+    lines = ["# riia bench", "", *header, "", "## Targets (issue 15)", "", *targets_table(targets)]
+    lines += ["", "## Runs", "", *runs_table(rows), ""]
+    stepped = [r for r in rows if r.steps]
+    if stepped:
+        lines += ["## Steps of each build (build.json's step_seconds)", ""]
+        lines += [f"* {r.name}: {r.steps}" for r in stepped]
+        lines.append("")
+    noted = [r for r in rows if r.note]
+    if noted:
+        lines += ["## Notes on runs", ""] + [f"* {r.name}: {r.note}" for r in noted] + [""]
+    lines += ["## Notes", ""] + [f"* {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def text_report(rows: list[Row], targets: list[Target], notes: list[str]) -> str:
+    """What is printed at the end: the runs, then each target with its figure and ratio."""
+    width = max((len(r.name) for r in rows), default=10)
+    out = ["", "Runs:"]
+    for r in rows:
+        parts = [f"{r.seconds:8.1f} s"] if r.seconds is not None else []
+        if r.cpu_seconds is not None:
+            parts.append(f"CPU {r.cpu_seconds:.1f} s")
+        if r.dbt_seconds is not None:
+            parts.append(f"dbt {r.dbt_seconds:.1f} s")
+        if r.peak_rss_mb is not None:
+            parts.append(f"peak RSS {r.peak_rss_mb:,.0f} MB")
+        if r.peak_tree_pss_mb:
+            parts.append(f"tree PSS {r.peak_tree_pss_mb:,.0f} MB")
+        if r.return_files:
+            parts.append(f"{r.return_files} file{'s' if r.return_files != 1 else ''}")
+        out.append(f"  {r.name:<{width}}  " + ", ".join(parts) + ("" if r.ok else "  FAILED"))
+        if r.steps:
+            out.append(f"  {'':<{width}}  Steps: {r.steps}")
+    out += ["", "Targets (issue 15), figure against target:"]
+    out += [f"  {t.line()}" for t in targets]
+    out += ["", "Notes:"] + [f"  * {n}" for n in notes]
+    return "\n".join(out)
+
+
+def header_lines(cores: int | None = None) -> list[str]:
+    return [
+        f"On {cores or os.cpu_count()} cores. Every build is `riia build` end to end in its own process "
+        "(load, dbt, exports, reports, publish) into the benchmark's work folder; peak RSS = ru_maxrss from "
+        "os.wait4 on that process (dbt runs inside it), peak tree PSS = the sampled sum over it and its "
+        "report workers."
+    ]

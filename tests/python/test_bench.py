@@ -1,0 +1,226 @@
+"""`riia bench`'s pure parts: the history windows, the figures against their targets, and the
+reference computation and its comparison on a tiny hand-made warehouse. Nothing is timed."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from riia.bench import plan, reference, report
+from riia.bench.report import Row, Target, figure, ratio_text
+
+# --------------------------------------------------------------------------- plan
+
+
+def test_history_windows_end_just_before_the_new_quarter() -> None:
+    assert plan.NEW_QUARTER.label == "2025-26 Q1"
+    twelve = plan.history(12)
+    assert (twelve[0].label, twelve[-1].label) == ("2022-23 Q1", "2024-25 Q4")  # the default sample
+    assert plan.history(48)[0].label == "2013-14 Q1"
+    assert plan.most_quarters() == 52  # 2012-13 Q1 .. 2024-25 Q4
+
+
+def test_sizes_rule_t03_cannot_validate_are_refused_with_the_reason() -> None:
+    assert plan.size_problem(48) is None
+    assert plan.size_problem(52) is None
+    problem = plan.size_problem(192)
+    assert problem is not None and "T03" in problem and "52" in problem
+    assert plan.size_problem(2) is not None
+    assert plan.parse_sizes("48, 12,24,12") == [12, 24, 48]
+    with pytest.raises(ValueError):
+        plan.parse_sizes("12x1")
+
+
+def test_every_build_counts_the_new_quarters_deadline_as_today() -> None:
+    assert plan.build_date() == date(2025, 8, 11)  # 30 June 2025 + 42 days
+
+
+# --------------------------------------------------------------------------- report
+
+
+def test_a_figure_is_printed_with_its_ratio_to_the_target_never_asserted() -> None:
+    assert ratio_text(6.0, 15) == "0.40 of the target"
+    assert ratio_text(60.0, 15) == "4.00 times the target"
+    assert figure(0.4123, "share") == "41%"
+    assert figure(59.53, "x") == "59.5x"
+    assert figure(1.234, "x") == "1.23x"
+    assert figure(936.4, "MB") == "936 MB"
+    met = Target("2a", "increment against full", 0.3, 0.4, "share", "30 s / 100 s").line()
+    assert met == "2a. increment against full: 30% (30 s / 100 s); target at most 40%; 0.75 of the target - met"
+    missed = Target("3a", "peak memory", 936.0, 700, "MB").line()
+    assert missed.endswith("1.34 times the target - NOT met")
+    assert "not measured" in Target("2c", "increment at 48", None, 1.2, "x", "needs size 48").line()
+    on_cpu = Target("2b", "increment at 24", 1.5, 1.2, "x", cpu=1.1).line()
+    assert on_cpu.endswith("1.25 times the target - NOT met; on CPU time 1.10x, 0.92 of the target")
+
+
+# --------------------------------------------------------------------------- reference: comparison
+
+
+def two_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create table r (k varchar, m varchar, value double, value_status varchar)")
+    con.execute("create table w (k varchar, m varchar, value double, value_status varchar)")
+    con.execute(
+        "insert into r values ('a', 'count', 10, 'calculated'), ('b', 'count', 1.0, 'calculated'),"
+        " ('c', 'count', null, 'not_available'), ('d', 'count', 5, 'calculated')"
+    )
+    con.execute(
+        "insert into w values ('a', 'count', 10.000000000001, 'calculated'), ('b', 'count', 1.5, 'calculated'),"
+        " ('c', 'count', null, 'not_collected'), ('e', 'count', 7, 'calculated')"
+    )
+
+
+def test_the_comparison_counts_rows_on_one_side_and_values_that_differ() -> None:
+    con = duckdb.connect()
+    two_tables(con)
+    found = reference.compare_table(con, "r", "w", ("k", "m"), ("value", "value_status"))
+    assert (found.rows_reference, found.rows_warehouse, found.rows_compared) == (4, 4, 3)
+    assert found.cells_compared == 6
+    assert (found.only_in_reference, found.only_in_warehouse) == (1, 1)
+    assert found.cells_differing == 2  # b's value, c's status; a's value is within the tolerance
+    assert found.differences == 4
+    assert any("b count: value reference 1.0, warehouse 1.5" in e for e in found.examples)
+    assert any(e.startswith("only in the reference: d") for e in found.examples)
+
+
+def test_identical_tables_have_no_difference() -> None:
+    con = duckdb.connect()
+    two_tables(con)
+    con.execute("create table same as select * from r")
+    found = reference.compare_table(con, "r", "same", ("k", "m"), ("value", "value_status"))
+    assert found.differences == 0 and found.cells_compared == 8 and not found.examples
+
+
+# --------------------------------------------------------------------------- reference: computation
+
+SEEDS = {
+    "register/ref_indicators.csv": [
+        "indicator_code,measure,window_quarters,base_measure,numerator_item,denominator_items,population_age_band,multiplier",
+        "CLA_START,count,1,count,CLA_START,,,1",
+        "CLA_START,rate_per_10k,1,rate_per_10k,CLA_START,,0-17,10000",
+        "CLA_START,rate_per_10k_12m,4,rate_per_10k,CLA_START,,0-17,10000",
+        "ASSESS_45D,percent,1,percent,ASSESS_45D,ASSESS_COMPLETED,,100",
+    ],
+    "register/ref_items.csv": [
+        "item_code,value_type,collecting_region_code,first_period,last_period",
+        "CLA_START,count,,2012-13 Q1,",
+        "ASSESS_45D,count,,2012-13 Q1,",
+        "ASSESS_COMPLETED,count,,2012-13 Q1,",
+    ],
+    "reference/ref_local_authorities.csv": [
+        "la_code,region_code,first_period,last_period",
+        "801,R1,2012-13 Q1,",
+        "802,R1,2012-13 Q1,",
+    ],
+    "reference/ref_population.csv": [
+        "geography_level,area_code,mid_year,age_band,population",
+        "la,801,2023,0-17,10000",
+        "la,801,2024,0-17,20000",
+        "la,802,2024,0-17,5000",
+    ],
+    "reference/ref_statistical_neighbours.csv": ["la_code,neighbour_la_code,sn_model", "801,802,2025", "802,801,2025"],
+}
+RETURNS = {  # file -> (CLA_START, ASSESS_45D, ASSESS_COMPLETED)
+    "2024-25_Q1/801_2024-25_Q1.csv": ("2", "45", "90"),
+    "2024-25_Q2/801_2024-25_Q2.csv": ("3", "x", "10"),
+    "2024-25_Q2/801_2024-25_Q2_v2.csv": ("4", "5", "0"),  # the latest accepted version
+    "2024-25_Q2/802_2024-25_Q2.csv": ("6", "1", "4"),
+}
+
+
+def tiny_project(tmp_path: Path) -> tuple[Path, Path, Path]:
+    seeds, returns = tmp_path / "seeds", tmp_path / "returns"
+    for name, lines in SEEDS.items():
+        (seeds / name).parent.mkdir(parents=True, exist_ok=True)
+        (seeds / name).write_text("\n".join(lines) + "\n")
+    files = []
+    for name, (start, within, completed) in RETURNS.items():
+        la, fy, quarter = Path(name).stem.split("_")[:3]
+        period = f"{fy} {quarter}"
+        rows = [("CLA_START", start), ("ASSESS_45D", within), ("ASSESS_COMPLETED", completed)]
+        (returns / name).parent.mkdir(parents=True, exist_ok=True)
+        body = "".join(f"{la},{period},{item},{value},\n" for item, value in rows)
+        (returns / name).write_text("la_code,period,item_code,value,comment\n" + body)
+        files.append((name, la, period, 2 if name.endswith("_v2.csv") else 1))
+    warehouse = tmp_path / "riia.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_return_files (file_path varchar, la_code varchar, period varchar, "
+            "file_version integer, file_status varchar, has_valid_file_name boolean)"
+        )
+        con.executemany("insert into marts.fct_return_files values (?, ?, ?, ?, 'readable', true)", files)
+        con.execute("create table marts.fct_validation_results (file_path varchar, severity varchar)")
+        con.execute(
+            "create table marts.fct_returns (la_code varchar, period varchar, file_path varchar, is_accepted boolean)"
+        )
+        con.execute(
+            "insert into marts.fct_returns values ('801', '2024-25 Q1', '2024-25_Q1/801_2024-25_Q1.csv', true),"
+            " ('801', '2024-25 Q2', '2024-25_Q2/801_2024-25_Q2_v2.csv', true),"
+            " ('802', '2024-25 Q2', '2024-25_Q2/802_2024-25_Q2.csv', true)"
+        )
+    return seeds, returns, warehouse
+
+
+def test_the_reference_computes_the_registers_measures_from_the_files_in_use(tmp_path: Path) -> None:
+    seeds, returns, warehouse = tiny_project(tmp_path)
+    con = duckdb.connect()
+    outcome = reference.read_inputs(con, returns, warehouse, seeds)
+    assert (outcome.accepted_files, outcome.files_in_use, outcome.in_use_mismatch) == (4, 3, 0)
+    reference.compute(con, min_members=2)
+    values = {
+        (la, period, code, measure): (value, status)
+        for la, period, code, measure, value, status in con.sql(
+            "select la_code, period, indicator_code, measure, value, value_status from ref_values"
+        ).fetchall()
+    }
+    assert values["801", "2024-25 Q1", "CLA_START", "count"] == (2.0, "calculated")
+    # mid-2024 population for 2024-25 quarters
+    assert values["801", "2024-25 Q1", "CLA_START", "rate_per_10k"] == (1.0, "calculated")
+    assert values["801", "2024-25 Q2", "CLA_START", "rate_per_10k"] == (2.0, "calculated")  # version 2: 4
+    assert values["801", "2024-25 Q1", "ASSESS_45D", "percent"] == (50.0, "calculated")
+    assert values["801", "2024-25 Q2", "ASSESS_45D", "percent"] == (None, "zero_denominator")
+    assert values["801", "2024-25 Q2", "CLA_START", "rate_per_10k_12m"] == (None, "incomplete_year")
+    comparators = dict(
+        ((kind, key, measure), (value, contributing, members, low))
+        for kind, key, measure, value, contributing, members, low in con.sql(
+            "select comparator_type, comparator_key, measure, value, contributing_las, member_las, is_low_coverage "
+            "from ref_comparators where period = '2024-25 Q2' and indicator_code = 'CLA_START'"
+        ).fetchall()
+    )
+    # (4 + 6) children over (20,000 + 5,000) x 10,000
+    assert comparators["region", "R1", "rate_per_10k"] == (4.0, 2, 2, False)
+    assert comparators["statistical_neighbours", "801", "count"] == (6.0, 1, 1, True)
+    # Q1: 802 sent nothing, so England pools one LA of two
+    q1 = con.sql(
+        "select value, contributing_las, member_las, population_coverage from ref_comparators "
+        "where period = '2024-25 Q1' and comparator_type = 'england' and measure = 'rate_per_10k'"
+    ).fetchone()
+    assert q1 == (1.0, 1, 2, 0.8)
+
+
+def test_targets_take_their_figures_from_the_runs_by_name() -> None:
+    def build(name: str, seconds: float, peak: float, quarters: int = 12, steps: str = "") -> Row:
+        kind = name.split()[0]
+        return Row(name, kind, quarters, 1, 1.0, seconds, None, peak, None, True, steps)
+
+    rows = [
+        build("full 12q", 200.0, 900.0),
+        build("increment at 12", 70.0, 600.0, steps="load 5.0 s, dbt 40.0 s"),
+        build("increment at 48", 140.0, 800.0, 48, steps="load 20.0 s, dbt 50.0 s"),
+    ]
+    memory = {"empty": 100.0, "at_limit": 1124.0, "at_limit_and_large": 1125.0, "limit_bytes": 2**20}
+    found = {t.number: t for t in report.targets(rows, 2.0, memory)}
+    assert found["1"].measured == 100.0 and found["1"].met is False
+    assert found["2a"].measured == 0.35 and found["2a"].met is True
+    assert found["2b"].measured is None and "needs sizes 12 and 24" in found["2b"].line()
+    assert found["2c"].measured == 2.0
+    assert (found["3a"].measured, found["3b"].measured) == (900.0, 800.0)
+    assert found["3d"].measured == 1.0 and found["3d"].met is True
+    assert "1,024 bytes of memory per byte of file" in found["3c"].detail
+    assert report.increment_steps(rows) == [
+        "Increment steps at 12 / 48 quarters of history (seconds): load 5.0 / 20.0; dbt 40.0 / 50.0"
+    ]
