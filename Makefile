@@ -46,9 +46,11 @@ check: $(STAMP)  ## an LA officer's pre-submission check: make check FILE=path/t
 # dbt's own tests run inside pytest: its shared sample build is a plain `dbt build` (every
 # data test and unit test), and tests/python/test_dbt_tests.py proves they all ran and
 # passed and that the source is fresh - one whole-sample build instead of two.
+# pytest runs one worker per core (pytest-xdist), each test file on one worker so that its
+# module fixtures (a real build each) are built once.
 test: $(STAMP)  ## every check: ruff and sqlfluff, then pytest (drives dbt with every data and unit test, and GE, on fixture returns)
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 TEST_RETURNS := build/test/returns
 dbt-test: $(STAMP)  ## dbt build (every model, data test and unit test) on freshly generated sample returns, outside pytest
