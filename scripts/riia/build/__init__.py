@@ -19,6 +19,7 @@ what happened and what to do.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import json
 import os
@@ -92,6 +93,7 @@ class BuildPlan:
     wait_seconds: float = 0.0
     write_sample_if_empty: bool = True
     full_refresh: bool = False
+    wrote_sample: bool = False  # this build wrote the sample returns: complete, no need to settle
     messages: list[str] = field(default_factory=list)
 
     @classmethod
@@ -158,6 +160,7 @@ def check_returns_folder(plan: BuildPlan) -> None:
         say(f"No returns in {plan.returns_dir}: writing the generated sample returns there (SAMPLE DATA).")
         if sample.main(["--out", str(plan.returns_dir), "--only-if-empty"]) != 0:
             raise BuildError("The sample returns could not be written.")
+        plan.wrote_sample = True
         return
     if not plan.returns_dir.exists():
         raise BuildError(
@@ -212,6 +215,10 @@ def carry_forward(start: Path | None, db_path: Path) -> None:
 
 def load_returns(plan: BuildPlan, db_path: Path) -> dict[str, int]:
     rules = intake.FolderRules.from_settings(plan.settings)
+    if plan.wrote_sample:
+        # the files were written, whole, by this process a moment ago: they need not rest
+        # `returns_settle_seconds` before they are read (a newcomer's first `make build`)
+        rules = dataclasses.replace(rules, settle_seconds=0)
     with duckdb.connect(str(db_path)) as con:
         counts = intake.load(con, plan.returns_dir, rules)
     return counts
