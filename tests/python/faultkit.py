@@ -35,6 +35,7 @@ import duckdb
 from conftest import PROJECT_ROOT, physical_line_count
 from riia.bench.memory import make_sparse as make_sparse
 from riia.bench.memory import memory_with_large_file as memory_with_large_file
+from riia.bench.runs import base_env
 
 RIIA = str(Path(sys.executable).parent / "riia")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -54,17 +55,8 @@ class Finished:
 def riia_env(returns: Path, build_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a `riia` command on these folders: settle time 0 (fixture files are
     complete when written), a fixed build date, dbt's target inside the build folder."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RIIA_", "DBT_"))}
-    env.update(
-        RIIA_RETURNS_DIR=str(returns),
-        RIIA_BUILD_DIR=str(build_dir),
-        RIIA_RETURNS_SETTLE_SECONDS="0",
-        RIIA_BUILD_DATE=BUILD_DATE,
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        GX_ANALYTICS_ENABLED="false",
-    )
-    env.update(extra)
-    return env
+    folders = {"RIIA_RETURNS_DIR": str(returns), "RIIA_BUILD_DIR": str(build_dir)}
+    return base_env(BUILD_DATE, **(folders | extra))  # a test's `extra` may override the folders
 
 
 def start(args: list[str], env: dict[str, str], preexec_fn=None) -> subprocess.Popen:
