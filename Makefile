@@ -46,10 +46,11 @@ check: $(STAMP)  ## an LA officer's pre-submission check: make check FILE=path/t
 # dbt's own tests run inside pytest: its shared sample build is a plain `dbt build` (every
 # data test and unit test), and tests/python/test_dbt_tests.py proves they all ran and
 # passed and that the source is fresh - one whole-sample build instead of two.
+# The linters are tests too (tests/python/test_lint.py), so that they run beside the builds.
 # pytest runs one worker per core (pytest-xdist), each test file on one worker so that its
-# module fixtures (a real build each) are built once.
-test: $(STAMP)  ## every check: ruff and sqlfluff, then pytest (drives dbt with every data and unit test, and GE, on fixture returns)
-	$(MAKE) --no-print-directory lint
+# module fixtures (a real build each) are built once; the sample build is made once per run
+# and shared by both workers (conftest.shared_folder).
+test: $(STAMP)  ## every check: pytest (drives dbt with every data and unit test, and GE, on fixture returns), with ruff and sqlfluff
 	$(BIN)/python -m pytest -n auto --dist loadfile
 
 TEST_RETURNS := build/test/returns
@@ -67,10 +68,8 @@ SIZES ?=
 bench: $(STAMP)  ## the full build, the quarterly increment at 12/24/48 quarters and riia check against issue 15's targets (build/benchmark/results.md)
 	$(BIN)/riia bench $(if $(SIZES),--sizes $(SIZES))
 
-lint: $(STAMP)  ## ruff (lint and format) over the Python, sqlfluff over every model, macro, test and analysis
-	$(BIN)/ruff check scripts tests
-	$(BIN)/ruff format --check scripts tests
-	$(BIN)/sqlfluff lint models macros tests analyses
+lint: $(STAMP)  ## ruff (lint and format) over the Python, sqlfluff over every model, macro, test and analysis (tests/python/test_lint.py)
+	$(BIN)/python -m pytest -p no:xdist -q tests/python/test_lint.py
 
 lock:  ## regenerate requirements.lock from pyproject.toml in a throwaway venv
 	rm -rf build/lockvenv && $(PYTHON) -m venv build/lockvenv

@@ -7,12 +7,13 @@ folder, DuckDB file and target path, exactly as a data engineer would run it.
 from __future__ import annotations
 
 import csv
+import fcntl
 import os
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,25 +127,63 @@ def write_return(
     return path
 
 
-@pytest.fixture(scope="session")
-def sample_returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The generated sample returns (the LAs of each of 12 quarters, with the documented defects)."""
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder made once per test run by `make(folder)` and shared by every pytest-xdist
+    worker: the first worker to ask makes it while holding a lock, the others wait for it and
+    read it. A failure is kept and raised again in every worker that asks, not retried."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # the run's folder
+    folder, done, failed = root / name, root / f"{name}.done", root / f"{name}.failed"
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():
+            pytest.fail(f"{name} could not be made (in another worker):\n{failed.read_text()}")
+        if not done.exists():
+            try:
+                folder.mkdir()
+                make(folder)
+            except BaseException as error:
+                failed.write_text(f"{type(error).__name__}: {error}"[-6000:])
+                raise
+            done.touch()
+    return folder
+
+
+def _make_sample(folder: Path) -> None:
     import riia.sample
 
-    out = tmp_path_factory.mktemp("sample") / "returns"
-    assert riia.sample.main(["--out", str(out)]) == 0
-    return out
+    assert riia.sample.main(["--out", str(folder / "returns")]) == 0
 
 
 @pytest.fixture(scope="session")
-def sample_build(sample_returns: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Build]:
-    """One full `dbt build` of the sample returns, shared by the tests that only read it."""
-    db_path = tmp_path_factory.mktemp("sample_build") / "riia.duckdb"
-    build = run_dbt(sample_returns, db_path)
-    # kept aside: later dbt commands on this build (docs, freshness) write their own run results
-    target = db_path.parent / "dbt_target"
-    shutil.copyfile(target / "run_results.json", target / "sample_build_run_results.json")
-    yield build
+def sample_returns(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated sample returns (the LAs of each of 12 quarters, with the documented defects),
+    written once per test run. Read only: a test that changes returns copies them."""
+    return shared_folder(tmp_path_factory, "sample", _make_sample) / "returns"
+
+
+@pytest.fixture(scope="session")
+def sample_build(sample_returns: Path, tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """One full `dbt build` of the sample returns (every model, data test and unit test), made
+    once per test run and shared by every worker. Read only: open it with read_only=True (a
+    writer would lock the other workers out) or work on a copy (`copy_warehouse`)."""
+
+    def make(folder: Path) -> None:
+        run_dbt(sample_returns, folder / "riia.duckdb")
+        # kept aside: later dbt commands on copies of this build write their own run results
+        target = folder / "dbt_target"
+        shutil.copyfile(target / "run_results.json", target / "sample_build_run_results.json")
+
+    db_path = shared_folder(tmp_path_factory, "sample_build", make) / "riia.duckdb"
+    return Build(sample_returns, db_path, 0, "")
+
+
+def copy_warehouse(build: Build, folder: Path) -> Build:
+    """A writable copy of a build's warehouse in `folder` (named riia.duckdb: the catalog name
+    the compiled SQL uses), for dbt commands and tests that write to it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(build.db_path, folder / "riia.duckdb")
+    return Build(build.returns_dir, folder / "riia.duckdb", build.returncode, build.output)
 
 
 # A complete, internally consistent return (every riia_core item; every L-rule holds).

@@ -9,22 +9,20 @@ described, and that every audience output is public, contracted and in an exposu
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from browser import chromium, render  # noqa: F401 - chromium is a fixture
-from conftest import PROJECT_ROOT, Build, run_dbt
+from conftest import PROJECT_ROOT, Build, copy_warehouse, run_dbt
 from riia import docs as make_indicator_docs
 
 
 @pytest.fixture(scope="module")
 def docs(sample_build: Build, tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("docs")
-    db = root / "riia.duckdb"
-    shutil.copy2(sample_build.db_path, db)
-    run_dbt(sample_build.returns_dir, db, command="docs generate", extra_args=("--static",))
+    copy = copy_warehouse(sample_build, root)  # the shared build stays read-only
+    run_dbt(copy.returns_dir, copy.db_path, command="docs generate", extra_args=("--static",))
     target = root / "dbt_target"
     return {
         "manifest": json.loads((target / "manifest.json").read_text()),
