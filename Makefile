@@ -48,10 +48,10 @@ check: $(STAMP)  ## an LA officer's pre-submission check: make check FILE=path/t
 # passed and that the source is fresh - one whole-sample build instead of two.
 # The linters are tests too (tests/python/test_lint.py), so that they run beside the builds.
 # pytest runs one worker per core (pytest-xdist), each test file on one worker so that its
-# module fixtures (a real build each) are built once; the sample build is made once per run
-# and shared by both workers (conftest.shared_folder).
+# module fixtures (a real build each) are built once, and every file that reads the sample's
+# build on the same worker: that build is made once per run (conftest.py).
 test: $(STAMP)  ## every check: pytest (drives dbt with every data and unit test, and GE, on fixture returns), with ruff and sqlfluff
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 TEST_RETURNS := build/test/returns
 dbt-test: $(STAMP)  ## dbt build (every model, data test and unit test) on freshly generated sample returns, outside pytest

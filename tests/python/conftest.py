@@ -269,3 +269,13 @@ def append_seed_rows(project_dir: Path, seed: str, rows: list[tuple[str, ...]]) 
     path = next(project_dir.joinpath("seeds").rglob(f"{seed}.csv"))
     with path.open("a", newline="", encoding="utf-8") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Which worker runs what (`make test`: pytest-xdist with --dist loadgroup): each test file
+    is one group (its module fixtures, real builds, are made once), except that every file
+    that reads the shared sample build is in one group "sample", on one worker, so that the
+    other worker never sits waiting for that build to finish."""
+    for item in items:
+        uses_sample = {"sample_build", "sample_returns"} & set(getattr(item, "fixturenames", ()))
+        item.add_marker(pytest.mark.xdist_group("sample" if uses_sample else item.nodeid.split("::")[0]))
