@@ -288,6 +288,20 @@ def landing_row(found: IntakeFile, scanned_at: datetime) -> tuple[Any, ...]:
     )
 
 
+def _insert(con: Any, batch: list[tuple[Any, ...]]) -> None:
+    """Append rows to raw.la_return_files in one statement (a DataFrame scanned by DuckDB;
+    a prepared insert per row cost about 5 ms a file)."""
+    import pandas as pd
+
+    names = [column.split()[0] for column in LANDING_COLUMNS]
+    frame = pd.DataFrame(batch, columns=names).astype({"file_bytes": "Int64"})
+    con.register("riia_landing_batch", frame)
+    try:
+        con.execute(f"insert into raw.la_return_files select {', '.join(names)} from riia_landing_batch")
+    finally:
+        con.unregister("riia_landing_batch")
+
+
 def load(con: Any, root: Path, rules: FolderRules, now: datetime | None = None) -> dict[str, int]:
     """Replace the landing tables with this scan of `root`; return the count per status."""
     now = now or datetime.now(UTC)
@@ -300,16 +314,15 @@ def load(con: Any, root: Path, rules: FolderRules, now: datetime | None = None) 
     counts: dict[str, int] = {}
     batch: list[tuple[Any, ...]] = []
     size = 0
-    insert = f"insert into raw.la_return_files values ({', '.join('?' * len(LANDING_COLUMNS))})"
     for found in scan(root, rules, now):
         counts[found.intake_status] = counts.get(found.intake_status, 0) + 1
         batch.append(landing_row(found, now))
         size += len(found.content or b"")
         if size >= BATCH_BYTES:
-            con.executemany(insert, batch)
+            _insert(con, batch)
             batch, size = [], 0
     if batch:
-        con.executemany(insert, batch)
+        _insert(con, batch)
     con.execute(
         "create or replace table raw.returns_folder as select ? as returns_layout, ? as settle_seconds, "
         "? as max_file_bytes, ? as is_sample, cast(? as timestamptz) as scanned_at",
