@@ -218,3 +218,23 @@ def test_every_exception_names_a_rule_checked_here_and_a_real_model(manifest: di
         assert rule in checked, f"exception for {rule}, which no test here checks"
         for name in excepted:
             assert name.split(".")[0] in names, f"exception for {name}, which is not a model"
+
+
+def test_the_sharing_rules_read_every_output_that_leaves_a_region(manifest: dict) -> None:
+    """Every LA-grain output of an audience outside the region (seed sharing_audiences) is read
+    by each singular test of the sharing rules that checks what leaves a region (macro
+    outside_rows): a new audience's output cannot escape the rules."""
+    with (PROJECT_ROOT / "seeds" / "sharing" / "sharing_audiences.csv").open(newline="", encoding="utf-8") as handle:
+        leaving = {
+            f"model.riia.{row['output_model']}"
+            for row in csv.DictReader(handle)
+            if row["grain"] == "la" and row["audience"] != "regional"
+        }
+    assert len(leaving) >= 3, leaving
+    rules = {
+        node["name"]: set(node["depends_on"]["nodes"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test" and "outside_rows" in " ".join(node["depends_on"]["macros"])
+    }
+    assert len(rules) == 4, sorted(rules)
+    assert {name: sorted(leaving - reads) for name, reads in rules.items() if leaving - reads} == {}

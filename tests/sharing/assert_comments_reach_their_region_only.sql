@@ -4,32 +4,10 @@
 {{ config(tags=['gate']) }}
 
 with other_audiences as (
-    select
-        recipient_id,
-        la_code,
-        period,
-        indicator_code,
-        la_comment,
-        warning_rule_ids
-    from {{ ref('shr_dfe__riia_core') }}
-    union all
-    select
-        recipient_id,
-        la_code,
-        period,
-        indicator_code,
-        la_comment,
-        warning_rule_ids
-    from {{ ref('shr_d2i__riia_core') }}
-    union all
-    select
-        recipient_id,
-        la_code,
-        period,
-        indicator_code,
-        la_comment,
-        warning_rule_ids
-    from {{ ref('shr_agreed__indicators') }}
+    {{ outside_rows(
+        ['recipient_id', 'la_code', 'period', 'indicator_code', 'la_comment', 'warning_rule_ids'],
+        la_rows_only=false,
+    ) }}
 )
 
 select *

@@ -4,30 +4,7 @@
 {{ config(tags=['gate']) }}
 
 with outside as (
-    select
-        recipient_id,
-        region_code,
-        la_code,
-        period,
-        source_file
-    from {{ ref('shr_dfe__riia_core') }}
-    union all
-    select
-        recipient_id,
-        region_code,
-        la_code,
-        period,
-        source_file
-    from {{ ref('shr_d2i__riia_core') }}
-    union all
-    select
-        recipient_id,
-        region_code,
-        la_code,
-        period,
-        source_file
-    from {{ ref('shr_agreed__indicators') }}
-    where area_type = 'la'
+    {{ outside_rows(['recipient_id', 'region_code', 'la_code', 'period', 'source_file']) }}
 ),
 
 released as (

@@ -5,33 +5,7 @@
 {{ config(tags=['gate']) }}
 
 with shared as (
-    select
-        recipient_id,
-        region_code,
-        la_code,
-        period,
-        indicator_code,
-        agreement_id
-    from {{ ref('shr_dfe__riia_core') }}
-    union all
-    select
-        recipient_id,
-        region_code,
-        la_code,
-        period,
-        indicator_code,
-        agreement_id
-    from {{ ref('shr_d2i__riia_core') }}
-    union all
-    select
-        recipient_id,
-        region_code,
-        la_code,
-        period,
-        indicator_code,
-        agreement_id
-    from {{ ref('shr_agreed__indicators') }}
-    where area_type = 'la'
+    {{ outside_rows(['recipient_id', 'region_code', 'la_code', 'period', 'indicator_code', 'agreement_id']) }}
 ),
 
 regional_indicators as (
