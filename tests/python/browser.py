@@ -21,7 +21,6 @@ import fcntl
 import json
 import os
 import select
-import shutil
 import subprocess
 import tempfile
 import time
@@ -31,37 +30,10 @@ from typing import Any
 
 import pytest
 
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--no-default-browser-check",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-extensions",
-    "--disable-default-apps",
-    "--metrics-recording-only",
-    "--hide-scrollbars",
-    "--mute-audio",
-    # anything the page tries to fetch goes to a closed port on this machine, and fails
-    "--proxy-server=http://127.0.0.1:9",
-    "--proxy-bypass-list=<-loopback>",
-    "--remote-debugging-pipe",
-)
+from riia.reports.screenshots import OFFLINE_FLAGS, find_chromium
 
-
-def find_chromium() -> str | None:
-    """The Chromium binary: $RIIA_CHROMIUM, else the first of the usual names on PATH."""
-    wanted = os.environ.get("RIIA_CHROMIUM")
-    if wanted:
-        return shutil.which(wanted) or (wanted if Path(wanted).is_file() else None)
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+# Chromium as the project starts it (riia.reports.screenshots), driven over a pipe
+FLAGS = (*OFFLINE_FLAGS, "--remote-debugging-pipe")
 
 
 @pytest.fixture(scope="session")

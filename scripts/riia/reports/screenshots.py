@@ -14,7 +14,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-FLAGS = (
+# How the project starts Chromium, here and in the browser tests (tests/python/browser.py):
+# headless, no background services, and anything a page tries to fetch goes to a closed
+# port on this machine, and fails.
+OFFLINE_FLAGS = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -24,29 +27,38 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--disable-extensions",
+    "--disable-default-apps",
+    "--metrics-recording-only",
+    "--mute-audio",
     "--hide-scrollbars",
     "--proxy-server=http://127.0.0.1:9",
     "--proxy-bypass-list=<-loopback>",
-    "--virtual-time-budget=20000",  # let the charts' script finish before the picture is taken
 )
+# let the charts' script finish before the picture is taken
+FLAGS = (*OFFLINE_FLAGS, "--virtual-time-budget=20000")
 
 
 class ScreenshotError(Exception):
     """Screenshots cannot be taken; the message says why in one sentence."""
 
 
-def chromium() -> str:
+def find_chromium() -> str | None:
+    """The Chromium binary: $RIIA_CHROMIUM, else the first of the usual names on PATH."""
     wanted = os.environ.get("RIIA_CHROMIUM")
-    for name in ([wanted] if wanted else []) + [
-        "chromium",
-        "chromium-browser",
-        "google-chrome",
-        "google-chrome-stable",
-    ]:
+    if wanted:
+        return shutil.which(wanted) or (wanted if Path(wanted).is_file() else None)
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
         found = shutil.which(name)
         if found:
             return found
-    raise ScreenshotError("No headless Chromium found: install chromium, or set RIIA_CHROMIUM to its path.")
+    return None
+
+
+def chromium() -> str:
+    found = find_chromium()
+    if found is None:
+        raise ScreenshotError("No headless Chromium found: install chromium, or set RIIA_CHROMIUM to its path.")
+    return found
 
 
 def newest(paths: list[Path]) -> Path | None:
