@@ -51,7 +51,7 @@ check: $(STAMP)  ## an LA officer's pre-submission check: make check FILE=path/t
 # module fixtures (a real build each) are built once, and every file that reads the sample's
 # build on the same worker: that build is made once per run (conftest.py).
 test: $(STAMP)  ## every check: pytest (drives dbt with every data and unit test, and GE, on fixture returns), with ruff and sqlfluff
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 TEST_RETURNS := build/test/returns
 dbt-test: $(STAMP)  ## dbt build (every model, data test and unit test) on freshly generated sample returns, outside pytest

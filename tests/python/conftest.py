@@ -271,11 +271,27 @@ def append_seed_rows(project_dir: Path, seed: str, rows: list[tuple[str, ...]]) 
         csv.writer(handle, lineterminator="\n").writerows(rows)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Which worker runs what (`make test`: pytest-xdist with --dist loadgroup): each test file
-    is one group (its module fixtures, real builds, are made once), except that every file
-    that reads the shared sample build is in one group "sample", on one worker, so that the
-    other worker never sits waiting for that build to finish."""
-    for item in items:
-        uses_sample = {"sample_build", "sample_returns"} & set(getattr(item, "fixturenames", ()))
-        item.add_marker(pytest.mark.xdist_group("sample" if uses_sample else item.nodeid.split("::")[0]))
+SAMPLE_GROUP = "sample"
+
+
+def reads_the_sample(test_file: Path) -> bool:
+    """Whether a test file asks for the shared sample (its returns or its build) as a fixture."""
+    return re.search(r"\bsample_(build|returns)\s*:", test_file.read_text(encoding="utf-8")) is not None
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """Which worker runs what under `--dist loadfile` (`make test`): each test file on one
+    worker (its module fixtures, real builds, are made once), and every file that reads the
+    shared sample on the same worker, so that the other never sits waiting for the sample's
+    build. (`--dist loadgroup` would do it with marks, but pytest 9.2 broke it:
+    pytest-dev/pytest-xdist#1386.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFileSampleTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            test_file = nodeid.split("::", 1)[0]
+            return SAMPLE_GROUP if reads_the_sample(config.rootpath / test_file) else test_file
+
+    return ByFileSampleTogether(config, log)
