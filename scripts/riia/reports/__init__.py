@@ -20,6 +20,10 @@ from pathlib import Path
 
 from riia.reports.cache import Written
 
+# Imported here, not in a function: the submodule of the same name, once imported anywhere,
+# would otherwise replace the function as this package's attribute `screenshots`.
+from riia.reports.screenshots import screenshots
+
 __all__ = ["Written", "screenshots", "write_hub_reports", "write_recipient_reports"]
 
 
@@ -35,10 +39,3 @@ def write_hub_reports(warehouse: Path, exports: Path, out: Path, previous: Path 
     from riia.reports.hub import write_hub_reports as write
 
     return write(warehouse, exports, out, previous)
-
-
-def screenshots(folder: Path, out: Path) -> list[Path]:
-    """PNGs of a profile, a rug, the index and a validation report of the publication `folder`."""
-    from riia.reports.screenshots import screenshots as take
-
-    return take(folder, out)
