@@ -110,6 +110,7 @@ class RecipientData:
             {row[0] for row in self.con.sql("describe indicators").fetchall()} if "indicators" in self.tables else set()
         )
         self._returns: list[Row] | None = None
+        self._held: dict[str, dict[str, list[Row]]] = {}  # region code -> period -> rows (prefetch)
 
     def close(self) -> None:
         self.con.close()
@@ -175,10 +176,24 @@ class RecipientData:
         found = self.con.execute(f"select distinct period from indicators {where}", parameters).fetchall()
         return by_period(p for (p,) in found)
 
+    def prefetch(self, region_code: str, periods: Iterable[str]) -> None:
+        """Read the indicator rows of one region in `periods` in one query, for `window` to serve
+        the windows within them (the quarters of a render job overlap by seven of their eight)."""
+        wanted = by_period(periods)
+        held: dict[str, list[Row]] = {p: [] for p in wanted}
+        for row in self.rows(
+            "select * from indicators where list_contains(?, period) and region_code = ?", [wanted, region_code]
+        ):
+            held[row["period"]].append(row)
+        self._held[region_code] = held
+
     def window(
         self, period: str, region_code: str | None = None, indicator_codes: Iterable[str] | None = None
     ) -> list[Row]:
         """The indicator rows of `period` and the seven quarters before it (LA grain)."""
+        held = self._held.get(region_code or "")
+        if held is not None and indicator_codes is None and all(p in held for p in quarter_window(period)):
+            return [row for p in quarter_window(period) for row in held[p]]
         conditions, parameters = ["list_contains(?, period)"], [quarter_window(period)]
         if region_code:
             conditions.append("region_code = ?")
