@@ -111,6 +111,7 @@ class RecipientData:
         )
         self._returns: list[Row] | None = None
         self._held: dict[str, dict[str, list[Row]]] = {}  # region code -> period -> rows (prefetch)
+        self._digests: dict[str | None, dict[str, tuple[int, int]]] = {}  # region code -> period -> count, hash sum
 
     def close(self) -> None:
         self.con.close()
@@ -205,15 +206,18 @@ class RecipientData:
 
     def window_digest(self, period: str, region_code: str | None = None) -> str:
         """A hash of every indicator row of the window (DuckDB's row hash, summed): what a rug or a
-        profile of the quarter shows, without bringing the rows into Python."""
-        where, parameters = "list_contains(?, period)", [quarter_window(period)]
-        if region_code:
-            where += " and region_code = ?"
-            parameters.append(region_code)
-        count, total = self.con.execute(
-            f"select count(*), sum(hash(i)::hugeint)::varchar from indicators as i where {where}", parameters
-        ).fetchone()
-        return f"{count}:{total}"
+        profile of the quarter shows, without bringing the rows into Python. The count and sum are
+        taken per quarter (one query per region) and added up over the window's quarters."""
+        if region_code not in self._digests:
+            where, parameters = ("where region_code = ?", [region_code]) if region_code else ("", [])
+            found = self.con.execute(
+                f"select period, count(*), sum(hash(i)::hugeint) from indicators as i {where} group by period",
+                parameters,
+            ).fetchall()
+            self._digests[region_code] = {p: (count, total) for p, count, total in found}
+        sums = [self._digests[region_code][p] for p in quarter_window(period) if p in self._digests[region_code]]
+        total = sum(t for _, t in sums) if sums else None
+        return f"{sum(c for c, _ in sums)}:{total}"
 
     def window_las(self, period: str, region_code: str) -> dict[str, str]:
         """LA code -> name of every LA with a row in the window, by name."""
