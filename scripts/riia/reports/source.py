@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -76,16 +77,18 @@ class Catalogue:
         found = [m for m in self.measures if m.is_headline and (wanted is None or m.indicator_code in wanted)]
         return sorted(found, key=lambda m: (m.display_order, m.indicator_code))
 
+    @cached_property
+    def _twelve_months(self) -> dict[tuple[str, str], Measure]:
+        """(indicator, base measure) -> its first 12-month measure (asked for per card and sheet row)."""
+        found: dict[tuple[str, str], Measure] = {}
+        for m in self.measures:
+            if m.window_quarters == 4:
+                found.setdefault((m.indicator_code, m.base_measure), m)
+        return found
+
     def twelve_month(self, headline: Measure) -> Measure | None:
         """The 12-month measure built on the headline's measure (rate_per_10k_12m, percent_12m), if any."""
-        for m in self.measures:
-            if (
-                m.indicator_code == headline.indicator_code
-                and m.window_quarters == 4
-                and m.base_measure == headline.measure
-            ):
-                return m
-        return None
+        return self._twelve_months.get((headline.indicator_code, headline.measure))
 
 
 def quarter_window(period: str, quarters: int = WINDOW_QUARTERS) -> list[str]:
