@@ -2,8 +2,10 @@
 
 A job names the recipient's DuckDB file, its reports folder, the region and quarter, and which
 of that quarter's reports to render (those whose content hash changed: recipient.py decides).
-The worker opens the file read-only, reads the quarter's window once and writes the reports;
-it returns the files each report wrote, relative to the reports folder.
+A worker runs a batch of jobs: consecutive quarters of one region, a batch per worker. It opens
+the file read-only once, reads the rows of all the batch's windows in one query (a quarter's
+window shares seven of its eight quarters with the next one's) and writes the reports; it
+returns the files each report wrote, relative to the reports folder.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 from riia.reports import pages, profile_xlsx, reference, rug_xlsx
@@ -22,7 +25,7 @@ from riia.reports.profile import build_profile
 from riia.reports.quarter import QuarterData, load_quarter
 from riia.reports.reference import Preset
 from riia.reports.rug import build_rug
-from riia.reports.source import Handling, RecipientData
+from riia.reports.source import Handling, RecipientData, quarter_window
 
 Result = list[tuple[str, list[str]]]  # (report key, files relative to the reports folder)
 
@@ -106,19 +109,39 @@ class Renderer:
         )
 
 
-def run_job(job: Job) -> Result:
-    """Render what `job` asks for; runs in a worker process or in-process."""
-    with RecipientData(job.database) as data:
-        renderer = Renderer(data, job.out)
-        q = load_quarter(data, renderer.catalogue, job.region_code, job.period, reference.abolished())
-        done: list[tuple[str, list[Path]]] = []
-        if job.rug:
-            done.append((report_key("tartan_rug", job.period), renderer.rug(q, reference.presets(job.region_code))))
-        for la_code, name in job.profiles:
-            done.append((report_key("la_profile", job.period, la_code), [renderer.profile(q, la_code, name)]))
-        if job.workbook:
-            done.append((report_key("la_profile_workbook", job.period), [renderer.workbook(q)]))
+def run_batch(jobs: tuple[Job, ...]) -> list[Result]:
+    """Render the jobs of one recipient file and region (a run of its quarters); runs in a worker
+    process or in-process. The file is opened once and the rows of all the jobs' windows are
+    read in one query."""
+    first = jobs[0]
+    with RecipientData(first.database) as data:
+        data.prefetch(first.region_code, [p for job in jobs for p in quarter_window(job.period)])
+        renderer = Renderer(data, first.out)
+        return [run_job(job, data, renderer) for job in jobs]
+
+
+def run_job(job: Job, data: RecipientData, renderer: Renderer) -> Result:
+    """Render what `job` asks for, from the open recipient file."""
+    q = load_quarter(data, renderer.catalogue, job.region_code, job.period, reference.abolished())
+    done: list[tuple[str, list[Path]]] = []
+    if job.rug:
+        done.append((report_key("tartan_rug", job.period), renderer.rug(q, reference.presets(job.region_code))))
+    for la_code, name in job.profiles:
+        done.append((report_key("la_profile", job.period, la_code), [renderer.profile(q, la_code, name)]))
+    if job.workbook:
+        done.append((report_key("la_profile_workbook", job.period), [renderer.workbook(q)]))
     return [(key, [f.relative_to(job.out).as_posix() for f in files]) for key, files in done]
+
+
+def batches(jobs: list[Job], count: int) -> list[tuple[Job, ...]]:
+    """The jobs in order, in runs of one file, folder and region, each run cut into at most `count`
+    batches of consecutive quarters (one per worker)."""
+    cut: list[tuple[Job, ...]] = []
+    for _, grouped in groupby(jobs, key=lambda job: (job.database, job.out, job.region_code)):
+        run = list(grouped)
+        size = -(-len(run) // count)
+        cut += [tuple(run[i : i + size]) for i in range(0, len(run), size)]
+    return cut
 
 
 _executor: list[ProcessPoolExecutor] = []
@@ -148,7 +171,10 @@ def shutdown_workers() -> None:
 
 
 def run_jobs(jobs: list[Job]) -> list[Result]:
-    """Every job, in worker processes when there is more than one job and more than one worker."""
-    if len(jobs) <= 1 or worker_count() <= 1:
-        return [run_job(job) for job in jobs]
-    return list(executor().map(run_job, jobs))
+    """Every job's result, in order: in worker processes (a batch each) when there is more than one
+    job and more than one worker."""
+    workers = worker_count() if len(jobs) > 1 else 1
+    cut = batches(jobs, workers)
+    if workers <= 1 or len(cut) <= 1:
+        return [result for batch in cut for result in run_batch(batch)]
+    return [result for results in executor().map(run_batch, cut) for result in results]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -76,16 +77,18 @@ class Catalogue:
         found = [m for m in self.measures if m.is_headline and (wanted is None or m.indicator_code in wanted)]
         return sorted(found, key=lambda m: (m.display_order, m.indicator_code))
 
+    @cached_property
+    def _twelve_months(self) -> dict[tuple[str, str], Measure]:
+        """(indicator, base measure) -> its first 12-month measure (asked for per card and sheet row)."""
+        found: dict[tuple[str, str], Measure] = {}
+        for m in self.measures:
+            if m.window_quarters == 4:
+                found.setdefault((m.indicator_code, m.base_measure), m)
+        return found
+
     def twelve_month(self, headline: Measure) -> Measure | None:
         """The 12-month measure built on the headline's measure (rate_per_10k_12m, percent_12m), if any."""
-        for m in self.measures:
-            if (
-                m.indicator_code == headline.indicator_code
-                and m.window_quarters == 4
-                and m.base_measure == headline.measure
-            ):
-                return m
-        return None
+        return self._twelve_months.get((headline.indicator_code, headline.measure))
 
 
 def quarter_window(period: str, quarters: int = WINDOW_QUARTERS) -> list[str]:
@@ -110,6 +113,8 @@ class RecipientData:
             {row[0] for row in self.con.sql("describe indicators").fetchall()} if "indicators" in self.tables else set()
         )
         self._returns: list[Row] | None = None
+        self._held: dict[str, dict[str, list[Row]]] = {}  # region code -> period -> rows (prefetch)
+        self._digests: dict[str | None, dict[str, tuple[int, int]]] = {}  # region code -> period -> count, hash sum
 
     def close(self) -> None:
         self.con.close()
@@ -175,10 +180,24 @@ class RecipientData:
         found = self.con.execute(f"select distinct period from indicators {where}", parameters).fetchall()
         return by_period(p for (p,) in found)
 
+    def prefetch(self, region_code: str, periods: Iterable[str]) -> None:
+        """Read the indicator rows of one region in `periods` in one query, for `window` to serve
+        the windows within them (the quarters of a render job overlap by seven of their eight)."""
+        wanted = by_period(periods)
+        held: dict[str, list[Row]] = {p: [] for p in wanted}
+        for row in self.rows(
+            "select * from indicators where list_contains(?, period) and region_code = ?", [wanted, region_code]
+        ):
+            held[row["period"]].append(row)
+        self._held[region_code] = held
+
     def window(
         self, period: str, region_code: str | None = None, indicator_codes: Iterable[str] | None = None
     ) -> list[Row]:
         """The indicator rows of `period` and the seven quarters before it (LA grain)."""
+        held = self._held.get(region_code or "")
+        if held is not None and indicator_codes is None and all(p in held for p in quarter_window(period)):
+            return [row for p in quarter_window(period) for row in held[p]]
         conditions, parameters = ["list_contains(?, period)"], [quarter_window(period)]
         if region_code:
             conditions.append("region_code = ?")
@@ -190,15 +209,18 @@ class RecipientData:
 
     def window_digest(self, period: str, region_code: str | None = None) -> str:
         """A hash of every indicator row of the window (DuckDB's row hash, summed): what a rug or a
-        profile of the quarter shows, without bringing the rows into Python."""
-        where, parameters = "list_contains(?, period)", [quarter_window(period)]
-        if region_code:
-            where += " and region_code = ?"
-            parameters.append(region_code)
-        count, total = self.con.execute(
-            f"select count(*), sum(hash(i)::hugeint)::varchar from indicators as i where {where}", parameters
-        ).fetchone()
-        return f"{count}:{total}"
+        profile of the quarter shows, without bringing the rows into Python. The count and sum are
+        taken per quarter (one query per region) and added up over the window's quarters."""
+        if region_code not in self._digests:
+            where, parameters = ("where region_code = ?", [region_code]) if region_code else ("", [])
+            found = self.con.execute(
+                f"select period, count(*), sum(hash(i)::hugeint) from indicators as i {where} group by period",
+                parameters,
+            ).fetchall()
+            self._digests[region_code] = {p: (count, total) for p, count, total in found}
+        sums = [self._digests[region_code][p] for p in quarter_window(period) if p in self._digests[region_code]]
+        total = sum(t for _, t in sums) if sums else None
+        return f"{sum(c for c, _ in sums)}:{total}"
 
     def window_las(self, period: str, region_code: str) -> dict[str, str]:
         """LA code -> name of every LA with a row in the window, by name."""

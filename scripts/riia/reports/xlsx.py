@@ -52,7 +52,7 @@ class Book:
         )
         self.workbook.set_custom_property("handling_marking", frame.marking)
         self.workbook.set_custom_property("sample_data", bool(frame.is_sample))
-        self._formats: dict[tuple, Any] = {}
+        self._formats: dict[tuple, Any] = {}  # by their properties, and by number()'s and missing()'s arguments
 
     def format(self, **properties: Any) -> Any:
         key = tuple(sorted(properties.items()))
@@ -61,17 +61,26 @@ class Book:
         return self._formats[key]
 
     def number(self, dp: int, grade: str | None = None, bold: bool = False) -> Any:
-        props: dict[str, Any] = {"num_format": "#,##0" + ("." + "0" * dp if dp else "")}
-        if grade:
-            bg, fg = GRADE_COLOURS[grade]
-            props |= {"bg_color": bg, "font_color": fg}
-        if bold:
-            props["bold"] = True
-        return self.format(**props)
+        """A number's format (asked for per cell: found by its arguments, made once)."""
+        key = ("number", dp, grade, bold)
+        if key not in self._formats:
+            props: dict[str, Any] = {"num_format": "#,##0" + ("." + "0" * dp if dp else "")}
+            if grade:
+                bg, fg = GRADE_COLOURS[grade]
+                props |= {"bg_color": bg, "font_color": fg}
+            if bold:
+                props["bold"] = True
+            self._formats[key] = self.format(**props)
+        return self._formats[key]
 
     def missing(self) -> Any:
         """A cell with no figure: text on a hatched grey, never a zero."""
-        return self.format(italic=True, pattern=8, fg_color="#d9d9d9", bg_color="#f3f2f1", text_wrap=True)
+        key = ("missing",)
+        if key not in self._formats:
+            self._formats[key] = self.format(
+                italic=True, pattern=8, fg_color="#d9d9d9", bg_color="#f3f2f1", text_wrap=True
+            )
+        return self._formats[key]
 
     def sheet(self, name: str, title: str, notes: list[str]) -> tuple[Worksheet, int]:
         """A sheet with the marking, SAMPLE DATA, a title and notes on top; returns it and its next free row."""
