@@ -11,8 +11,13 @@
 -- fct_benchmarks is the hub's view; every shared output selects its recipient's view.
 {{ period_incremental() }}
 
-with view_values as (
-    select * from {{ ref('int_view_indicator_values') }}
+-- each row numbered once (materialized: the number is the key on which the ranks and the
+-- changes of a row reported on join back to it)
+with view_values as materialized (
+    select
+        row_number() over () as row_id,
+        *
+    from {{ ref('int_view_indicator_values') }}
 ),
 
 comparators as (
@@ -56,6 +61,7 @@ context_periods as (
 -- every figure of those quarters in the view, a value or not, with the quarter's position
 context_values as (
     select
+        view_values.row_id,
         view_values.recipient_id,
         view_values.la_code,
         view_values.period,
@@ -74,6 +80,7 @@ context_values as (
 -- rank (1 = lowest) is what the values above and level with it leave: count - rank - ties + 2
 ranked as (
     select
+        row_id,
         recipient_id,
         la_code,
         period,
@@ -117,11 +124,7 @@ quartiles as (
 -- that a quarter missing from the view gives none, not the one before it
 series as (
     select
-        recipient_id,
-        la_code,
-        period,
-        indicator_code,
-        measure,
+        row_id,
         rank_in_region,
         las_ranked_in_region,
         quartile_in_region,
@@ -144,6 +147,7 @@ series as (
     window la_series as (partition by recipient_id, la_code, indicator_code, measure order by period_index)
 ),
 
+-- the rows reported on
 subjects as (
     select * from view_values
     where visibility <> 'cross_regional' and {{ in_build_scope('period') }}
@@ -152,11 +156,7 @@ subjects as (
 -- a neighbour without a value (NULL) is neither above the LA nor counted
 neighbour_ranks as (
     select
-        subjects.recipient_id,
-        subjects.la_code,
-        subjects.period,
-        subjects.indicator_code,
-        subjects.measure,
+        subjects.row_id,
         1 + count(*) filter (where members.value > subjects.value) as rank_among_neighbours,
         1 + count(members.value) as las_ranked_among_neighbours
     from subjects
@@ -172,7 +172,7 @@ neighbour_ranks as (
             and subjects.indicator_code = members.indicator_code
             and subjects.measure = members.measure
     where subjects.value is not null
-    group by subjects.recipient_id, subjects.la_code, subjects.period, subjects.indicator_code, subjects.measure
+    group by subjects.row_id
 ),
 
 final as (
@@ -229,20 +229,8 @@ final as (
         on
             subjects.indicator_code = indicators.indicator_code
             and subjects.measure = indicators.measure
-    inner join series
-        on
-            subjects.recipient_id = series.recipient_id
-            and subjects.la_code = series.la_code
-            and subjects.period = series.period
-            and subjects.indicator_code = series.indicator_code
-            and subjects.measure = series.measure
-    left join neighbour_ranks
-        on
-            subjects.recipient_id = neighbour_ranks.recipient_id
-            and subjects.la_code = neighbour_ranks.la_code
-            and subjects.period = neighbour_ranks.period
-            and subjects.indicator_code = neighbour_ranks.indicator_code
-            and subjects.measure = neighbour_ranks.measure
+    inner join series on subjects.row_id = series.row_id
+    left join neighbour_ranks on subjects.row_id = neighbour_ranks.row_id
     left join comparators as region
         on
             subjects.recipient_id = region.recipient_id
