@@ -11,8 +11,13 @@
 -- fct_benchmarks is the hub's view; every shared output selects its recipient's view.
 {{ period_incremental() }}
 
-with view_values as (
-    select * from {{ ref('int_view_indicator_values') }}
+-- each row numbered once (materialized: the number is the key on which the ranks and the
+-- changes of a row reported on join back to it)
+with view_values as materialized (
+    select
+        row_number() over () as row_id,
+        *
+    from {{ ref('int_view_indicator_values') }}
 ),
 
 comparators as (
@@ -53,65 +58,105 @@ context_periods as (
     select same_period_last_year as period from scope_periods
 ),
 
--- only what the ranks and changes read, of only the quarters they read
+-- every figure of those quarters in the view, a value or not, with the quarter's position
 context_values as (
     select
-        recipient_id,
-        la_code,
-        period,
-        region_code,
-        indicator_code,
-        measure,
-        value
+        view_values.row_id,
+        view_values.recipient_id,
+        view_values.la_code,
+        view_values.period,
+        periods.period_index,
+        view_values.region_code,
+        view_values.indicator_code,
+        view_values.measure,
+        view_values.value
     from view_values
-    where value is not null and period in (select context_periods.period from context_periods)
+    inner join periods on view_values.period = periods.period
+    where view_values.period in (select context_periods.period from context_periods)
 ),
 
+-- the ranks among the LAs of the view with a value, one sort per partition: a NULL sorts
+-- last and is not counted, so it never moves a value's rank (and gets none); the ascending
+-- rank (1 = lowest) is what the values above and level with it leave: count - rank - ties + 2
 ranked as (
     select
+        row_id,
         recipient_id,
         la_code,
         period,
+        period_index,
         indicator_code,
         measure,
-        rank() over (
-            partition by recipient_id, period, indicator_code, measure, region_code order by value desc
-        ) as rank_in_region,
-        rank() over (
-            partition by recipient_id, period, indicator_code, measure, region_code order by value asc
-        ) as rank_ascending_in_region,
-        count(*) over (partition by recipient_id, period, indicator_code, measure, region_code) as las_ranked_in_region,
-        rank() over (partition by recipient_id, period, indicator_code, measure order by value desc) as rank_in_england,
-        rank() over (
-            partition by recipient_id, period, indicator_code, measure order by value asc
-        ) as rank_ascending_in_england,
-        count(*) over (partition by recipient_id, period, indicator_code, measure) as las_ranked_in_england
+        value,
+        case when value is not null then rank() over in_region end as rank_in_region,
+        case when value is not null then count(*) over in_region_ties end as ties_in_region,
+        case when value is not null then count(value) over in_region_all end as las_ranked_in_region,
+        case when value is not null then rank() over in_england end as rank_in_england,
+        case when value is not null then count(*) over in_england_ties end as ties_in_england,
+        case when value is not null then count(value) over in_england_all end as las_ranked_in_england
     from context_values
-    where period in (select ranked_periods.period from ranked_periods)
+    window
+        in_region as (partition by recipient_id, period, indicator_code, measure, region_code order by value desc),
+        in_region_ties as (in_region range between current row and current row),
+        in_region_all as (in_region rows between unbounded preceding and unbounded following),
+        in_england as (partition by recipient_id, period, indicator_code, measure order by value desc),
+        in_england_ties as (in_england range between current row and current row),
+        in_england_all as (in_england rows between unbounded preceding and unbounded following)
 ),
 
 quartiles as (
     select
         ranked.*,
-        {{ quartile_from_rank('ranked.rank_ascending_in_region', 'ranked.las_ranked_in_region') }}
-            as quartile_in_region,
-        {{ quartile_from_rank('ranked.rank_ascending_in_england', 'ranked.las_ranked_in_england') }}
-            as quartile_in_england
+        {{ quartile_from_rank(
+            'ranked.las_ranked_in_region - ranked.rank_in_region - ranked.ties_in_region + 2',
+            'ranked.las_ranked_in_region'
+        ) }} as quartile_in_region,
+        {{ quartile_from_rank(
+            'ranked.las_ranked_in_england - ranked.rank_in_england - ranked.ties_in_england + 2',
+            'ranked.las_ranked_in_england'
+        ) }} as quartile_in_england
     from ranked
 ),
 
+-- each figure with the LA's own figures of the quarter before and of the same quarter a
+-- year earlier, read from its series in the view ordered by the quarters' positions: a
+-- figure counts only at the right distance (the year before is 1 to 4 rows back), so
+-- that a quarter missing from the view gives none, not the one before it
+series as (
+    select
+        row_id,
+        rank_in_region,
+        las_ranked_in_region,
+        quartile_in_region,
+        rank_in_england,
+        las_ranked_in_england,
+        quartile_in_england,
+        case
+            when lag(period_index, 1) over la_series = period_index - 1 then lag(quartile_in_england, 1) over la_series
+        end as previous_quartile_in_england,
+        case
+            when lag(period_index, 1) over la_series = period_index - 1 then lag(value, 1) over la_series
+        end as previous_quarter_value,
+        case
+            when lag(period_index, 4) over la_series = period_index - 4 then lag(value, 4) over la_series
+            when lag(period_index, 3) over la_series = period_index - 4 then lag(value, 3) over la_series
+            when lag(period_index, 2) over la_series = period_index - 4 then lag(value, 2) over la_series
+            when lag(period_index, 1) over la_series = period_index - 4 then lag(value, 1) over la_series
+        end as same_quarter_last_year_value
+    from quartiles
+    window la_series as (partition by recipient_id, la_code, indicator_code, measure order by period_index)
+),
+
+-- the rows reported on
 subjects as (
     select * from view_values
     where visibility <> 'cross_regional' and {{ in_build_scope('period') }}
 ),
 
+-- a neighbour without a value (NULL) is neither above the LA nor counted
 neighbour_ranks as (
     select
-        subjects.recipient_id,
-        subjects.la_code,
-        subjects.period,
-        subjects.indicator_code,
-        subjects.measure,
+        subjects.row_id,
         1 + count(*) filter (where members.value > subjects.value) as rank_among_neighbours,
         1 + count(members.value) as las_ranked_among_neighbours
     from subjects
@@ -127,7 +172,7 @@ neighbour_ranks as (
             and subjects.indicator_code = members.indicator_code
             and subjects.measure = members.measure
     where subjects.value is not null
-    group by subjects.recipient_id, subjects.la_code, subjects.period, subjects.indicator_code, subjects.measure
+    group by subjects.row_id
 ),
 
 final as (
@@ -164,48 +209,28 @@ final as (
         england.contributing_las as england_contributing_las,
         england.member_las as england_member_las,
         england.population_coverage as england_population_coverage,
-        cast(ranked.rank_in_region as integer) as rank_in_region,
-        cast(ranked.las_ranked_in_region as integer) as las_ranked_in_region,
-        ranked.quartile_in_region,
+        cast(series.rank_in_region as integer) as rank_in_region,
+        cast(series.las_ranked_in_region as integer) as las_ranked_in_region,
+        series.quartile_in_region,
         cast(neighbour_ranks.rank_among_neighbours as integer) as rank_among_neighbours,
         cast(neighbour_ranks.las_ranked_among_neighbours as integer) as las_ranked_among_neighbours,
-        cast(ranked.rank_in_england as integer) as rank_in_england,
-        cast(ranked.las_ranked_in_england as integer) as las_ranked_in_england,
-        ranked.quartile_in_england,
-        previous_ranked.quartile_in_england as previous_quartile_in_england,
-        {{ polarity_band('ranked.quartile_in_england', 'indicators.polarity') }} as band_in_england,
-        {{ polarity_band('previous_ranked.quartile_in_england', 'indicators.polarity') }} as previous_band_in_england,
-        previous_quarter.value as previous_quarter_value,
-        subjects.value - previous_quarter.value as change_on_previous_quarter,
-        last_year.value as same_quarter_last_year_value,
-        subjects.value - last_year.value as change_on_same_quarter_last_year
+        cast(series.rank_in_england as integer) as rank_in_england,
+        cast(series.las_ranked_in_england as integer) as las_ranked_in_england,
+        series.quartile_in_england,
+        series.previous_quartile_in_england,
+        {{ polarity_band('series.quartile_in_england', 'indicators.polarity') }} as band_in_england,
+        {{ polarity_band('series.previous_quartile_in_england', 'indicators.polarity') }} as previous_band_in_england,
+        series.previous_quarter_value,
+        subjects.value - series.previous_quarter_value as change_on_previous_quarter,
+        series.same_quarter_last_year_value,
+        subjects.value - series.same_quarter_last_year_value as change_on_same_quarter_last_year
     from subjects
-    inner join periods on subjects.period = periods.period
     inner join indicators
         on
             subjects.indicator_code = indicators.indicator_code
             and subjects.measure = indicators.measure
-    left join quartiles as ranked
-        on
-            subjects.recipient_id = ranked.recipient_id
-            and subjects.la_code = ranked.la_code
-            and subjects.period = ranked.period
-            and subjects.indicator_code = ranked.indicator_code
-            and subjects.measure = ranked.measure
-    left join quartiles as previous_ranked
-        on
-            subjects.recipient_id = previous_ranked.recipient_id
-            and subjects.la_code = previous_ranked.la_code
-            and periods.previous_period = previous_ranked.period
-            and subjects.indicator_code = previous_ranked.indicator_code
-            and subjects.measure = previous_ranked.measure
-    left join neighbour_ranks
-        on
-            subjects.recipient_id = neighbour_ranks.recipient_id
-            and subjects.la_code = neighbour_ranks.la_code
-            and subjects.period = neighbour_ranks.period
-            and subjects.indicator_code = neighbour_ranks.indicator_code
-            and subjects.measure = neighbour_ranks.measure
+    inner join series on subjects.row_id = series.row_id
+    left join neighbour_ranks on subjects.row_id = neighbour_ranks.row_id
     left join comparators as region
         on
             subjects.recipient_id = region.recipient_id
@@ -229,20 +254,6 @@ final as (
             and subjects.period = england.period
             and subjects.indicator_code = england.indicator_code
             and subjects.measure = england.measure
-    left join context_values as previous_quarter
-        on
-            subjects.recipient_id = previous_quarter.recipient_id
-            and subjects.la_code = previous_quarter.la_code
-            and periods.previous_period = previous_quarter.period
-            and subjects.indicator_code = previous_quarter.indicator_code
-            and subjects.measure = previous_quarter.measure
-    left join context_values as last_year
-        on
-            subjects.recipient_id = last_year.recipient_id
-            and subjects.la_code = last_year.la_code
-            and periods.same_period_last_year = last_year.period
-            and subjects.indicator_code = last_year.indicator_code
-            and subjects.measure = last_year.measure
 )
 
 select * from final

@@ -58,19 +58,25 @@ needed_groups as (
     from subjects
 ),
 
+-- each member with its 0-17 population that quarter, before its figures multiply the rows
 members as (
     select
         needed_groups.recipient_id,
         groups.period,
         groups.comparator_type,
         groups.comparator_key,
-        groups.member_la_code
+        groups.member_la_code,
+        population_0_17.population as population_0_17
     from needed_groups
     inner join groups
         on
             needed_groups.period = groups.period
             and needed_groups.comparator_type = groups.comparator_type
             and needed_groups.comparator_key = groups.comparator_key
+    left join population_0_17
+        on
+            groups.member_la_code = population_0_17.la_code
+            and groups.period = population_0_17.period
 ),
 
 final as (
@@ -85,17 +91,13 @@ final as (
         view_values.value_status in ('calculated', 'zero_denominator') as is_contributing,
         view_values.numerator,
         view_values.base,
-        population_0_17.population as population_0_17
+        members.population_0_17
     from members
     inner join view_values
         on
             members.recipient_id = view_values.recipient_id
             and members.period = view_values.period
             and members.member_la_code = view_values.la_code
-    left join population_0_17
-        on
-            members.member_la_code = population_0_17.la_code
-            and members.period = population_0_17.period
 )
 
 select * from final
