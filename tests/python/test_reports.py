@@ -444,10 +444,17 @@ def test_unchanged_reports_are_copied_and_changed_ones_rendered(published: Publi
 # --------------------------------------------------------------------------- hub and tracker
 
 
+def build_day(build: Build) -> date:
+    """The day the build counts as today: the day its dbt run started (macro build_date), not the
+    test's (a test run that crosses midnight would be a day out)."""
+    results = build.db_path.parent / "dbt_target" / "sample_build_run_results.json"
+    return date.fromisoformat(json.loads(results.read_text())["metadata"]["invocation_started_at"][:10])
+
+
 @pytest.mark.build
 def test_hub_index_opens_on_this_quarter_lists_every_quarter_and_links_every_report(published: Published) -> None:
     found = tracker.read_warehouse(published.build.db_path)
-    assert found.latest_period == Period.latest_ended(date.today()).label
+    assert found.latest_period == Period.latest_ended(build_day(published.build)).label
     page = (published.root / "reports" / "index.html").read_text()
     assert f"This quarter: {found.latest_period}" in page.split('id="earlier"')[0]
     earlier = page.split('id="earlier"', 1)[1]
@@ -485,7 +492,7 @@ def test_tracker_deadlines_and_days_overdue_follow_the_quarter_end(published: Pu
     rows = published.build.query(
         "select period, deadline_date, tracker_status, is_overdue, days_overdue from marts.fct_returns_tracker"
     )
-    today = date.today()
+    today = build_day(published.build)
     for period, deadline, status, overdue, days in rows:
         assert deadline == Period.require(period).end_date + timedelta(days=42)
         assert bool(overdue) == (status == "not_received" and today > deadline), (period, status)
