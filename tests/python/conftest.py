@@ -279,6 +279,7 @@ def reads_the_sample(test_file: Path) -> bool:
     return re.search(r"\bsample_(build|returns)\s*:", test_file.read_text(encoding="utf-8")) is not None
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent under -p no:xdist (`make lint`)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """Which worker runs what under `--dist loadfile` (`make test`): each test file on one
     worker (its module fixtures, real builds, are made once), and every file that reads the
