@@ -11,14 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, dbt_env, write_valid_return
+import faultkit as fk
+from conftest import write_valid_return
 
 PERIODS = ("2024-25 Q1", "2024-25 Q2")
 LAS = ("805", "806", "202", "203", "826", "831", "350", "800", "330", "370", "873", "886")
@@ -31,30 +30,9 @@ def make_returns(folder: Path) -> Path:
     return folder
 
 
-def quarterly_build(returns: Path, db: Path, out: Path) -> subprocess.Popen:
-    """`riia build` publishing into the folder of `db` (db is its stable warehouse path)."""
-    env = dbt_env(returns, db)
-    env.update(
-        RIIA_BUILD_DIR=str(db.parent),
-        DBT_TARGET_PATH=str(out / "target"),
-        DBT_LOG_PATH=str(out / "target" / "logs"),
-    )
-    return subprocess.Popen(
-        [str(Path(sys.executable).parent / "riia"), "build"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-
-
-def run_build(returns: Path, db: Path, out: Path) -> str:
-    proc = quarterly_build(returns, db, out)
-    output, _ = proc.communicate(timeout=900)
-    assert proc.returncode == 0, output[-5000:]
-    return output
+def run_build(returns: Path, build_dir: Path) -> None:
+    """`riia build` of `returns`, publishing into `build_dir` (its warehouse: build_dir/riia.duckdb)."""
+    fk.assert_succeeded(fk.run(["build"], fk.riia_env(returns, build_dir), timeout=900))
 
 
 def table_digest(db: Path, schemas: tuple[str, ...] = ("marts", "sharing")) -> dict[str, str]:
@@ -99,8 +77,8 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
     # different folder names must not matter either: paths are stored relative to the folder
-    run_build(first_returns, tmp_path / "first" / "riia.duckdb", tmp_path / "first")
-    run_build(second_returns, tmp_path / "second" / "riia.duckdb", tmp_path / "second")
+    run_build(first_returns, tmp_path / "first")
+    run_build(second_returns, tmp_path / "second")
 
     first, second = table_digest(tmp_path / "first" / "riia.duckdb"), table_digest(tmp_path / "second" / "riia.duckdb")
     assert len(first) > 10
