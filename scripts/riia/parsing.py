@@ -1,6 +1,6 @@
 """The line parser of LA return files: every physical line kept, with where it came from.
 
-One dict per physical line of a readable file (header, data, blank and malformed lines
+One row per physical line of a readable file (header, data, blank and malformed lines
 alike), or one for a file that cannot be read at all. Nothing is dropped: a line that
 cannot be parsed is kept with `line_kind = 'malformed'` and the reason.
 
@@ -20,7 +20,9 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import datetime
 from typing import Any
 
 from riia.periods import parse_file_name
@@ -35,6 +37,17 @@ OTHER_DELIMITERS: tuple[tuple[str, str], ...] = (
     ("|", "vertical bars"),
 )
 LINE_BREAK = re.compile(r"\r\n|\r|\n")
+BLANK = "blank line"
+
+LINE_FIELDS: tuple[str, ...] = (
+    "line_number",
+    "line_kind",
+    "line_problem",
+    "raw_line",
+    *KNOWN_COLUMNS,
+    "extra_fields",
+)
+"""One line of a file, as `read_lines` gives it (a tuple in this order)."""
 
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "file_path",
@@ -65,6 +78,22 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
     "comment",
     "extra_fields",
 )
+"""The rows of the staging model stg_la_returns__lines: the file's columns, then its line's."""
+FILE_COLUMNS: tuple[str, ...] = OUTPUT_COLUMNS[: -len(LINE_FIELDS)]
+assert OUTPUT_COLUMNS[len(FILE_COLUMNS) :] == LINE_FIELDS
+OUTPUT_TYPES: dict[str, str] = {
+    name: {
+        "loaded_at": "timestamptz",
+        "file_modified_at": "timestamptz",
+        "file_bytes": "bigint",
+        "file_version": "bigint",
+        "line_number": "bigint",
+        "file_has_bom": "boolean",
+    }.get(name, "varchar")
+    for name in OUTPUT_COLUMNS
+}
+BATCH_ROWS = 50_000
+"""Rows parsed before they are written to DuckDB (stage_lines)."""
 
 
 def file_name_facts(source_file: str) -> dict[str, Any]:
@@ -147,8 +176,9 @@ def header_problem(header: list[str]) -> str | None:
     return None
 
 
-def parse_content(source_file: str, content: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """File-level facts and one dict per physical line (or one for an unreadable file)."""
+def read_lines(source_file: str, content: bytes) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
+    """File-level facts and one tuple (LINE_FIELDS) per physical line, or one for an
+    unreadable file. Tuples, not dicts: a file at the size limit can hold a million lines."""
     text, encoding, has_bom, problem = decode(content)
     facts: dict[str, Any] = {
         **file_name_facts(source_file),
@@ -169,28 +199,29 @@ def parse_content(source_file: str, content: bytes) -> tuple[dict[str, Any], lis
     if not lines or all(not line.strip() for line in lines):
         facts["file_status"] = "unreadable"
         facts["file_problem"] = "the file has no header row and no data (only blank lines)"
-        return facts, [_line(i + 1, "blank", "blank line", line) for i, line in enumerate(lines)] or [
+        return facts, [_line(i + 1, "blank", BLANK, line) for i, line in enumerate(lines)] or [
             _line(None, "file_unreadable", facts["file_problem"], None)
         ]
 
     try:
-        records = csv_records(text, lines)
+        usual_width = _usual_width(csv_records(text, lines))
     except csv.Error as exc:  # e.g. a field larger than the csv module's limit
         facts["file_status"] = "unreadable"
         facts["file_problem"] = f"the file is not valid CSV: {exc}"
         return facts, [_line(None, "file_unreadable", facts["file_problem"], None)]
 
-    usual_width = _usual_width(records)
-    out: list[dict[str, Any]] = []
+    out: list[tuple[Any, ...]] = []
     header: list[str] | None = None
     columns: list[str] = []
-    for first, last, fields in records:
-        raw = "\n".join(lines[first - 1 : last])
+    has_data = False
+    for first, last, fields in csv_records(text, lines):
+        # one line's record is that line itself (no new string per line)
+        raw = lines[first - 1] if first == last else "\n".join(lines[first - 1 : last])
         if fields is None:  # a line whose double quote is never closed (see csv_records)
             out.append(_line(first, "malformed", UNCLOSED_QUOTE, raw))
             continue
         if not any(f.strip() for f in fields):
-            out.append(_line(first, "blank", "blank line", raw))
+            out.append(_line(first, "blank", BLANK, raw))
             continue
         if header is None:
             header = fields
@@ -205,17 +236,25 @@ def parse_content(source_file: str, content: bytes) -> tuple[dict[str, Any], lis
         if facts["file_status"] == "bad_header":
             out.append(_line(first, "malformed", "not read: the file's header row is unusable", raw))
             continue
-        out.append(_data_line(first, raw, fields, columns, usual_width))
+        line = _data_line(first, raw, fields, columns, usual_width)
+        has_data = has_data or line[1] == "data"
+        out.append(line)
     # A file with no header (only lines of empty cells, e.g. ",,,,") or with a header but
     # no data row holds no return at all: unreadable (rule T01), not a return whose every
     # item is "missing" (31 T07 warnings and the status accepted_with_warnings).
     if header is None:
         facts["file_status"] = "unreadable"
         facts["file_problem"] = "the file has no header row and no data (only blank lines)"
-    elif not any(r["line_kind"] == "data" for r in out) and facts["file_status"] == "readable":
+    elif not has_data and facts["file_status"] == "readable":
         facts["file_status"] = "unreadable"
         facts["file_problem"] = "the file has a header row but no data rows"
     return facts, out
+
+
+def parse_content(source_file: str, content: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """`read_lines` with each line as a dict keyed by LINE_FIELDS (easier to read)."""
+    facts, lines = read_lines(source_file, content)
+    return facts, [dict(zip(LINE_FIELDS, line, strict=True)) for line in lines]
 
 
 UNCLOSED_QUOTE = (
@@ -224,7 +263,7 @@ UNCLOSED_QUOTE = (
 )
 
 
-def csv_records(text: str, lines: list[str]) -> list[tuple[int, int, list[str] | None]]:
+def csv_records(text: str, lines: list[str]) -> Iterator[tuple[int, int, list[str] | None]]:
     """(first line, last line, fields) of every CSV record; fields None for a line whose
     double quote is never closed.
 
@@ -236,8 +275,10 @@ def csv_records(text: str, lines: list[str]) -> list[tuple[int, int, list[str] |
     it swallowed would on its own be a line of a return (at least as many commas as the
     required columns need); that line is then reported on its own and reading starts
     again on the next line.
+
+    A generator: a file at the size limit is read twice (widths, then lines) rather than
+    held as a list of records.
     """
-    records: list[tuple[int, int, list[str] | None]] = []
     start = 0  # index in `lines` where this pass starts
     chunk = text
     while True:
@@ -247,12 +288,12 @@ def csv_records(text: str, lines: list[str]) -> list[tuple[int, int, list[str] |
             first, last = start + previous_line + 1, start + reader.line_num
             previous_line = reader.line_num
             if last > first and _swallows_lines(lines[first - 1 : last]):
-                records.append((first, first, None))
+                yield first, first, None
                 restart = first
                 break
-            records.append((first, last, fields))
+            yield first, last, fields
         if restart is None:
-            return records
+            return
         start = restart
         chunk = "\n".join(lines[start:])
 
@@ -263,15 +304,16 @@ def _swallows_lines(record_lines: list[str]) -> bool:
     return any(line.count(",") >= len(REQUIRED_COLUMNS) - 1 for line in record_lines[1:])
 
 
-def _usual_width(records: list[tuple[int, int, list[str] | None]]) -> int | None:
-    """The number of fields most lines of the file have (None for a file without lines)."""
-    widths = [len(fields) for _, _, fields in records if fields and any(f.strip() for f in fields)]
-    return max(set(widths), key=widths.count) if widths else None
+def _usual_width(records: Iterable[tuple[int, int, list[str] | None]]) -> int | None:
+    """The number of fields most lines of the file have (None for a file without lines);
+    of two widths equally common, the smaller."""
+    widths = Counter(len(fields) for _, _, fields in records if fields and any(f.strip() for f in fields))
+    return min(widths, key=lambda width: (-widths[width], width)) if widths else None
 
 
 def _data_line(
     line_number: int, raw: str, fields: list[str], columns: list[str], usual_width: int | None = None
-) -> dict[str, Any]:
+) -> tuple[Any, ...]:
     n_header = len(columns)
     problem = None
     kind = "data"
@@ -296,33 +338,21 @@ def _data_line(
             kind = "malformed"
             problem = f"the line has {len(fields)} fields but the header has {n_header}: no {', '.join(missing)}"
         fields = fields + [""] * (n_header - len(fields))
-    row = _line(line_number, kind, problem, raw)
+    known: dict[str, str] = {}
     extras: list[str] = []
     for name, value in zip(columns, fields, strict=False):
-        if name in KNOWN_COLUMNS and row[name] is None:
-            row[name] = value
+        if name in KNOWN_COLUMNS and name not in known:
+            known[name] = value
         elif value.strip():
             extras.append(f"{name or '(unnamed)'}={value}")
-    row["extra_fields"] = "; ".join(extras) or None
     if kind == "malformed":
-        for name in KNOWN_COLUMNS:
-            row[name] = None
-    return row
+        known = {}
+    return (line_number, kind, problem, raw, *(known.get(name) for name in KNOWN_COLUMNS), "; ".join(extras) or None)
 
 
-def _line(line_number: int | None, kind: str, problem: str | None, raw: str | None) -> dict[str, Any]:
-    return {
-        "line_number": line_number,
-        "line_kind": kind,
-        "line_problem": problem,
-        "raw_line": raw,
-        "la_code": None,
-        "period": None,
-        "item_code": None,
-        "value": None,
-        "comment": None,
-        "extra_fields": None,
-    }
+def _line(line_number: int | None, kind: str, problem: str | None, raw: str | None) -> tuple[Any, ...]:
+    """A line with no fields read (LINE_FIELDS)."""
+    return (line_number, kind, problem, raw, None, None, None, None, None, None)
 
 
 LANDING_FIELDS: tuple[str, ...] = (
@@ -340,15 +370,15 @@ LANDING_FIELDS: tuple[str, ...] = (
 """The columns of the landing table raw.la_return_files (riia.intake) the parser reads."""
 
 
-def parse_landed(files: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
-    """Rows for every landed file (a tuple of LANDING_FIELDS), in a deterministic order: every
-    line of a file that was read, or one row for a file the loader could not use (too large,
-    unreadable, a link outside the returns folder, not a CSV file) with the reason."""
-    rows: list[dict[str, Any]] = []
+def parse_landed(files: Iterable[tuple[Any, ...]], loaded_at: datetime | None = None) -> Iterator[tuple[Any, ...]]:
+    """Rows (OUTPUT_COLUMNS) for every landed file (a tuple of LANDING_FIELDS), in a
+    deterministic order: every line of a file that was read, or one row for a file the
+    loader could not use (too large, unreadable, a link outside the returns folder, not a
+    CSV file) with the reason. A generator: one file's lines are held at a time."""
     for record in sorted(files, key=lambda f: f[0]):
         landed = dict(zip(LANDING_FIELDS, record, strict=True))
         if landed["intake_status"] == "read":
-            facts, lines = parse_content(landed["source_file"], bytes(landed["content"]))
+            facts, lines = read_lines(landed["source_file"], bytes(landed["content"]))
         else:
             facts = {
                 **file_name_facts(landed["source_file"]),
@@ -361,17 +391,41 @@ def parse_landed(files: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
                 "header_columns": None,
             }
             lines = [_line(None, "file_unreadable", landed["intake_problem"], None)]
+        known = {**landed, **facts, "loaded_at": loaded_at}
+        file_part = tuple(known[name] for name in FILE_COLUMNS)
         for line in lines:
-            rows.append(
-                {
-                    "file_path": landed["file_path"],
-                    "file_fingerprint": landed["file_fingerprint"],
-                    "folder_la_code": landed["folder_la_code"],
-                    "intake_status": landed["intake_status"],
-                    "source_file": landed["source_file"],
-                    "file_modified_at": landed["file_modified_at"],
-                    **facts,
-                    **line,
-                }
-            )
-    return rows
+            yield file_part + line
+
+
+def stage_lines(con: Any, files: Iterable[tuple[Any, ...]], table: str, loaded_at: datetime) -> int:
+    """Parse the landed files into `table` (created or replaced, OUTPUT_TYPES), BATCH_ROWS
+    rows at a time: memory holds one file's lines and one batch, never every line of a build
+    (a file at the size limit can hold a million lines). Returns the number of rows."""
+    con.execute(f"create or replace table {table} ({', '.join(f'{c} {t}' for c, t in OUTPUT_TYPES.items())})")
+    total = 0
+    batch: list[tuple[Any, ...]] = []
+    for row in parse_landed(files, loaded_at):
+        batch.append(row)
+        if len(batch) == BATCH_ROWS:
+            _insert_batch(con, table, batch)
+            total, batch = total + len(batch), []
+    if batch:
+        _insert_batch(con, table, batch)
+        total += len(batch)
+    return total
+
+
+def _insert_batch(con: Any, table: str, batch: list[tuple[Any, ...]]) -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(batch, columns=list(OUTPUT_COLUMNS))
+    for column in ("loaded_at", "file_modified_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
+    for column in ("line_number", "file_bytes", "file_version"):
+        frame[column] = frame[column].astype("Int64")
+    frame["file_has_bom"] = frame["file_has_bom"].astype("boolean")
+    con.register("riia_parsed_batch", frame)
+    try:
+        con.execute(f"insert into {table} select {', '.join(OUTPUT_COLUMNS)} from riia_parsed_batch")
+    finally:
+        con.unregister("riia_parsed_batch")

@@ -102,6 +102,64 @@ def test_cp1252_text_is_kept_and_its_encoding_recorded() -> None:
     assert lines[1]["comment"] == "\u201cquoted\u201d \u00a3"
 
 
+def test_lines_are_staged_in_batches_without_losing_or_changing_a_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stage_lines writes BATCH_ROWS rows at a time (memory holds one batch, not every line of
+    a build): batches that split files, and a file whose lines span batches, give every row of
+    parse_landed once, typed as the staging model's columns."""
+    from datetime import UTC, datetime
+
+    import duckdb
+
+    files = [
+        (
+            f"2024-25_Q1/{la}_2024-25_Q1.csv",
+            f"{la}_2024-25_Q1.csv",
+            "read",
+            None,
+            len(body),
+            None,
+            None,
+            f"fp{la}",
+            None,
+            body,
+        )
+        for la, body in [
+            ("301", b"la_code,period,item_code,value\n301,2024-25 Q1,CONTACTS,5\n\n301,2024-25 Q1,REFERRALS,x,y\n"),
+            ("302", b"la_code,period,item_code,value\n" + b"\n" * 7),
+            ("303", b"PK\x03\x04 not a csv"),
+        ]
+    ] + [
+        (
+            "2024-25_Q1/304_2024-25_Q1.csv",
+            "304_2024-25_Q1.csv",
+            "too_large",
+            "over the limit",
+            9,
+            None,
+            None,
+            "fp304",
+            None,
+            None,
+        )
+    ]
+    loaded_at = datetime(2025, 8, 11, tzinfo=UTC)
+    expected = list(loader.parse_landed(files, loaded_at))
+    monkeypatch.setattr(loader, "BATCH_ROWS", 3)
+    with duckdb.connect() as con:
+        assert loader.stage_lines(con, files, "staged", loaded_at) == len(expected) == 14
+        staged = con.sql(f"select {', '.join(loader.OUTPUT_COLUMNS)} from staged").fetchall()
+        types = dict(
+            con.sql(
+                "select column_name, data_type from information_schema.columns where table_name = 'staged'"
+            ).fetchall()
+        )
+    assert sorted(staged, key=repr) == sorted(expected, key=repr)
+    assert types["line_number"] == "BIGINT" and types["loaded_at"] == "TIMESTAMP WITH TIME ZONE"
+    assert types["file_has_bom"] == "BOOLEAN" and types["raw_line"] == "VARCHAR"
+
+
 # ---------------------------------------------------------------- the sample build
 
 

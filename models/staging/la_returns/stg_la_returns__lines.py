@@ -9,7 +9,7 @@ The bytes come from the dbt source `la_returns.files`, the landing table the loa
 file is read once per build and never modified.
 """
 
-from riia.parsing import LANDING_FIELDS, OUTPUT_COLUMNS, parse_landed
+from riia.parsing import LANDING_FIELDS, stage_lines
 
 # The loader's statuses of files this model stages: read, or unusable (a T01 finding).
 # Waiting and ignored entries are not returns yet.
@@ -21,8 +21,6 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
     loader status changed since they were parsed, replacing all of their lines; the
     post-hook in the YAML drops the lines of files no longer in the folder."""
     from datetime import UTC, datetime
-
-    import pandas as pd
 
     dbt.config(materialized="incremental", incremental_strategy="delete+insert", unique_key="file_path")
     landed = dbt.source("la_returns", "files").filter(f"intake_status in {STAGED_STATUSES}")
@@ -40,15 +38,10 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
         )
     else:
         wanted = landed.project(", ".join(LANDING_FIELDS))
-    frame = pd.DataFrame(parse_landed(wanted.fetchall()), columns=list(OUTPUT_COLUMNS))
-    frame["loaded_at"] = pd.Timestamp(datetime.now(UTC))
-    frame["loaded_at"] = frame["loaded_at"].astype("datetime64[us, UTC]")
-    frame["file_modified_at"] = pd.to_datetime(frame["file_modified_at"], utc=True).astype("datetime64[us, UTC]")
-    for column in ("line_number", "file_bytes", "file_version"):
-        frame[column] = frame[column].astype("Int64")
-    frame["file_has_bom"] = frame["file_has_bom"].astype("boolean")
-    text_columns = [c for c in OUTPUT_COLUMNS if frame[c].dtype == object or str(frame[c].dtype).startswith("str")]
-    frame[text_columns] = frame[text_columns].astype("string")
+    # Parsed into a table of the warehouse a batch at a time (riia.parsing.stage_lines), so
+    # that memory never holds every line of a build; the post-hook in the YAML drops it.
     # A relation on dbt's own connection, not a DataFrame: dbt-duckdb writes a DataFrame
     # through a second cursor, whose temporary table the incremental insert cannot see.
-    return session.from_df(frame)
+    parsed = f'"{dbt.this.database}"."{dbt.this.schema}"."{dbt.this.identifier}__parsed"'
+    stage_lines(session, wanted.fetchall(), parsed, datetime.now(UTC))
+    return session.sql(f"select * from {parsed}")
