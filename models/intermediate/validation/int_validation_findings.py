@@ -20,6 +20,7 @@ since the stored findings were made, every file is validated again.
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -76,7 +77,9 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
     dbt.config(materialized="incremental", incremental_strategy="delete+insert", unique_key="file_path")
     gx_dir = Path(dbt.config.get("gx_dir") or "gx")
     if not gx_dir.is_absolute():
-        gx_dir = Path.cwd() / gx_dir  # dbt runs from the project root
+        # relative to the project: riia runs dbt from the warehouse's folder and says where
+        # the project is (riia.build.dbt); the dbt command line runs from the project root
+        gx_dir = Path(os.environ.get("RIIA_DBT_PROJECT_DIR") or Path.cwd()) / gx_dir
     if not (gx_dir / "great_expectations.yml").is_file():
         raise FileNotFoundError(f"no Great Expectations project at {gx_dir}: run dbt from the project root")
     parameters = suite_parameters(

@@ -278,6 +278,8 @@ class Bench:
             name = f"increment at {size}"
             if self.build(name, "increment", size, returns, increment_dir).child.ok:
                 self.reference(name, returns, increment_dir)
+            if self.keep and size == largest:
+                continue  # --keep: the last size's history and increment builds stay in the work folder
             shutil.rmtree(returns / plan.NEW_QUARTER.slug)
             shutil.rmtree(increment_dir)
         self.memory_probe()

@@ -59,7 +59,13 @@ def run_dbt(
     from dbt.adapters.duckdb import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
-    os.environ["RIIA_DUCKDB_PATH"] = str(db_path)
+    # dbt opens the warehouse by its bare name, from the folder holding it: dbt parses the
+    # whole project again (some 8 s) whenever the profile's connection changes, the path
+    # included, and every build writes its warehouse into a new publication folder. With
+    # the same name each time, a build reuses the previous build's parse (partial parsing).
+    connection = {"RIIA_DUCKDB_PATH": db_path.name, "RIIA_DBT_PROJECT_DIR": str(PROJECT_ROOT)}
+    before = {name: os.environ.get(name) for name in connection}
+    os.environ.update(connection)
     os.environ["RIIA_RETURNS_DIR"] = str(returns_dir)
     os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
     if target_path is None:
@@ -77,14 +83,20 @@ def run_dbt(
     progress = _Progress(say)
     started = time.monotonic()
     cwd = os.getcwd()
-    os.chdir(PROJECT_ROOT)  # dbt-duckdb resolves paths against the working directory
+    os.chdir(db_path.parent)  # dbt-duckdb resolves the warehouse's path against the working directory
     try:
         result = dbtRunner(callbacks=[progress]).invoke(full_args)
     finally:
-        os.chdir(cwd)
         # dbt-duckdb keeps the file open for the whole process: release it before anything
-        # else touches the file.
+        # else touches the file, and before leaving its folder (its write-ahead log and
+        # spill folder are named relative to it).
         DuckDBConnectionManager.close_all_connections()
+        os.chdir(cwd)
+        for name, value in before.items():  # the caller's own settings, as they were
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     outcome = DbtOutcome(bool(result.success), nodes=progress.done, seconds=time.monotonic() - started)
     if result.exception is not None:
         outcome.failures.append(f"dbt could not run: {result.exception}")
