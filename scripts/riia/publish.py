@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from riia import changes, safe_text
+from riia import changes, safe_text, workers
 
 EXPORT_README = (
     "Each folder holds one recipient's data and nothing else, as decided by the sharing\n"
@@ -267,20 +267,35 @@ def previous_database(previous_exports: Path | None, recipient: Recipient) -> Pa
     return found[0] if found else None
 
 
+def _warehouse(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection with the warehouse attached read-only and in use."""
+    con = duckdb.connect(config={"threads": workers.duckdb_threads()})
+    quoted = str(db_path).replace("'", "''")
+    con.execute(f"attach '{quoted}' as warehouse (read_only)")
+    con.execute("use warehouse")
+    return con
+
+
+def _write_one(job: tuple[Path, Recipient, Path, dict[str, Any], Path | None]) -> Delivery:
+    """One recipient's folder, on a connection of its own (a worker's job)."""
+    db_path, recipient, folder, context, previous = job
+    with _warehouse(db_path) as con:
+        return write_recipient(con, recipient, folder, context, previous)
+
+
 def write_exports(
     db_path: Path, out: Path, context: dict[str, Any], previous_exports: Path | None = None
 ) -> list[Delivery]:
-    """Write every recipient's folder under `out` (an empty folder)."""
+    """Write every recipient's folder under `out` (an empty folder), each in a worker
+    process (riia.workers) with its own read-only connection."""
     out.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect() as con:
-        quoted = str(db_path).replace("'", "''")
-        con.execute(f"attach '{quoted}' as warehouse (read_only)")
-        con.execute("use warehouse")
-        deliveries = [
-            write_recipient(
-                con, recipient, out / recipient.folder, context, previous_database(previous_exports, recipient)
-            )
-            for recipient in recipients(con)
-        ]
+    with _warehouse(db_path) as con:
+        found = recipients(con)
+    # closed before the workers fork: a process with an open DuckDB must not fork
+    jobs = [
+        (db_path, recipient, out / recipient.folder, context, previous_database(previous_exports, recipient))
+        for recipient in found
+    ]
+    deliveries = workers.run_each(_write_one, jobs)
     (out / "README.txt").write_text(EXPORT_README)
     return deliveries

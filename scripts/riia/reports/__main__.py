@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from riia.reports import write_hub_reports, write_recipient_reports
-from riia.reports.render import shutdown_workers
+from riia.workers import shutdown_workers
 
 
 def cpu_seconds() -> float:

@@ -10,10 +10,6 @@ returns the files each report wrote, relative to the reports folder.
 
 from __future__ import annotations
 
-import atexit
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -26,6 +22,7 @@ from riia.reports.quarter import QuarterData, load_quarter
 from riia.reports.reference import Preset
 from riia.reports.rug import build_rug
 from riia.reports.source import Handling, RecipientData, quarter_window
+from riia.workers import run_each, worker_count
 
 Result = list[tuple[str, list[str]]]  # (report key, files relative to the reports folder)
 
@@ -144,37 +141,8 @@ def batches(jobs: list[Job], count: int) -> list[tuple[Job, ...]]:
     return cut
 
 
-_executor: list[ProcessPoolExecutor] = []
-
-
-def worker_count() -> int:
-    """Worker processes for rendering: RIIA_REPORT_WORKERS, else one per core (at most 4); 1 = in-process."""
-    wanted = os.environ.get("RIIA_REPORT_WORKERS")
-    return max(1, int(wanted)) if wanted else max(1, min(os.cpu_count() or 1, 4))
-
-
-def executor() -> ProcessPoolExecutor:
-    """One pool for the whole process, reused by every recipient. Its workers are forked (they
-    inherit the imported modules, and no main module is run again) the first time it is used,
-    which is when no DuckDB connection of this package is open: each job opens its own."""
-    if not _executor:
-        context = multiprocessing.get_context("fork")
-        _executor.append(ProcessPoolExecutor(max_workers=worker_count(), mp_context=context))
-        atexit.register(shutdown_workers)
-    return _executor[0]
-
-
-def shutdown_workers() -> None:
-    """Stop the pool's workers (at exit, or to count their CPU time)."""
-    while _executor:
-        _executor.pop().shutdown()
-
-
 def run_jobs(jobs: list[Job]) -> list[Result]:
     """Every job's result, in order: in worker processes (a batch each) when there is more than one
     job and more than one worker."""
-    workers = worker_count() if len(jobs) > 1 else 1
-    cut = batches(jobs, workers)
-    if workers <= 1 or len(cut) <= 1:
-        return [result for batch in cut for result in run_batch(batch)]
-    return [result for results in executor().map(run_batch, cut) for result in results]
+    cut = batches(jobs, worker_count() if len(jobs) > 1 else 1)
+    return [result for results in run_each(run_batch, cut) for result in results]

@@ -1,0 +1,56 @@
+"""One pool of worker processes for the steps after dbt that write many files: each
+recipient's exports (riia.publish) and the reports (riia.reports.render).
+
+The workers are forked (they inherit the imported modules, and no main module is run
+again) the first time the pool is used, when no DuckDB connection of this package is
+open: each job opens its own, read-only. RIIA_WORKERS sets how many; 1 runs every job in
+this process.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_executor: list[ProcessPoolExecutor] = []
+
+
+def worker_count() -> int:
+    """RIIA_WORKERS, else one per core (at most 4)."""
+    wanted = os.environ.get("RIIA_WORKERS")
+    return max(1, int(wanted)) if wanted else max(1, min(os.cpu_count() or 1, 4))
+
+
+def duckdb_threads() -> int:
+    """DuckDB threads for a connection inside a worker: the cores shared among the workers."""
+    return max(1, (os.cpu_count() or 1) // worker_count())
+
+
+def executor() -> ProcessPoolExecutor:
+    """The pool, made on first use and reused by every step of the process."""
+    if not _executor:
+        context = multiprocessing.get_context("fork")
+        _executor.append(ProcessPoolExecutor(max_workers=worker_count(), mp_context=context))
+        atexit.register(shutdown_workers)
+    return _executor[0]
+
+
+def shutdown_workers() -> None:
+    """Stop the pool's workers (at exit, or to count their CPU time)."""
+    while _executor:
+        _executor.pop().shutdown()
+
+
+def run_each(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """function(item) for every item, results in order: in the workers when there is more
+    than one item and more than one worker, else here."""
+    if worker_count() <= 1 or len(items) <= 1:
+        return [function(item) for item in items]
+    return list(executor().map(function, items))
