@@ -1,7 +1,7 @@
 """Shared fixtures: real dbt builds on fixture returns, in temporary folders.
 
-Every build runs `dbt` in a subprocess from the project root, with its own returns
-folder, DuckDB file and target path, exactly as a data engineer would run it.
+Every build runs `dbt` in a subprocess, with its own returns folder, DuckDB file and
+target path, from the warehouse's folder as `riia build` runs it (riia.build.dbt).
 """
 
 from __future__ import annotations
@@ -53,11 +53,15 @@ class Build:
         return rows[0][0]
 
 
-def dbt_env(returns_dir: Path, db_path: Path) -> dict[str, str]:
+def dbt_env(returns_dir: Path, db_path: Path, project_dir: Path = PROJECT_ROOT) -> dict[str, str]:
+    """dbt's environment for a build of `returns_dir` into `db_path`. dbt runs from the
+    warehouse's folder and opens it by its bare name, as `riia build` does (riia.build.dbt):
+    then every build of the run has the same profile, and can reuse one parse (PARSES)."""
     env = dict(os.environ)
     env.update(
         RIIA_RETURNS_DIR=str(returns_dir),
-        RIIA_DUCKDB_PATH=str(db_path),
+        RIIA_DUCKDB_PATH=db_path.name,
+        RIIA_DBT_PROJECT_DIR=str(project_dir),
         DBT_PROFILES_DIR=str(PROJECT_ROOT),  # the profile has no project paths in it
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         GX_ANALYTICS_ENABLED="false",
@@ -88,26 +92,69 @@ def run_dbt(
     if command.split()[0] == "build":
         load_returns(returns_dir, db_path)
     target = db_path.parent / "dbt_target"
+    PARSES.lend("dbt", target)
     proc = subprocess.run(
         [
             str(VENV_BIN / "dbt"),
             *command.split(),
+            "--project-dir",
+            str(project_dir),
             "--target-path",
             str(target),
             "--log-path",
             str(target / "logs"),
             *extra_args,
         ],
-        cwd=project_dir,
-        env=dbt_env(returns_dir, db_path),
+        cwd=db_path.parent,
+        env=dbt_env(returns_dir, db_path, project_dir),
         capture_output=True,
         text=True,
         timeout=900,
     )
+    if proc.returncode == 0 and project_dir == PROJECT_ROOT:
+        PARSES.keep("dbt", target)
     build = Build(returns_dir, db_path, proc.returncode, proc.stdout + proc.stderr)
     if check and proc.returncode != 0:
         pytest.fail(f"dbt {command} failed (exit {proc.returncode}):\n{build.output[-6000:]}")
     return build
+
+
+class Parses:
+    """dbt parses the whole project (some 8 s of CPU) unless its target folder holds a parse
+    made with the same profile, variables and files (partial parsing). The first dbt command
+    of a kind ("dbt": the dbt command line, no variables; "riia": `riia build`, with its
+    variables) to succeed keeps its parse for the whole test run, and every later command of
+    that kind starts from a copy of it. dbt checks each file's hash and the variables itself,
+    so a copy can only save work, never change a build: a command whose variables differ
+    parses the whole project as before."""
+
+    def __init__(self) -> None:
+        self.root: Path | None = None  # the test run's folder, shared by the xdist workers
+
+    def seed(self, kind: str) -> Path | None:
+        return self.root / f"partial_parse.{kind}.msgpack" if self.root is not None else None
+
+    def lend(self, kind: str, target: Path) -> None:
+        seed, own = self.seed(kind), target / "partial_parse.msgpack"
+        if seed is not None and seed.exists() and not own.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(seed, own)
+
+    def keep(self, kind: str, target: Path) -> None:
+        seed, own = self.seed(kind), target / "partial_parse.msgpack"
+        if seed is not None and not seed.exists() and own.exists():
+            part = seed.with_name(f"{seed.name}.{os.getpid()}")
+            shutil.copyfile(own, part)
+            os.replace(part, seed)  # whole or not at all, whichever worker is first
+
+
+PARSES = Parses()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _parses_root(tmp_path_factory: pytest.TempPathFactory) -> None:
+    base = tmp_path_factory.getbasetemp()
+    PARSES.root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 def write_return(

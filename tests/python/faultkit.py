@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from conftest import PROJECT_ROOT, physical_line_count
+from conftest import PARSES, PROJECT_ROOT, physical_line_count
 from riia.bench.memory import make_sparse as make_sparse
 from riia.bench.memory import memory_with_large_file as memory_with_large_file
 from riia.bench.runs import base_env
@@ -59,7 +59,17 @@ def riia_env(returns: Path, build_dir: Path, **extra: str) -> dict[str, str]:
     return base_env(BUILD_DATE, **(folders | extra))  # a test's `extra` may override the folders
 
 
+def dbt_target(args: list[str], env: dict[str, str]) -> Path | None:
+    """dbt's target folder of a `riia build` (riia.build.BuildPlan.dbt_target_path)."""
+    if not args or args[0] != "build" or "RIIA_BUILD_DIR" not in env:
+        return None
+    return Path(env["DBT_TARGET_PATH"]) if env.get("DBT_TARGET_PATH") else Path(env["RIIA_BUILD_DIR"]) / "target"
+
+
 def start(args: list[str], env: dict[str, str], preexec_fn=None) -> subprocess.Popen:
+    target = dbt_target(args, env)
+    if target is not None:
+        PARSES.lend("riia", target)  # a parse of an earlier build of the run: see conftest.Parses
     return subprocess.Popen(
         [RIIA, *args],
         cwd=PROJECT_ROOT,
@@ -90,7 +100,11 @@ def finish(proc: subprocess.Popen, timeout: float = 600) -> Finished:
 
 
 def run(args: list[str], env: dict[str, str], timeout: float = 600, preexec_fn=None) -> Finished:
-    return finish(start(args, env, preexec_fn), timeout)
+    finished = finish(start(args, env, preexec_fn), timeout)
+    target = dbt_target(args, env)
+    if target is not None and finished.returncode == 0:
+        PARSES.keep("riia", target)
+    return finished
 
 
 def assert_one_sentence(result: Finished) -> str:
