@@ -64,6 +64,12 @@ def run_dbt(
     # included, and every build writes its warehouse into a new publication folder. With
     # the same name each time, a build reuses the previous build's parse (partial parsing).
     connection = {"RIIA_DUCKDB_PATH": db_path.name, "RIIA_DBT_PROJECT_DIR": str(PROJECT_ROOT)}
+    # The day the build counts as today goes to dbt as RIIA_BUILD_DATE (macro build_date),
+    # not as a variable: dbt parses the whole project again when a variable changes, and
+    # this one changes every day.
+    dbt_vars = dict(dbt_vars or {})
+    if dbt_vars.get("build_date"):
+        connection["RIIA_BUILD_DATE"] = str(dbt_vars.pop("build_date"))
     before = {name: os.environ.get(name) for name in connection}
     os.environ.update(connection)
     os.environ["RIIA_RETURNS_DIR"] = str(returns_dir)
