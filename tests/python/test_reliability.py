@@ -85,3 +85,9 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
     assert first == second
     first_files = file_digests(tmp_path / "first" / "current" / "exports")
     assert first_files and first_files == file_digests(tmp_path / "second" / "current" / "exports")
+    # dbt did not parse the project again: the second build started from an earlier build's
+    # parse (conftest.Parses), which holds only because dbt's connection is the same for
+    # every build (the warehouse by its bare name: riia.build.dbt)
+    log = (tmp_path / "second" / "target" / "logs" / "dbt.log").read_text()
+    assert "Finished running" in log, log[-3000:]  # dbt's log of the build, where a failure sends a reader
+    assert "Unable to do partial parsing" not in log, log[-3000:]

@@ -79,9 +79,10 @@ def run_dbt(
         os.environ.setdefault("DBT_LOG_PATH", str(Path(os.environ["DBT_TARGET_PATH"]) / "logs"))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    # Nothing of dbt's own on the terminal (its log file has it all): progress and failures
-    # are reported from its events and results, and an error never shows as a traceback.
-    full_args = [*args, "--log-level", "none", "--project-dir", str(PROJECT_ROOT)]
+    # Nothing of dbt's own on the terminal (its log file, logs/dbt.log in the target folder,
+    # has it: each node, failure and why a parse was whole): progress and failures are
+    # reported from its events and results, and an error never shows as a traceback.
+    full_args = [*args, "--log-level", "none", "--log-level-file", "info", "--project-dir", str(PROJECT_ROOT)]
     if target_path is not None:
         full_args += ["--target-path", str(target_path), "--log-path", str(target_path / "logs")]
     if dbt_vars:
