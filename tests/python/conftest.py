@@ -122,9 +122,9 @@ def run_dbt(
 class Parses:
     """dbt parses the whole project (some 8 s of CPU) unless its target folder holds a parse
     made with the same profile, variables and files (partial parsing). The first dbt command
-    of a kind ("dbt": the dbt command line, no variables; "riia": `riia build`, with its
-    variables) to succeed keeps its parse for the whole test run, and every later command of
-    that kind starts from a copy of it. dbt checks each file's hash and the variables itself,
+    of a kind ("dbt": the dbt command line, no variables; "riia-...": `riia build` with given
+    settings, faultkit.dbt_parse) to succeed keeps its parse for the whole test run, and
+    every later command of that kind starts from a copy of it. dbt checks each file's hash and the variables itself,
     so a copy can only save work, never change a build: a command whose variables differ
     parses the whole project as before."""
 

@@ -17,6 +17,7 @@ folder: `riia bench` reports the same figures.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -59,17 +60,31 @@ def riia_env(returns: Path, build_dir: Path, **extra: str) -> dict[str, str]:
     return base_env(BUILD_DATE, **(folders | extra))  # a test's `extra` may override the folders
 
 
-def dbt_target(args: list[str], env: dict[str, str]) -> Path | None:
-    """dbt's target folder of a `riia build` (riia.build.BuildPlan.dbt_target_path)."""
+FOLDER_SETTINGS = {
+    "RIIA_RETURNS_DIR",
+    "RIIA_BUILD_DIR",
+    "RIIA_DUCKDB_PATH",
+    "RIIA_EXPORTS_DIR",
+    "RIIA_REPORTS_DIR",
+    "RIIA_CHECK_CACHE_DIR",
+}
+
+
+def dbt_parse(args: list[str], env: dict[str, str]) -> tuple[Path, str] | None:
+    """dbt's target folder of a `riia build` (riia.build.BuildPlan.dbt_target_path), and the
+    kind of parse it can share (conftest.Parses): builds with the same settings (which become
+    dbt's variables; the folders do not) share one."""
     if not args or args[0] != "build" or "RIIA_BUILD_DIR" not in env:
         return None
-    return Path(env["DBT_TARGET_PATH"]) if env.get("DBT_TARGET_PATH") else Path(env["RIIA_BUILD_DIR"]) / "target"
+    target = Path(env["DBT_TARGET_PATH"]) if env.get("DBT_TARGET_PATH") else Path(env["RIIA_BUILD_DIR"]) / "target"
+    settings = sorted((k, v) for k, v in env.items() if k.startswith("RIIA_") and k not in FOLDER_SETTINGS)
+    return target, "riia-" + hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
 
 
 def start(args: list[str], env: dict[str, str], preexec_fn=None) -> subprocess.Popen:
-    target = dbt_target(args, env)
-    if target is not None:
-        PARSES.lend("riia", target)  # a parse of an earlier build of the run: see conftest.Parses
+    parse = dbt_parse(args, env)
+    if parse is not None:
+        PARSES.lend(parse[1], parse[0])  # a parse of an earlier build of the run: see conftest.Parses
     return subprocess.Popen(
         [RIIA, *args],
         cwd=PROJECT_ROOT,
@@ -101,9 +116,9 @@ def finish(proc: subprocess.Popen, timeout: float = 600) -> Finished:
 
 def run(args: list[str], env: dict[str, str], timeout: float = 600, preexec_fn=None) -> Finished:
     finished = finish(start(args, env, preexec_fn), timeout)
-    target = dbt_target(args, env)
-    if target is not None and finished.returncode == 0:
-        PARSES.keep("riia", target)
+    parse = dbt_parse(args, env)
+    if parse is not None and finished.returncode == 0:
+        PARSES.keep(parse[1], parse[0])
     return finished
 
 
