@@ -31,3 +31,24 @@ def test_an_agreement_ending_soon_is_named_once_with_every_recipient_it_feeds() 
 def test_no_warning_when_nothing_ends_soon() -> None:
     manifests = [{"recipient_id": "dfe", "agreements_used": [agreement("se_d2i", False, None)]}]
     assert agreements_ending_soon(manifests) == []
+
+
+def test_dbt_progress_is_a_line_a_tenth_not_a_line_a_node() -> None:
+    """riia.build.dbt's progress: about ten lines for a build (dbt says how many nodes),
+    and none for every node when it does not (`dbt docs generate` printed 537 lines)."""
+    from types import SimpleNamespace
+
+    from riia.build.dbt import _Progress
+
+    def event(name: str, **data: int) -> SimpleNamespace:
+        return SimpleNamespace(info=SimpleNamespace(name=name), data=SimpleNamespace(**data))
+
+    for total, most in ((300, 10), (0, 0)):
+        said: list[str] = []
+        progress = _Progress(said.append)
+        if total:
+            progress(event("LogStartLine", total=total))
+        for _ in range(300):
+            progress(event("NodeFinished"))
+        assert len(said) == most, said
+    assert said == [] and progress.done == 300

@@ -22,7 +22,8 @@ class DbtOutcome:
 
 
 class _Progress:
-    """Prints how far dbt has got, about every tenth of the nodes (or every 15 s)."""
+    """Prints how far dbt has got, about every tenth of the nodes (or every 15 s); every 15 s
+    when dbt does not say how many there are (`dbt docs generate`)."""
 
     def __init__(self, say: Callable[[str], None]) -> None:
         self.say = say
@@ -35,10 +36,11 @@ class _Progress:
         name = event.info.name
         if name == "NodeFinished":
             self.done += 1
-            share = self.done * 10 // max(self.total, 1)
+            share = self.done * 10 // self.total if self.total else self.last_share
             if share > self.last_share or time.monotonic() - self.last_time > 15:
                 self.last_share, self.last_time = share, time.monotonic()
-                self.say(f"  dbt: {self.done} of {self.total} models, tests and seeds done")
+                of = f" of {self.total}" if self.total else ""
+                self.say(f"  dbt: {self.done}{of} models, tests and seeds done")
         elif name == "LogStartLine" and not self.total:
             self.total = getattr(event.data, "total", 0) or 0
 
