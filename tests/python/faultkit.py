@@ -34,9 +34,11 @@ from pathlib import Path
 import duckdb
 
 from conftest import PARSES, PROJECT_ROOT, physical_line_count
+from riia import config
 from riia.bench.memory import make_sparse as make_sparse
 from riia.bench.memory import memory_with_large_file as memory_with_large_file
 from riia.bench.runs import base_env
+from riia.build import dbt_target_path
 
 RIIA = str(Path(sys.executable).parent / "riia")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -60,25 +62,16 @@ def riia_env(returns: Path, build_dir: Path, **extra: str) -> dict[str, str]:
     return base_env(BUILD_DATE, **(folders | extra))  # a test's `extra` may override the folders
 
 
-FOLDER_SETTINGS = {
-    "RIIA_RETURNS_DIR",
-    "RIIA_BUILD_DIR",
-    "RIIA_DUCKDB_PATH",
-    "RIIA_EXPORTS_DIR",
-    "RIIA_REPORTS_DIR",
-    "RIIA_CHECK_CACHE_DIR",
-}
-
-
 def dbt_parse(args: list[str], env: dict[str, str]) -> tuple[Path, str] | None:
-    """dbt's target folder of a `riia build` (riia.build.BuildPlan.dbt_target_path), and the
-    kind of parse it can share (conftest.Parses): builds with the same settings (which become
-    dbt's variables; the folders do not) share one."""
+    """dbt's target folder of a `riia build` (riia.build.dbt_target_path), and the kind of
+    parse it can share (conftest.Parses): builds given the same settings (riia.config: the
+    vars of dbt_project.yml, as RIIA_<NAME>) share one; their folders do not matter."""
     if not args or args[0] != "build" or "RIIA_BUILD_DIR" not in env:
         return None
-    target = Path(env["DBT_TARGET_PATH"]) if env.get("DBT_TARGET_PATH") else Path(env["RIIA_BUILD_DIR"]) / "target"
-    settings = sorted((k, v) for k, v in env.items() if k.startswith("RIIA_") and k not in FOLDER_SETTINGS)
-    return target, "riia-" + hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
+    names = [f"RIIA_{name.upper()}" for name in config.project_vars()]
+    settings = sorted((name, env[name]) for name in names if name in env)
+    kind = "riia-" + hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
+    return dbt_target_path(Path(env["RIIA_BUILD_DIR"]), env), kind
 
 
 def start(args: list[str], env: dict[str, str], preexec_fn=None) -> subprocess.Popen:

@@ -28,6 +28,7 @@ import signal
 import sys
 import time
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -119,14 +120,19 @@ class BuildPlan:
 
     @property
     def dbt_target_path(self) -> Path:
-        """dbt's target folder: inside the build folder (under its lock), so that builds into
-        different build folders, and `riia check`, never write over each other's manifest."""
-        given = os.environ.get("DBT_TARGET_PATH")
-        return Path(given) if given else self.build_dir / "target"
+        return dbt_target_path(self.build_dir)
 
     @property
     def is_default_returns_dir(self) -> bool:
         return self.returns_dir.resolve() == (PROJECT_ROOT / DEFAULT_RETURNS_DIR).resolve()
+
+
+def dbt_target_path(build_dir: Path, environ: Mapping[str, str] = os.environ) -> Path:
+    """dbt's target folder: inside the build folder (under its lock), so that builds into
+    different build folders, and `riia check`, never write over each other's manifest;
+    DBT_TARGET_PATH when it is set."""
+    given = environ.get("DBT_TARGET_PATH")
+    return Path(given) if given else build_dir / "target"
 
 
 class StepClock:
