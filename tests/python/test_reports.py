@@ -30,6 +30,7 @@ from riia.cli import app
 from riia.periods import Period
 from riia.reports import screenshots, tracker, write_hub_reports, write_recipient_reports
 from riia.reports.cache import MANIFEST
+from riia.reports.source import RecipientData
 from riia.reports.validation import write_csv_rows
 from riia.safe_text import FORMULA_STARTS
 
@@ -347,6 +348,37 @@ def test_validation_report_names_file_line_item_rule_and_the_resubmission_name(p
         )
         checked += 1
     assert checked >= 2
+
+
+@pytest.mark.build
+def test_findings_and_returns_read_once_are_each_quarters_rows_in_order(published: Published) -> None:
+    # RecipientData reads `findings` and `returns` once and serves each quarter from them; a
+    # quarter must get exactly the rows, in exactly the order, that a query of its own gives
+    database = published.databases[SE]
+    with duckdb.connect(str(database), read_only=True) as con:
+        periods = [p for (p,) in con.sql("select distinct period from returns").fetchall()]
+
+        def query(sql: str, period: str) -> list[dict]:
+            cursor = con.execute(sql, [period])
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+        expected = {
+            p: (
+                query(
+                    "select * from findings where period = ? order by la_code, is_latest_version desc, "
+                    "source_file desc, severity, line_number nulls first, rule_id, item_code",
+                    p,
+                ),
+                query("select * from returns where period = ? order by la_name, la_code, period", p),
+            )
+            for p in periods
+        }
+    with RecipientData(database) as data:
+        found = {p: (data.findings(p), data.returns(p)) for p in periods}
+        assert data.findings("1999-00 Q1") == [] and data.returns("1999-00 Q1") == []
+    assert found == expected
+    assert sum(len(f) for f, _ in expected.values()) > 10 and len(periods) >= 8
 
 
 @pytest.mark.build

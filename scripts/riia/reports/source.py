@@ -113,6 +113,9 @@ class RecipientData:
             {row[0] for row in self.con.sql("describe indicators").fetchall()} if "indicators" in self.tables else set()
         )
         self._returns: list[Row] | None = None
+        self._returns_by_period: dict[str, list[Row]] = {}
+        self._withheld: list[Row] | None = None
+        self._findings: dict[str, list[Row]] | None = None  # period -> rows, read once
         self._held: dict[str, dict[str, list[Row]]] = {}  # region code -> period -> rows (prefetch)
         self._digests: dict[str | None, dict[str, tuple[int, int]]] = {}  # region code -> period -> count, hash sum
 
@@ -172,7 +175,10 @@ class RecipientData:
         return self.rows("select * from agreements_used order by agreement_id")
 
     def withheld(self) -> list[Row]:
-        return self.rows("select * from withheld order by all") if "withheld" in self.tables else []
+        """The whole `withheld` table (read once: every quarter's reports hash it)."""
+        if self._withheld is None:
+            self._withheld = self.rows("select * from withheld order by all") if "withheld" in self.tables else []
+        return self._withheld
 
     def indicator_periods(self, region_code: str | None = None) -> list[str]:
         """The quarters the recipient holds figures for (of one region's LAs, if given)."""
@@ -246,7 +252,9 @@ class RecipientData:
             return []
         if self._returns is None:
             self._returns = self.rows("select * from returns order by la_name, la_code, period")
-        return [r for r in self._returns if period is None or r["period"] == period]
+            for row in self._returns:
+                self._returns_by_period.setdefault(row["period"], []).append(row)
+        return self._returns if period is None else self._returns_by_period.get(period, [])
 
     def return_periods(self) -> list[str]:
         if "returns" not in self.tables:
@@ -254,12 +262,18 @@ class RecipientData:
         return by_period(p for (p,) in self.con.execute("select distinct period from returns").fetchall())
 
     def findings(self, period: str) -> list[Row]:
+        """The validation findings of one quarter (the table is read once, in one query: a query
+        per quarter cost more than the rows as history grew)."""
         if "findings" not in self.tables:
             return []
-        return self.rows(
-            """
-            select * from findings where period = ?
-            order by la_code, is_latest_version desc, source_file desc, severity, line_number nulls first, rule_id, item_code
-            """,
-            [period],
-        )
+        if self._findings is None:
+            self._findings = {}
+            for row in self.rows(
+                """
+                select * from findings
+                order by period, la_code, is_latest_version desc, source_file desc, severity,
+                    line_number nulls first, rule_id, item_code
+                """
+            ):
+                self._findings.setdefault(row["period"], []).append(row)
+        return self._findings.get(period, [])
