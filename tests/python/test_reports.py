@@ -28,7 +28,7 @@ from conftest import Build
 from riia import publish
 from riia.cli import app
 from riia.periods import Period
-from riia.reports import screenshots, tracker, write_hub_reports, write_recipient_reports
+from riia.reports import charts, screenshots, tracker, write_hub_reports, write_recipient_reports
 from riia.reports.cache import MANIFEST
 from riia.reports.source import RecipientData
 from riia.reports.validation import write_csv_rows
@@ -573,6 +573,32 @@ def test_tracker_counts_a_late_la_and_a_quarter_with_no_return(tmp_path: Path) -
 
 
 # --------------------------------------------------------------------------- in a browser
+
+
+def test_the_chart_bundle_is_made_once_and_kept_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the Vega bundle costs vl-convert seconds to make: the first build makes and keeps it,
+    # every later process reads it; a new version is a new file, and an unwritable place only
+    # means it is made each time
+    made: list[str] = []
+
+    def javascript_bundle(vl_version: str) -> str:
+        made.append(vl_version)
+        return f"// vega bundle for {vl_version}\n"
+
+    monkeypatch.setattr(charts.vl_convert, "javascript_bundle", javascript_bundle)
+    monkeypatch.setattr(charts.sys, "prefix", str(tmp_path / "venv"))
+    make = charts.bundle_text.__wrapped__  # without the per-process cache, as a new process
+    first, second = make(), make()
+    assert first == second == f"// vega bundle for {charts.VEGA_LITE_VERSION}\n" and len(made) == 1
+    kept = charts.bundle_path()
+    assert kept.read_text(encoding="utf-8") == first and kept.is_relative_to(tmp_path / "venv" / "share")
+    assert [p.name for p in kept.parent.iterdir()] == [kept.name]  # no partial file left beside it
+    # a place that cannot be written (here a file where the folder would be: root ignores modes)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setattr(charts.sys, "prefix", str(blocked))
+    assert make() == first and len(made) == 2
+    assert blocked.read_text() == "" and {p.name for p in tmp_path.iterdir()} == {"venv", "not-a-folder"}
 
 
 @pytest.mark.browser

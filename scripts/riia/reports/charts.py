@@ -14,9 +14,13 @@ of its values beside it).
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import sys
 from dataclasses import dataclass
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -147,14 +151,38 @@ def trend_base() -> dict[str, Any]:
     return spec
 
 
+def bundle_path() -> Path:
+    """Where the bundle is kept once made: in the Python environment that made it (the
+    project's .venv: `share/riia/`), named by the versions that shape it, so that another
+    vl-convert or Vega-Lite makes a new one."""
+    return Path(sys.prefix) / "share" / "riia" / f"vega-bundle_{asset_version().replace(' ', '-')}.js"
+
+
 @cache
 def bundle_text() -> str:
-    """Vega, Vega-Lite and vega-embed in one script (no network): about 2 s, once per process."""
-    return vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
+    """Vega, Vega-Lite and vega-embed in one script (no network). Making it takes vl-convert
+    about 2.5 s, so it is kept (`bundle_path`) and read by every later build and process;
+    where the environment cannot be written, it is made again each time."""
+    path = bundle_path()
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    text = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part.write_text(text, encoding="utf-8")
+        os.replace(part, path)  # whole or absent, whatever else reads or writes it meanwhile
+    except OSError:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+    return text
 
 
+@cache
 def asset_version() -> str:
-    return f"vl-convert {vl_convert.__version__ if hasattr(vl_convert, '__version__') else ''} vega-lite {VEGA_LITE_VERSION}"
+    return f"vl-convert {metadata.version('vl-convert-python')} vega-lite {VEGA_LITE_VERSION}"
 
 
 def write_assets(folder: Path) -> list[Path]:
