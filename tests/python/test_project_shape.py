@@ -152,7 +152,19 @@ def test_sharing_models_read_no_seed_directly(manifest: dict, exceptions: dict) 
     assert violations(found, "fct_model_fanout", exceptions) == {}
 
 
-def test_public_models_are_contracted_with_a_primary_key_constraint(manifest: dict, exceptions: dict) -> None:
+def gating_key_test(manifest: dict, node: dict) -> bool:
+    """Whether the model's primary-key test gates publication (tag `gate`: it runs on every build)."""
+    return any(
+        (test.get("test_metadata") or {}).get("name") in ("unique", "unique_combination")
+        and "gate" in test.get("tags", [])
+        for test in data_tests_on(manifest, node["unique_id"])
+    )
+
+
+def test_public_models_are_contracted_with_their_grain_checked_on_every_build(manifest: dict, exceptions: dict) -> None:
+    # a contracted model's grain holds in every build: by a primary_key constraint (the marts,
+    # whose data tests run in `make test`), or by a primary-key test that gates publication
+    # (the sharing outputs, where a constraint would only check it twice, at the cost of an index)
     uncontracted, no_constraint = {}, {}
     for node in models(manifest):
         contracted = node["config"].get("contract", {}).get("enforced")
@@ -163,8 +175,8 @@ def test_public_models_are_contracted_with_a_primary_key_constraint(manifest: di
             column_level = any(
                 c["type"] == "primary_key" for column in node["columns"].values() for c in column.get("constraints", [])
             )
-            if not (model_level or column_level):
-                no_constraint[node["name"]] = "contracted without a primary_key constraint"
+            if not (model_level or column_level or gating_key_test(manifest, node)):
+                no_constraint[node["name"]] = "contracted without a primary_key constraint or a gating primary-key test"
     assert violations(uncontracted, "fct_public_models_without_contract", exceptions) == {}
     assert violations(no_constraint, "fct_contracted_models_without_primary_key_constraint", exceptions) == {}
 
