@@ -78,15 +78,20 @@ def data_tests_on(manifest: dict, unique_id: str) -> list[dict]:
     ]
 
 
+def key_tests(manifest: dict, node: dict) -> list[dict]:
+    """The model's primary-key tests (unique, or unique_combination)."""
+    return [
+        test
+        for test in data_tests_on(manifest, node["unique_id"])
+        if (test.get("test_metadata") or {}).get("name") in ("unique", "unique_combination")
+    ]
+
+
 def primary_key_columns(manifest: dict, node: dict) -> list[str] | None:
-    """The columns of the model's primary-key test (unique, or unique_combination)."""
-    for test in data_tests_on(manifest, node["unique_id"]):
-        metadata = test.get("test_metadata") or {}
-        kwargs = metadata.get("kwargs", {})
-        if metadata.get("name") == "unique":
-            return [kwargs["column_name"]]
-        if metadata.get("name") == "unique_combination":
-            return list(kwargs["columns"])
+    """The columns of the model's (first) primary-key test."""
+    for test in key_tests(manifest, node):
+        kwargs = test["test_metadata"].get("kwargs", {})
+        return [kwargs["column_name"]] if test["test_metadata"]["name"] == "unique" else list(kwargs["columns"])
     return None
 
 
@@ -154,11 +159,7 @@ def test_sharing_models_read_no_seed_directly(manifest: dict, exceptions: dict) 
 
 def gating_key_test(manifest: dict, node: dict) -> bool:
     """Whether the model's primary-key test gates publication (tag `gate`: it runs on every build)."""
-    return any(
-        (test.get("test_metadata") or {}).get("name") in ("unique", "unique_combination")
-        and "gate" in test.get("tags", [])
-        for test in data_tests_on(manifest, node["unique_id"])
-    )
+    return any("gate" in test.get("tags", []) for test in key_tests(manifest, node))
 
 
 def test_public_models_are_contracted_with_their_grain_checked_on_every_build(manifest: dict, exceptions: dict) -> None:
