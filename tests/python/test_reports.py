@@ -381,6 +381,16 @@ def test_findings_and_returns_read_once_are_each_quarters_rows_in_order(publishe
     assert sum(len(f) for f, _ in expected.values()) > 10 and len(periods) >= 8
 
 
+def test_region_names_are_read_in_one_query_and_an_unknown_region_keeps_its_code(published: Published) -> None:
+    database = published.databases["d2i"]  # every region's LAs
+    with duckdb.connect(str(database), read_only=True) as con:
+        expected = dict(con.sql("select distinct region_code, region_name from indicators").fetchall())
+    with RecipientData(database) as data:
+        assert {code: data.region_name(code) for code in expected} == expected
+        assert data.region_name("E99999999") == "E99999999"
+    assert len(expected) > 1 and all(expected.values())
+
+
 @pytest.mark.build
 def test_superseded_versions_are_collapsed(published: Published) -> None:
     defect = defects(published.build, "superseded")[0]

@@ -82,6 +82,7 @@ class ReportCache:
         self.previous = previous if previous is not None and previous.is_dir() else None
         self.before = self._read(self.previous / MANIFEST) if self.previous else {}
         self.entries: dict[str, dict[str, Any]] = {}
+        self.folders: set[Path] = set()  # made already
 
     @staticmethod
     def _read(path: Path) -> dict[str, dict[str, Any]]:
@@ -101,7 +102,9 @@ class ReportCache:
         copied = []
         for name, source in zip(entry["files"], sources, strict=True):
             target = self.out / name
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in self.folders:  # thousands of reports share a few folders
+                target.parent.mkdir(parents=True, exist_ok=True)
+                self.folders.add(target.parent)
             link_or_copy(source, target)
             copied.append(target)
         self.entries[key] = entry

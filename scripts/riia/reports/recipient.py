@@ -112,8 +112,8 @@ class RecipientReports:
 
     def quarter(self, region_code: str, period: str, kinds: set[str], entry: Quarter) -> None:
         window = quarter_window(period)
-        statuses = [r for r in self.data.returns() if r["region_code"] == region_code and r["period"] in window]
-        base = self.base_hash(self.data.window_digest(period, region_code), statuses, self.data.withheld())
+        statuses = [self.data.returns_digest(p, region_code) for p in window]
+        base = self.base_hash(self.data.window_digest(period, region_code), statuses, self.data.withheld_digest())
         pending = Pending(region_code, period)
         if "tartan_rug" in kinds:
             presets = reference.presets(region_code)

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from riia.periods import Period, periods_between
+from riia.reports.cache import content_hash
 
 Row = dict[str, Any]
 WINDOW_QUARTERS = 8
@@ -115,6 +116,9 @@ class RecipientData:
         self._returns: list[Row] | None = None
         self._returns_by_period: dict[str, list[Row]] = {}
         self._withheld: list[Row] | None = None
+        self._withheld_digest: str | None = None
+        self._region_names: dict[str, str] | None = None
+        self._returns_digests: dict[tuple[str, str], str] = {}  # (period, region code) -> hash
         self._findings: dict[str, list[Row]] | None = None  # period -> rows, read once
         self._held: dict[str, dict[str, list[Row]]] = {}  # region code -> period -> rows (prefetch)
         self._digests: dict[str | None, dict[str, tuple[int, int]]] = {}  # region code -> period -> count, hash sum
@@ -175,10 +179,16 @@ class RecipientData:
         return self.rows("select * from agreements_used order by agreement_id")
 
     def withheld(self) -> list[Row]:
-        """The whole `withheld` table (read once: every quarter's reports hash it)."""
+        """The whole `withheld` table (read once: every quarter's reports depend on it)."""
         if self._withheld is None:
             self._withheld = self.rows("select * from withheld order by all") if "withheld" in self.tables else []
         return self._withheld
+
+    def withheld_digest(self) -> str:
+        """A hash of the whole `withheld` table, made once for every quarter's reports to include."""
+        if self._withheld_digest is None:
+            self._withheld_digest = content_hash(self.withheld())
+        return self._withheld_digest
 
     def indicator_periods(self, region_code: str | None = None) -> list[str]:
         """The quarters the recipient holds figures for (of one region's LAs, if given)."""
@@ -238,10 +248,11 @@ class RecipientData:
         return dict(found)
 
     def region_name(self, region_code: str) -> str:
-        found = self.con.execute(
-            "select region_name from indicators where region_code = ? limit 1", [region_code]
-        ).fetchone()
-        return found[0] if found and found[0] else region_code
+        """The region's name (every region's read in one query, the first time one is asked for)."""
+        if self._region_names is None:
+            found = self.con.execute("select region_code, max(region_name) from indicators group by all").fetchall()
+            self._region_names = {code: name for code, name in found if name}
+        return self._region_names.get(region_code, region_code)
 
     def region_codes(self) -> list[str]:
         return [r for (r,) in self.con.execute("select distinct region_code from indicators order by 1").fetchall()]
@@ -255,6 +266,15 @@ class RecipientData:
             for row in self._returns:
                 self._returns_by_period.setdefault(row["period"], []).append(row)
         return self._returns if period is None else self._returns_by_period.get(period, [])
+
+    def returns_digest(self, period: str, region_code: str) -> str:
+        """A hash of the region's returns tracker rows of one quarter, made once (the windows of
+        eight quarters that include it each add it to their reports' hash)."""
+        key = (period, region_code)
+        if key not in self._returns_digests:
+            rows = [r for r in self.returns(period) if r["region_code"] == region_code]
+            self._returns_digests[key] = content_hash(rows)
+        return self._returns_digests[key]
 
     def return_periods(self) -> list[str]:
         if "returns" not in self.tables:
