@@ -312,6 +312,9 @@ def bench(
         typer.Option(help="grow: each size carries on from the previous one's warehouse; full: each from empty"),
     ] = "grow",
     check_runs: Annotated[int, typer.Option(help="timed runs of `riia check` per case (the median is reported)")] = 3,
+    increment_runs: Annotated[
+        int, typer.Option(help="timed increments per size, the sizes in turn (the median is reported)")
+    ] = 3,
     out: Annotated[
         Path | None, typer.Option(help="where results.csv and results.md go (default build/benchmark)")
     ] = None,
@@ -321,7 +324,7 @@ def bench(
     (issue 15) (`make bench`). Exit 0 when every run succeeded and the values agreed."""
     from riia import bench as bench_module
 
-    raise typer.Exit(bench_module.main(sizes, out, keep, catch_up, check_runs))
+    raise typer.Exit(bench_module.main(sizes, out, keep, catch_up, check_runs, increment_runs))
 
 
 @app.command(name="checksums")

@@ -224,3 +224,22 @@ def test_targets_take_their_figures_from_the_runs_by_name() -> None:
     assert report.increment_steps(rows) == [
         "Increment steps at 12 / 48 quarters of history (seconds): load 5.0 / 20.0; dbt 40.0 / 50.0"
     ]
+
+
+def test_repeated_increments_report_the_median_run_and_the_highest_peak() -> None:
+    from riia.bench import Bench
+    from riia.bench.runs import BuildRun, ChildRun
+
+    def run(seconds: float, cpu: float, peak: float, dbt: float, problem: str = "") -> BuildRun:
+        child = ChildRun(["riia", "build"], 0, seconds, cpu, peak, peak, Path("log"))
+        return BuildRun(child, {"load": 1.0, "dbt": dbt}, return_files=1988, return_bytes=2_100_000, problem=problem)
+
+    row = Bench.build_row("increment at 12", "increment", 12, [run(50.0, 60.0, 700, 30.0), run(41.0, 46.0, 560, 24.0),
+                                                               run(44.0, 50.0, 590, 26.0)])  # fmt: skip
+    # the median run's time, CPU time and steps; the highest peak of the three
+    assert (row.seconds, row.cpu_seconds, row.dbt_seconds, row.steps) == (44.0, 50.0, 26.0, "load 1.0 s, dbt 26.0 s")
+    assert (row.peak_rss_mb, row.ok) == (700, True)
+    assert row.note == "median of 3 runs (50.0 s, 41.0 s, 44.0 s), peaks the highest of them"
+    # one run that did not count fails the row, and says why
+    failed = Bench.build_row("increment at 12", "increment", 12, [run(41.0, 46.0, 560, 24.0, "not an increment")])
+    assert (failed.ok, failed.note) == (False, "not an increment")

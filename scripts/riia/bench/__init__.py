@@ -14,11 +14,16 @@ data/returns, build/ (the published build), exports/ and reports/ are never touc
 3. For each size, the increment: a copy of that warehouse's build folder, the new quarter's
    153 returns added, `riia build` again ("increment at 12", ...). The build must say it
    recomputed only the changed quarters; an increment that ran as a full refresh is a
-   failed run.
+   failed run. Each size's history build is kept aside, and the increments are timed
+   --increment-runs times in rounds, the sizes in turn (12, 24, 48, 12, 24, 48, ...), each
+   from a fresh copy: a slow spell of the machine falls on every size alike, and the median
+   of each size is what the flatness targets compare (one run each gave opposite verdicts
+   on the same code).
 4. The reference (riia.bench.reference): the hub's indicator values and comparators
    computed again by one DuckDB connection from the CSVs and the seeds, in its own process,
-   after the full 12q build (target 1) and after every increment; any difference from
-   marts.fct_indicator_values / marts.fct_indicator_comparators fails the bench.
+   after the full 12q build (target 1) and after the last increment of every size; any
+   difference from marts.fct_indicator_values / marts.fct_indicator_comparators fails the
+   bench.
 5. `riia check` on one file and on the whole new quarter (153 files), against the 12q
    warehouse: one cold run (it builds the seeded-warehouse cache), then the median of
    --check-runs runs each.
@@ -69,8 +74,11 @@ def clone_build_dir(source: Path, target: Path) -> None:
 
 
 class Bench:
-    def __init__(self, out: Path, sizes: list[int], catch_up: str, check_runs: int, keep: bool) -> None:
+    def __init__(
+        self, out: Path, sizes: list[int], catch_up: str, check_runs: int, keep: bool, increment_runs: int = 3
+    ) -> None:
         self.out, self.sizes, self.catch_up, self.check_runs, self.keep = out, sizes, catch_up, check_runs, keep
+        self.increment_runs = increment_runs
         self.work = out / "work"
         self.logs = out / "logs"  # kept after the work folder is deleted: what a failed run said
         self.date = plan.build_date().isoformat()
@@ -84,41 +92,56 @@ class Bench:
     # ------------------------------------------------------------------ runs
 
     def build(self, name: str, kind: str, quarters: int, returns: Path, build_dir: Path) -> runs.BuildRun:
+        """One timed build, its row added to the results."""
+        run = self.timed_build(name, kind, returns, build_dir, self.logs / f"{name.replace(' ', '_')}.log")
+        self.rows.append(self.build_row(name, kind, quarters, [run]))
+        return run
+
+    def timed_build(self, name: str, kind: str, returns: Path, build_dir: Path, log: Path) -> runs.BuildRun:
+        """`riia build`, printed as it ends; a failed build, or an increment that ran as a full
+        refresh, is a failure."""
         say(f"[{name}] riia build ...")
-        run = runs.riia_build(returns, build_dir, self.date, self.logs / f"{name.replace(' ', '_')}.log")
+        run = runs.riia_build(returns, build_dir, self.date, log)
         child = run.child
-        note = ""
-        ok = child.ok
         if not child.ok:
-            note = f"riia build failed (exit {child.returncode}); its output: {child.log}"
+            run.problem = f"riia build failed (exit {child.returncode}); its output: {child.log}"
         elif kind == "increment" and run.dbt_reason != runs.INCREMENTAL_REASON:
-            ok = False
-            note = f"not an increment: the build said '{run.dbt_reason}'"
-        if not ok:
-            self.failures.append(f"{name}: {note}")
-        self.rows.append(
-            Row(
-                name,
-                kind,
-                quarters,
-                run.return_files,
-                round(run.return_bytes / 1e6, 1),
-                round(child.seconds, 1),
-                run.step_seconds.get("dbt"),
-                round(child.peak_rss_mb),
-                round(child.peak_tree_pss_mb),
-                ok,
-                report.steps_text(run.step_seconds),
-                note,
-                cpu_seconds=round(child.cpu_seconds, 1),
-            )
-        )
+            run.problem = f"not an increment: the build said '{run.dbt_reason}'"
+        if run.problem:
+            self.failures.append(f"{name}: {run.problem}")
         steps = f"; Steps: {report.steps_text(run.step_seconds)}" if run.step_seconds else ""
         say(
             f"[{name}] {child.seconds:.1f} s (CPU {child.cpu_seconds:.1f} s), peak RSS {child.peak_rss_mb:,.0f} MB, tree PSS "
-            f"{child.peak_tree_pss_mb:,.0f} MB{steps}" + (f" - {note}" if note else "")
+            f"{child.peak_tree_pss_mb:,.0f} MB{steps}" + (f" - {run.problem}" if run.problem else "")
         )
         return run
+
+    @staticmethod
+    def build_row(name: str, kind: str, quarters: int, done: list[runs.BuildRun]) -> Row:
+        """The row of one build, or of several runs of it: the median run's time and steps (of an
+        even number, the faster of the middle two), the median CPU time, the highest peak memory
+        of any run, every run's time in the note."""
+        middle = sorted(done, key=lambda run: run.child.seconds)[(len(done) - 1) // 2]
+        problems = [run.problem for run in done if run.problem]
+        note = "; ".join(problems)
+        if len(done) > 1:
+            times = ", ".join(f"{run.child.seconds:.1f} s" for run in done)
+            note = f"median of {len(done)} runs ({times}), peaks the highest of them" + (f"; {note}" if note else "")
+        return Row(
+            name,
+            kind,
+            quarters,
+            middle.return_files,
+            round(middle.return_bytes / 1e6, 1),
+            round(middle.child.seconds, 1),
+            middle.step_seconds.get("dbt"),
+            round(max(run.child.peak_rss_mb for run in done)),
+            round(max(run.child.peak_tree_pss_mb for run in done)),
+            not problems,
+            report.steps_text(middle.step_seconds),
+            note,
+            cpu_seconds=round(statistics.median_low(run.child.cpu_seconds for run in done), 1),
+        )
 
     def reference(self, name: str, returns: Path, build_dir: Path) -> dict:
         say(f"[reference ({name})] ...")
@@ -255,6 +278,7 @@ class Bench:
             return
         sample = plan.Sample(folder, plan.NEW_QUARTER, largest)
         returns, build_dir = self.work / "returns", self.work / "build"
+        histories: dict[int, Path] = {}
         have = 0
         for size in self.sizes:
             if self.catch_up == "full" and have:
@@ -271,18 +295,39 @@ class Bench:
                 self.reference_seconds = outcome.get("seconds")
                 self.reference_cpu = outcome.get("cpu_seconds")
                 self.checks(sample, build_dir / "current" / "riia.duckdb")
-            increment_dir = self.work / "increment"
-            shutil.rmtree(increment_dir, ignore_errors=True)
-            clone_build_dir(build_dir, increment_dir)
-            plan.copy_quarters(sample, [plan.NEW_QUARTER], returns)
-            name = f"increment at {size}"
-            if self.build(name, "increment", size, returns, increment_dir).child.ok:
-                self.reference(name, returns, increment_dir)
-            if self.keep and size == largest:
-                continue  # --keep: the last size's history and increment builds stay in the work folder
-            shutil.rmtree(returns / plan.NEW_QUARTER.slug)
-            shutil.rmtree(increment_dir)
+            # the size's history, kept aside for its increments: the published build, and its
+            # returns with the new quarter added
+            histories[size] = self.work / f"history-{size}q"
+            clone_build_dir(build_dir, histories[size] / "build")
+            plan.copy_quarters(sample, [*plan.history(size), plan.NEW_QUARTER], histories[size] / "returns")
+        self.increments(histories)
         self.memory_probe()
+
+    def increments(self, histories: dict[int, Path]) -> None:
+        """The increment at every size, --increment-runs times, the sizes taken in turn; each run
+        from a fresh copy of its size's history build. The reference checks each size's last run."""
+        done: dict[int, list[runs.BuildRun]] = {size: [] for size in histories}
+        for number in range(1, self.increment_runs + 1):
+            for size, history in histories.items():
+                if done[size] and not done[size][-1].child.ok:
+                    continue  # a failed build is not timed again
+                increment_dir = self.work / f"increment-{size}q"
+                shutil.rmtree(increment_dir, ignore_errors=True)
+                clone_build_dir(history / "build", increment_dir)
+                name = f"increment at {size}"
+                log = self.logs / f"increment_at_{size}_{number}.log"
+                done[size].append(
+                    self.timed_build(f"{name}, run {number}", "increment", history / "returns", increment_dir, log)
+                )
+        for size, history in histories.items():
+            name, increment_dir = f"increment at {size}", self.work / f"increment-{size}q"
+            self.rows.append(self.build_row(name, "increment", size, done[size]))
+            if done[size][-1].child.ok:
+                self.reference(name, history / "returns", increment_dir)
+            if not (self.keep and size == max(histories)):
+                # --keep: the largest size's history and its last increment stay in the work folder
+                shutil.rmtree(increment_dir, ignore_errors=True)
+                shutil.rmtree(history, ignore_errors=True)
 
     # ------------------------------------------------------------------ the report
 
@@ -300,6 +345,10 @@ class Bench:
             "The reference does not validate: it takes the files the build accepted from the warehouse "
             "(no error finding) and keeps the latest version of each LA and quarter; its time is reading the CSVs "
             "and seeds and computing every value and comparator, not the comparison.",
+            f"Each increment was timed {self.increment_runs} time{'s' if self.increment_runs > 1 else ''}, in rounds "
+            "taking the sizes in turn, each run "
+            "from a fresh copy of its size's history build: its row gives the median run (the flatness targets "
+            "compare medians) and the highest peak memory of its runs.",
             f"16 times the sample's history ({16 * 12} quarters) is not timed: {plan.size_problem(16 * 12)}.",
             f"Total benchmark time {total:.0f} s (the aim: about {report.BUDGET_SECONDS} s on 2 cores; the catch-up "
             "builds, not a target, take most of it: --sizes 12 or 12,24 to time less).",
@@ -341,6 +390,7 @@ def main(
     keep: bool = False,
     catch_up: str = "grow",
     check_runs: int = 3,
+    increment_runs: int = 3,
 ) -> int:
     """`riia bench`: 0 when every run succeeded and the reference agreed; 1 otherwise; 2 for a bad option."""
     try:
@@ -349,13 +399,15 @@ def main(
         print(str(error), file=sys.stderr)
         return 2
     problems = [f"{size} quarters: {plan.size_problem(size)}" for size in chosen if plan.size_problem(size)]
-    if problems or catch_up not in CATCH_UP_MODES or check_runs < 1:
+    if problems or catch_up not in CATCH_UP_MODES or check_runs < 1 or increment_runs < 1:
         for problem in problems:
             print(f"--sizes {problem}.", file=sys.stderr)
         if catch_up not in CATCH_UP_MODES:
             print(f"--catch-up {catch_up!r}: choose one of {', '.join(CATCH_UP_MODES)}.", file=sys.stderr)
         if check_runs < 1:
             print("--check-runs: at least 1.", file=sys.stderr)
+        if increment_runs < 1:
+            print("--increment-runs: at least 1.", file=sys.stderr)
         return 2
     out_dir = (out or DEFAULT_OUT).resolve()
     problem = out_problem(out_dir)
@@ -363,7 +415,7 @@ def main(
         print(f"--out {out_dir}: {problem}.", file=sys.stderr)
         return 2
     os.environ.pop("RIIA_BUILD_DIR", None)  # this process builds nothing; children get their own
-    return Bench(out_dir, chosen, catch_up, check_runs, keep).run()
+    return Bench(out_dir, chosen, catch_up, check_runs, keep, increment_runs).run()
 
 
 def cli(argv: Sequence[str] | None = None) -> int:
@@ -376,5 +428,6 @@ def cli(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--catch-up", default="grow", choices=CATCH_UP_MODES)
     parser.add_argument("--check-runs", type=int, default=3)
+    parser.add_argument("--increment-runs", type=int, default=3)
     args = parser.parse_args(argv)
-    return main(args.sizes, args.out, args.keep, args.catch_up, args.check_runs)
+    return main(args.sizes, args.out, args.keep, args.catch_up, args.check_runs, args.increment_runs)

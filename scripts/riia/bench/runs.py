@@ -62,6 +62,7 @@ class BuildRun:
     dbt_reason: str = ""
     return_files: int = 0
     return_bytes: int = 0
+    problem: str = ""  # why the run does not count (it failed, or was not the build asked for)
 
 
 def _children(pid: int) -> list[int]:
