@@ -381,6 +381,7 @@ def test_findings_and_returns_read_once_are_each_quarters_rows_in_order(publishe
     assert sum(len(f) for f, _ in expected.values()) > 10 and len(periods) >= 8
 
 
+@pytest.mark.build
 def test_region_names_are_read_in_one_query_and_an_unknown_region_keeps_its_code(published: Published) -> None:
     database = published.databases["d2i"]  # every region's LAs
     with duckdb.connect(str(database), read_only=True) as con:
