@@ -89,10 +89,12 @@ def key_tests(manifest: dict, node: dict) -> list[dict]:
 
 def primary_key_columns(manifest: dict, node: dict) -> list[str] | None:
     """The columns of the model's (first) primary-key test."""
-    for test in key_tests(manifest, node):
-        kwargs = test["test_metadata"].get("kwargs", {})
-        return [kwargs["column_name"]] if test["test_metadata"]["name"] == "unique" else list(kwargs["columns"])
-    return None
+    tests = key_tests(manifest, node)
+    if not tests:
+        return None
+    metadata = tests[0]["test_metadata"]
+    kwargs = metadata.get("kwargs", {})
+    return [kwargs["column_name"]] if metadata["name"] == "unique" else list(kwargs["columns"])
 
 
 def violations(found: dict[str, str], rule: str, exceptions: dict[str, dict[str, str]]) -> dict[str, str]:
