@@ -56,8 +56,12 @@ class BuildError(Exception):
         self.exit_code = exit_code
 
 
-class Interrupted(BaseException):
-    """SIGTERM or Ctrl-C (SIGINT) during the build."""
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or Ctrl-C (SIGINT) during the build. A KeyboardInterrupt, so that dbt stops on
+    it as on Ctrl-C: it cancels the query running on its worker thread and waits for the
+    thread (dbt's runner does that for KeyboardInterrupt only). Left running, the query could
+    still be inside DuckDB while the connection closes and the process exits, which aborts it
+    ("terminate called without an active exception") after the build has said its sentence."""
 
     def __init__(self, signal_number: int) -> None:
         super().__init__("Ctrl-C" if signal_number == signal.SIGINT else signal.Signals(signal_number).name)
