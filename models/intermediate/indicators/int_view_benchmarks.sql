@@ -11,26 +11,7 @@
 -- fct_benchmarks is the hub's view; every shared output selects its recipient's view.
 {{ period_incremental() }}
 
--- each row numbered once (materialized: the number is the key on which the ranks and the
--- changes of a row reported on join back to it)
-with view_values as materialized (
-    select
-        row_number() over () as row_id,
-        *
-    from {{ ref('int_view_indicator_values') }}
-),
-
-comparators as (
-    select * from {{ ref('int_view_comparators') }}
-    where {{ in_build_scope('period') }}
-),
-
-groups as (
-    select * from {{ ref('int_comparator_groups') }}
-    where comparator_type = 'statistical_neighbours' and {{ in_build_scope('period') }}
-),
-
-periods as (
+with periods as (
     select * from {{ ref('int_periods') }}
 ),
 
@@ -58,6 +39,27 @@ context_periods as (
     select same_period_last_year as period from scope_periods
 ),
 
+-- each figure of those quarters numbered once (materialized: the number is the key on
+-- which the ranks and the changes of a row reported on join back to it); a quarterly build
+-- numbers the quarters it recomputes and their context, not the whole history
+view_values as materialized (
+    select
+        row_number() over () as row_id,
+        *
+    from {{ ref('int_view_indicator_values') }}
+    where period in (select context_periods.period from context_periods)
+),
+
+comparators as (
+    select * from {{ ref('int_view_comparators') }}
+    where {{ in_build_scope('period') }}
+),
+
+groups as (
+    select * from {{ ref('int_comparator_groups') }}
+    where comparator_type = 'statistical_neighbours' and {{ in_build_scope('period') }}
+),
+
 -- every figure of those quarters in the view, a value or not, with the quarter's position
 context_values as (
     select
@@ -72,7 +74,6 @@ context_values as (
         view_values.value
     from view_values
     inner join periods on view_values.period = periods.period
-    where view_values.period in (select context_periods.period from context_periods)
 ),
 
 -- the ranks among the LAs of the view with a value, one sort per partition: a NULL sorts

@@ -8,11 +8,11 @@
 -- the rows asked for are computed.
 {{ config(materialized='view') }}
 
-with view_values as (
-    select * from {{ ref('int_view_indicator_values') }}
-),
-
-groups as (
+-- The view's figures are read twice, each time straight from their table rather than
+-- through one CTE, which DuckDB would materialize whole: a caller's filter on `period`
+-- (int_view_comparators: the quarters a build recomputes) then reaches the scan of the
+-- figures, so that a quarterly build reads one quarter's figures, not the whole history.
+with groups as (
     select * from {{ ref('int_comparator_groups') }}
 ),
 
@@ -31,7 +31,7 @@ subjects as (
         period,
         la_code,
         region_code
-    from view_values
+    from {{ ref('int_view_indicator_values') }}
     where visibility <> 'cross_regional'
 ),
 
@@ -82,7 +82,8 @@ members as (
 final as (
     select
         members.recipient_id,
-        members.period,
+        -- the figure's quarter (the same as the member's): the column a caller filters on
+        view_values.period,
         members.comparator_type,
         members.comparator_key,
         members.member_la_code,
@@ -93,7 +94,7 @@ final as (
         view_values.base,
         members.population_0_17
     from members
-    inner join view_values
+    inner join {{ ref('int_view_indicator_values') }} as view_values
         on
             members.recipient_id = view_values.recipient_id
             and members.period = view_values.period
