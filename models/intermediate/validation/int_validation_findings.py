@@ -115,10 +115,16 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
         # nothing to re-validate (no quarter's inputs changed): no suites to start
         return session.sql(f"select * from {dbt.this} limit 0")
     with tempfile.TemporaryDirectory(prefix="riia-validation-") as folder:
+        in_scope = "true"
         if scoped:
             scope.create_view("riia_validation_scope", replace=True)
+            # the files as a list of constants, not a subquery: DuckDB then pushes the filter
+            # down to the scans of the returns' lines and values under each input, so that a
+            # quarterly build reads the files in scope rather than the whole history
+            paths = [row[0] for row in scope.project("file_path").order("file_path").fetchall()]
+            in_scope = "file_path in (" + ", ".join("'" + path.replace("'", "''") + "'" for path in paths) + ")"
         for name, relation in relations.items():
-            rows = relation.filter("file_path in (select file_path from riia_validation_scope)") if scoped else relation
+            rows = relation.filter(in_scope)
             rows.order("all").write_parquet(str(Path(folder) / f"{name}.parquet"))
         (Path(folder) / "parameters.json").write_text(json.dumps({"gx_dir": str(gx_dir), "parameters": parameters}))
         child = subprocess.run(
