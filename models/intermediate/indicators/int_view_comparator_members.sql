@@ -11,7 +11,7 @@
 -- The view's figures are read twice, each time straight from their table rather than
 -- through one CTE, which DuckDB would materialize whole: a caller's filter on `period`
 -- (int_view_comparators: the quarters a build recomputes) then reaches the scan of the
--- figures, so that a quarterly build reads one quarter's figures, not the whole history.
+-- figures, so that a quarterly build reads the quarters it recomputes, not the whole history.
 with groups as (
     select * from {{ ref('int_comparator_groups') }}
 ),
