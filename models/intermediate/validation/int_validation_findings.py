@@ -26,6 +26,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import duckdb
+
 # The validation inputs, by the name of the GE data asset (or lookup) they feed.
 INPUTS = {
     "return_files": "int_validation_files",
@@ -115,14 +117,14 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
         # nothing to re-validate (no quarter's inputs changed): no suites to start
         return session.sql(f"select * from {dbt.this} limit 0")
     with tempfile.TemporaryDirectory(prefix="riia-validation-") as folder:
-        in_scope = "true"
+        in_scope = duckdb.ConstantExpression(True)
         if scoped:
             scope.create_view("riia_validation_scope", replace=True)
             # the files as a list of constants, not a subquery: DuckDB then pushes the filter
             # down to the scans of the returns' lines and values under each input, so that a
             # quarterly build reads the files in scope rather than the whole history
             paths = [row[0] for row in scope.project("file_path").order("file_path").fetchall()]
-            in_scope = "file_path in (" + ", ".join("'" + path.replace("'", "''") + "'" for path in paths) + ")"
+            in_scope = duckdb.ColumnExpression("file_path").isin(*map(duckdb.ConstantExpression, paths))
         for name, relation in relations.items():
             rows = relation.filter(in_scope)
             rows.order("all").write_parquet(str(Path(folder) / f"{name}.parquet"))
