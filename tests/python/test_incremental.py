@@ -1,11 +1,13 @@
 """The period-incremental warehouse (macro `period_incremental`): a build that recomputes only
 the quarters whose inputs changed gives exactly the tables a full build gives.
 
-One small returns folder (the LAs of two regions, five quarters) is built three ways:
-the first four quarters in full; then, on a copy of that warehouse, a quarterly build after
-a new quarter arrives, an LA resubmits an old quarter with a changed figure and another LA's
-file is withdrawn; and the final folder built in full from nothing. Every table of the
-warehouse must be identical, row for row, between the last two.
+One small returns folder (the LAs of two regions, nine quarters) is built three ways:
+the first eight quarters in full; then, on a copy of that warehouse, a quarterly build after
+a new quarter arrives, an LA resubmits the second quarter with a changed figure and another
+LA's file is withdrawn; and the final folder built in full from nothing. Every table of the
+warehouse must be identical, row for row, between the last two. Nine quarters, so that the
+resubmission reaches a quarter seven on: the 12-month measures of the fifth quarter read
+the second, and the change on last year of the eighth reads those.
 """
 
 from __future__ import annotations
@@ -21,7 +23,17 @@ from conftest import PROJECT_ROOT, Build, run_dbt, write_valid_return
 
 pytestmark = pytest.mark.build
 
-QUARTERS = ("2023-24 Q1", "2023-24 Q2", "2023-24 Q3", "2023-24 Q4", "2024-25 Q1")
+QUARTERS = (
+    "2022-23 Q1",
+    "2022-23 Q2",
+    "2022-23 Q3",
+    "2022-23 Q4",
+    "2023-24 Q1",
+    "2023-24 Q2",
+    "2023-24 Q3",
+    "2023-24 Q4",
+    "2024-25 Q1",
+)
 REGIONS = ("E12000008", "E12000009")  # South East, South West
 # what a build records about itself rather than computes from its inputs
 NOT_COMPARED_TABLES = {"int_period_inputs", "int_period_inputs_committed", "int_build_scope", "int_validation_scope"}
@@ -102,7 +114,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("incremental")
     las = las_of(REGIONS)
     returns = root / "returns"
-    for period in QUARTERS[:4]:
+    for period in QUARTERS[:8]:
         write_quarter(returns, period, las)
     # a return with an error (L01: more re-referrals than referrals), corrected below
     write_valid_return(returns, las[2], QUARTERS[2], REREFERRALS=900)
@@ -114,10 +126,11 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     )
 
     # the next quarter: a new quarter, a resubmission of an old one, a withdrawn file
-    write_quarter(returns, QUARTERS[4], las)
+    write_quarter(returns, QUARTERS[8], las)
     write_valid_return(returns, las[0], QUARTERS[1], version=2, CONTACTS=2500, CLA_END=300)
     write_valid_return(returns, las[2], QUARTERS[2], version=2)  # the correction
-    (returns / "2023-24_Q3" / f"{las[1]}_2023-24_Q3.csv").unlink()
+    folder = QUARTERS[2].replace(" ", "_")
+    (returns / folder / f"{las[1]}_{folder}.csv").unlink()
 
     next_db = root / "next" / "riia.duckdb"
     next_db.parent.mkdir()
@@ -149,8 +162,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def test_the_first_build_computes_every_quarter(builds: dict) -> None:
-    assert set(QUARTERS[:4]) <= builds["first_scope"]
-    assert set(builds["first_committed"]) == set(QUARTERS[:4])
+    assert set(QUARTERS[:8]) <= builds["first_scope"]
+    assert set(builds["first_committed"]) == set(QUARTERS[:8])
 
 
 def test_a_run_that_stops_part_way_commits_nothing(builds: dict) -> None:
@@ -158,8 +171,9 @@ def test_a_run_that_stops_part_way_commits_nothing(builds: dict) -> None:
     assert builds["partial_committed"] == builds["first_committed"]
 
 
-def test_the_quarterly_build_recomputes_the_changed_quarters_and_the_four_after(builds: dict) -> None:
-    # Q2 resubmitted, Q3 lost a file, Q5 is new: Q2 and every quarter after; never Q1
+def test_the_quarterly_build_recomputes_the_changed_quarters_and_the_seven_after(builds: dict) -> None:
+    # the 2nd quarter resubmitted, the 3rd lost a file, the 9th is new: the 2nd and every
+    # quarter after (the 9th is seven on from the 2nd); never the 1st
     assert builds["incremental_scope"] >= set(QUARTERS[1:])
     assert QUARTERS[0] not in builds["incremental_scope"]
     assert builds["incremental_committed"][QUARTERS[0]] == builds["first_committed"][QUARTERS[0]]

@@ -2,8 +2,11 @@
 -- values, the gate, the comparator and rank engine, the shared outputs): every quarter
 -- whose inputs changed since the last build (int_period_inputs: new, changed or removed
 -- files, a quarter that lost every file; or a change to the reference data or the sharing
--- decisions in force, which changes every quarter), and the four quarters after each,
--- whose 12-month measures and changes on last quarter and last year read it. A change of
+-- decisions in force, which changes every quarter), and the seven quarters after each: a
+-- quarter's 12-month measures read the three quarters before it, and its changes on last
+-- quarter and last year read the quarter before and the 12-month measures of the same
+-- quarter a year earlier, which read the three before that (a quarter's figures reach
+-- seven quarters on; a new quarter has no followers, so it costs one quarter). A change of
 -- the code is a full refresh (`riia build` runs one), in which every quarter is rebuilt.
 -- A quarterly build is one quarter and its followers, whatever the history: its cost does
 -- not grow with the years loaded.
@@ -27,7 +30,7 @@ final as (
     from changed
     inner join periods as changed_period on changed.period = changed_period.period
     inner join periods
-        on periods.period_index between changed_period.period_index and changed_period.period_index + 4
+        on periods.period_index between changed_period.period_index and changed_period.period_index + 7
 )
 
 select * from final

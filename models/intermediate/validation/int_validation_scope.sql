@@ -1,7 +1,7 @@
 -- One row per return file the validation suites read in this build, and why:
 --   validate : the file is re-checked and its findings replaced. These are the files of
 --              every quarter this build recomputes (int_build_scope: the quarters whose
---              files, reference data or rules changed, and the four after, which include
+--              files, reference data or rules changed, and the seven after, which include
 --              the quarter whose P01 and P02 compare with a changed one), and the files
 --              whose names give no quarter (their findings are about the name).
 --   context  : a file of the quarter before a validated quarter, read for P01 and P02 only.
