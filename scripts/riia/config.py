@@ -11,6 +11,7 @@ option; `dbt_vars()` passes the result to dbt so that SQL and Python see the sam
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -59,3 +60,15 @@ def settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
 def dbt_vars(values: Mapping[str, Any]) -> dict[str, Any]:
     """The settings that differ from dbt_project.yml's defaults, for dbt's --vars."""
     return {name: value for name, value in values.items() if project_vars().get(name) != value}
+
+
+MEMORY_LIMIT_RE = re.compile(r"env_var\('RIIA_DUCKDB_MEMORY_LIMIT',\s*'([^']+)'\)")
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory limit: RIIA_DUCKDB_MEMORY_LIMIT, else the default that profiles.yml
+    gives dbt (written there once, for dbt and for everything else that works like it)."""
+    found = MEMORY_LIMIT_RE.search((PROJECT_ROOT / "profiles.yml").read_text(encoding="utf-8"))
+    if found is None:
+        raise RuntimeError("profiles.yml gives no default for RIIA_DUCKDB_MEMORY_LIMIT")
+    return os.environ.get("RIIA_DUCKDB_MEMORY_LIMIT") or found.group(1)

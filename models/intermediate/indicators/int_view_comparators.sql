@@ -14,44 +14,33 @@ with members as (
     where is_contributing and {{ in_build_scope('period') }}
 ),
 
-groups as (
-    select * from {{ ref('int_comparator_groups') }}
+-- each group the build recomputes, with how many LAs it has and their 0-17 population
+group_members as (
+    select
+        recipient_id,
+        period,
+        comparator_type,
+        comparator_key,
+        group_number,
+        count(*) as member_las,
+        sum(population_0_17) as member_population_0_17
+    from {{ ref('int_view_comparator_groups') }}
+    where {{ in_build_scope('period') }}
+    group by recipient_id, period, comparator_type, comparator_key, group_number
 ),
 
 indicators as (
     select * from {{ ref('ref_indicators') }}
 ),
 
-population_0_17 as (
-    select
-        area_code as la_code,
-        period,
-        population
-    from {{ ref('int_population_by_period') }}
-    where geography_level = 'la' and age_band = '0-17'
-),
-
-group_population as (
-    select
-        groups.period,
-        groups.comparator_type,
-        groups.comparator_key,
-        count(*) as member_las,
-        sum(population_0_17.population) as member_population_0_17
-    from groups
-    left join population_0_17
-        on
-            groups.member_la_code = population_0_17.la_code
-            and groups.period = population_0_17.period
-    group by groups.period, groups.comparator_type, groups.comparator_key
-),
-
+-- added up on the group's number within its quarter (int_view_comparator_groups), not on
+-- its four texts: at 48 quarters a full build has 1.3 million sums of 9.7 million member
+-- figures, and on the short key DuckDB's aggregate keeps within the memory limit by
+-- spilling to disk, where on the texts it ran out of memory (README, "Memory")
 sums as (
     select
-        recipient_id,
         period,
-        comparator_type,
-        comparator_key,
+        group_number,
         indicator_code,
         measure,
         -- summed as DECIMAL: exact, so the result never depends on the order in which
@@ -61,15 +50,15 @@ sums as (
         count(*) as contributing_las,
         sum(population_0_17) as contributing_population_0_17
     from members
-    group by recipient_id, period, comparator_type, comparator_key, indicator_code, measure
+    group by period, group_number, indicator_code, measure
 ),
 
 final as (
     select
-        sums.recipient_id,
+        group_members.recipient_id,
         sums.period,
-        sums.comparator_type,
-        sums.comparator_key,
+        group_members.comparator_type,
+        group_members.comparator_key,
         sums.indicator_code,
         sums.measure,
         case
@@ -80,22 +69,21 @@ final as (
         cast(sums.numerator_total as double) as numerator_total,
         case when sums.measure <> 'count' then cast(sums.base_total as double) end as denominator_total,
         cast(sums.contributing_las as integer) as contributing_las,
-        cast(group_population.member_las as integer) as member_las,
+        cast(group_members.member_las as integer) as member_las,
         cast(sums.contributing_population_0_17 as bigint) as contributing_population_0_17,
-        cast(group_population.member_population_0_17 as bigint) as member_population_0_17,
+        cast(group_members.member_population_0_17 as bigint) as member_population_0_17,
         cast(sums.contributing_population_0_17 as double)
-        / nullif(group_population.member_population_0_17, 0) as population_coverage,
+        / nullif(group_members.member_population_0_17, 0) as population_coverage,
         sums.contributing_las < {{ var('comparator_min_members', 5) }} as is_low_coverage
     from sums
+    inner join group_members
+        on
+            sums.period = group_members.period
+            and sums.group_number = group_members.group_number
     inner join indicators
         on
             sums.indicator_code = indicators.indicator_code
             and sums.measure = indicators.measure
-    inner join group_population
-        on
-            sums.period = group_population.period
-            and sums.comparator_type = group_population.comparator_type
-            and sums.comparator_key = group_population.comparator_key
 )
 
 select * from final

@@ -22,10 +22,11 @@ One mechanism for the tests (tests/python/faultkit.py imports it from here) and 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
+
+from riia import config
 
 MEMORY_PROBE = """
 import json, resource, sys
@@ -84,7 +85,7 @@ def memory_with_large_file(workdir: Path, limit_bytes: int, large_bytes: int = L
                 str(root),
                 str(limit_bytes),
                 str(workdir / case / "probe.duckdb"),
-                os.environ.get("RIIA_DUCKDB_MEMORY_LIMIT", "600MB"),
+                config.duckdb_memory_limit(),
             ],
             capture_output=True,
             text=True,

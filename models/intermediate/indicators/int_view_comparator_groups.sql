@@ -1,0 +1,88 @@
+-- The comparator groups each view needs, and their members: one row per view, quarter,
+-- comparator group (the regions, the statistical neighbours and England of the LAs the
+-- view reports on) and member LA of the group that quarter, with the member's 0-17
+-- population. Each group is numbered within its quarter (`group_number`), so that
+-- int_view_comparators adds its members' figures up on a key of two short values rather
+-- than four texts: a quarter's groups are numbered in the order of their keys, the same
+-- numbers wherever this view is read. The first step of the one comparator engine
+-- (int_view_comparator_members adds the figures, int_view_comparators the sums). A view:
+-- a caller's filter on `period` reaches the scans (the numbering is per quarter).
+{{ config(materialized='view') }}
+
+with groups as (
+    select * from {{ ref('int_comparator_groups') }}
+),
+
+population_0_17 as (
+    select
+        area_code as la_code,
+        period,
+        population
+    from {{ ref('int_population_by_period') }}
+    where geography_level = 'la' and age_band = '0-17'
+),
+
+subjects as (
+    select distinct
+        recipient_id,
+        period,
+        la_code,
+        region_code
+    from {{ ref('int_view_indicator_values') }}
+    where visibility <> 'cross_regional'
+),
+
+needed_groups as (
+    select distinct
+        recipient_id,
+        period,
+        'region' as comparator_type,
+        region_code as comparator_key
+    from subjects
+    union all
+    select distinct
+        recipient_id,
+        period,
+        'statistical_neighbours' as comparator_type,
+        la_code as comparator_key
+    from subjects
+    union all
+    select distinct
+        recipient_id,
+        period,
+        'england' as comparator_type,
+        'E92000001' as comparator_key
+    from subjects
+),
+
+numbered_groups as (
+    select
+        *,
+        row_number() over (
+            partition by period order by recipient_id, comparator_type, comparator_key
+        ) as group_number
+    from needed_groups
+),
+
+final as (
+    select
+        numbered_groups.recipient_id,
+        numbered_groups.period,
+        numbered_groups.comparator_type,
+        numbered_groups.comparator_key,
+        numbered_groups.group_number,
+        groups.member_la_code,
+        population_0_17.population as population_0_17
+    from numbered_groups
+    inner join groups
+        on
+            numbered_groups.period = groups.period
+            and numbered_groups.comparator_type = groups.comparator_type
+            and numbered_groups.comparator_key = groups.comparator_key
+    left join population_0_17
+        on
+            groups.member_la_code = population_0_17.la_code
+            and groups.period = population_0_17.period
+)
+
+select * from final
