@@ -5,6 +5,12 @@ The workers are forked (they inherit the imported modules, and no main module is
 again) the first time the pool is used, when no DuckDB connection of this package is
 open: each job opens its own, read-only. RIIA_WORKERS sets how many; 1 runs every job in
 this process.
+
+A stop (Ctrl-C, SIGTERM) reaches every process of a terminal's or a service's group at once.
+The workers ignore it and leave it to the process that started them, which cancels the jobs
+not yet started, lets the running ones end and stops the pool: a worker killed by the
+signal would break the pool under the jobs the build had just cancelled, and the build
+would hang on its way out (it did, on SIGTERM to the group during the exports).
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import atexit
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -33,19 +40,28 @@ def duckdb_threads() -> int:
     return max(1, (os.cpu_count() or 1) // worker_count())
 
 
+def _leave_stops_to_the_parent() -> None:
+    """A worker's first act: Ctrl-C and SIGTERM are for the process that started it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
 def executor() -> ProcessPoolExecutor:
     """The pool, made on first use and reused by every step of the process."""
     if not _executor:
         context = multiprocessing.get_context("fork")
-        _executor.append(ProcessPoolExecutor(max_workers=worker_count(), mp_context=context))
+        _executor.append(
+            ProcessPoolExecutor(max_workers=worker_count(), mp_context=context, initializer=_leave_stops_to_the_parent)
+        )
         atexit.register(shutdown_workers)
     return _executor[0]
 
 
 def shutdown_workers() -> None:
-    """Stop the pool's workers (at exit, or to count their CPU time)."""
+    """Stop the pool's workers (at exit, or to count their CPU time): the jobs not started
+    are cancelled, the running ones end."""
     while _executor:
-        _executor.pop().shutdown()
+        _executor.pop().shutdown(cancel_futures=True)
 
 
 def run_each(function: Callable[[T], R], items: Sequence[T]) -> list[R]:

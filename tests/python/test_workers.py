@@ -1,0 +1,91 @@
+"""The worker pool (riia.workers) under a stop. Ctrl-C and SIGTERM reach every process of a
+terminal's or a service's group at once, workers included: the workers leave the stop to the
+process that started them (a worker stopped mid-pool broke the pool under the jobs the build
+had cancelled, and the build hung on its way out), which ends, saying so."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_ROOT
+
+# a build's way of stopping (riia.build: the signal raises, the process says so and exits)
+RUNNER = textwrap.dedent(
+    """
+    import os, signal, sys, time
+    from pathlib import Path
+    from riia import workers
+
+    class Stopped(KeyboardInterrupt):
+        pass
+
+    def stop(number, frame):
+        raise Stopped()
+
+    def job(seconds):
+        Path(sys.argv[1], f"started-{os.getpid()}-{time.monotonic()}").touch()
+        if sys.argv[2] == "self":  # the job's own process receives the stop
+            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(seconds)
+        return seconds
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        print(sum(workers.run_each(job, [1, 1, 1, 1])), flush=True)
+    except Stopped:
+        print("stopped", flush=True)
+        sys.exit(143)
+    """
+)
+
+
+def start(folder: Path, how: str) -> subprocess.Popen:
+    # more workers than jobs running at once: one waits for work when the stop comes
+    env = os.environ | {"RIIA_WORKERS": "3", "PYTHONPATH": str(PROJECT_ROOT / "scripts")}
+    return subprocess.Popen(
+        [sys.executable, "-c", RUNNER, str(folder), how],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def finish(proc: subprocess.Popen) -> tuple[int, str, str]:
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail("the process was still running 30 s after the stop")
+    return proc.returncode, out.strip(), err
+
+
+def test_a_worker_leaves_a_stop_to_the_process_that_started_it(tmp_path: Path) -> None:
+    # each job's own worker receives SIGTERM and SIGINT: the jobs still end, with their results
+    returncode, out, err = finish(start(tmp_path, "self"))
+    assert (returncode, out) == (0, "4"), err
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "ctrl_c"])
+def test_a_stop_sent_to_the_whole_group_while_jobs_run_ends_the_process(tmp_path: Path, stop: int) -> None:
+    proc = start(tmp_path, "group")
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob("started-*")):  # a worker is running a job
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.05)
+    os.killpg(proc.pid, stop)
+    returncode, out, err = finish(proc)
+    assert (returncode, out) == (143, "stopped"), err
+    assert "Traceback" not in err
