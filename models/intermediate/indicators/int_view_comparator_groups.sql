@@ -32,27 +32,21 @@ subjects as (
     where visibility <> 'cross_regional'
 ),
 
+-- each LA's three groups, from one read of the subjects (a CTE read three times would be
+-- materialized whole, out of reach of a caller's filter on `period`)
 needed_groups as (
     select distinct
-        recipient_id,
-        period,
-        'region' as comparator_type,
-        region_code as comparator_key
+        subjects.recipient_id,
+        subjects.period,
+        kinds.comparator_type,
+        kinds.comparator_key
     from subjects
-    union all
-    select distinct
-        recipient_id,
-        period,
-        'statistical_neighbours' as comparator_type,
-        la_code as comparator_key
-    from subjects
-    union all
-    select distinct
-        recipient_id,
-        period,
-        'england' as comparator_type,
-        'E92000001' as comparator_key
-    from subjects
+    cross join lateral (
+        values
+        ('region', subjects.region_code),
+        ('statistical_neighbours', subjects.la_code),
+        ('england', 'E92000001')
+    ) as kinds (comparator_type, comparator_key)
 ),
 
 numbered_groups as (
