@@ -210,6 +210,7 @@ def check(files: list[Path], warehouse: Path | None) -> CheckResult:
             dbt_vars,
             say=lambda _: None,
             target_path=target,
+            validates=True,
         )
         if not outcome.success:
             raise CheckError("The check could not run: " + "; ".join(outcome.failures))

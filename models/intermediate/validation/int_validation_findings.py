@@ -8,7 +8,8 @@ by the validation inputs beside it (`int_validation_files`, `int_validation_line
 The inputs of the files in scope are written to Parquet by DuckDB, and the Great
 Expectations suites of `gx/expectations/` run on them in a child process
 (`python -m riia.validation`, the package under scripts/), so that GE's memory goes back
-to the system when it is done. The sets and thresholds the suites name as
+to the system when it is done; `riia build` and `riia check` start it before dbt, so that
+it imports GE while dbt works (riia.validation.child). The sets and thresholds the suites name as
 `{"$PARAMETER": ...}` are filled in here from the seeds and `int_periods`.
 
 Incremental: a build validates only the files `int_validation_scope` marks `validate`
@@ -21,12 +22,11 @@ since the stored findings were made, every file is validated again.
 import hashlib
 import json
 import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 import duckdb
+from riia.validation import child
 
 # The validation inputs, by the name of the GE data asset (or lookup) they feed.
 INPUTS = {
@@ -129,11 +129,7 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
             rows = relation.filter(in_scope)
             rows.order("all").write_parquet(str(Path(folder) / f"{name}.parquet"))
         (Path(folder) / "parameters.json").write_text(json.dumps({"gx_dir": str(gx_dir), "parameters": parameters}))
-        child = subprocess.run(
-            [sys.executable, "-m", "riia.validation", folder], capture_output=True, text=True, check=False
-        )
-        if child.returncode != 0:
-            raise RuntimeError(f"the validation suites failed:\n{child.stderr[-4000:]}")
+        child.run(Path(folder))
         session.execute(
             "create or replace temp table riia_validation_findings as select * from read_parquet(?)",
             [str(Path(folder) / "findings.parquet")],

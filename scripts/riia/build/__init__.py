@@ -276,7 +276,13 @@ def run(plan: BuildPlan) -> int:
             )
             log_path = plan.dbt_target_path / "logs"
             outcome = run_dbt(
-                redo.dbt_args(), db_path, plan.returns_dir, effective_dbt_vars(plan), say, plan.dbt_target_path
+                redo.dbt_args(),
+                db_path,
+                plan.returns_dir,
+                effective_dbt_vars(plan),
+                say,
+                plan.dbt_target_path,
+                validates=True,
             )
             if STOPPED_BY:  # dbt catches the interruption and reports a failure
                 raise Interrupted(STOPPED_BY[0])

@@ -52,10 +52,13 @@ def run_dbt(
     dbt_vars: dict[str, Any] | None = None,
     say: Callable[[str], None] = print,
     target_path: Path | None = None,
+    validates: bool = False,
 ) -> DbtOutcome:
     """`dbt <args>` in this process against `db_path`; the outcome with each failure in a line.
     `target_path` is dbt's target folder (manifest, compiled SQL, partial parse, logs in
-    `logs/`); default $DBT_TARGET_PATH or build/target."""
+    `logs/`); default $DBT_TARGET_PATH or build/target. `validates`: the command may build
+    int_validation_findings, whose suites' process is then started beside dbt's own start
+    (riia.validation.child)."""
     import json
 
     from dbt.adapters.duckdb import DuckDBConnectionManager
@@ -94,8 +97,14 @@ def run_dbt(
     cwd = os.getcwd()
     os.chdir(db_path.parent)  # dbt-duckdb resolves the warehouse's path against the working directory
     try:
+        if validates:
+            from riia.validation import child
+
+            child.start_early()
         result = dbtRunner(callbacks=[progress]).invoke(full_args)
     finally:
+        if validates:
+            child.discard()
         # dbt-duckdb keeps the file open for the whole process: release it before anything
         # else touches the file, and before leaving its folder (its write-ahead log and
         # spill folder are named relative to it).

@@ -1,4 +1,6 @@
 """`python -m riia.validation FOLDER`: run the suites on the validation inputs in FOLDER.
+`python -m riia.validation --wait`: import Great Expectations first, then read FOLDER from
+standard input (riia.validation.child starts it early; nothing read, nothing done).
 
 The dbt model `int_validation_findings` writes one Parquet file per input (the data
 assets, `item_lines`) and `parameters.json` into a temporary folder, then runs this in a
@@ -20,8 +22,14 @@ from riia.validation.suites import ASSET_KEYS, ITEM_LINES, run_suites
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m riia.validation FOLDER", file=sys.stderr)
+        print("usage: python -m riia.validation FOLDER | --wait", file=sys.stderr)
         return 2
+    if argv[0] == "--wait":
+        import great_expectations  # noqa: F401 - the slow part, done before the folder is ready
+
+        argv = [sys.stdin.readline().strip()]
+        if not argv[0]:
+            return 0
     folder = Path(argv[0])
     settings = json.loads((folder / "parameters.json").read_text())
     # DuckDB reads and writes the Parquet files (pandas would need pyarrow)

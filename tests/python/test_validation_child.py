@@ -1,0 +1,68 @@
+"""The suites' child process (riia.validation.child): `riia build` and `riia check` start it
+before dbt, and int_validation_findings hands it its folder; dbt on its own starts one."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PROJECT_ROOT
+from riia.validation import child
+from riia.validation.suites import ASSET_KEYS, ITEM_LINES
+
+
+def inputs_folder(folder: Path) -> Path:
+    """A folder of validation inputs with no rows (nothing to find) and its parameters."""
+    folder.mkdir(exist_ok=True)
+    with duckdb.connect() as con:
+        for name in (*ASSET_KEYS, ITEM_LINES):
+            con.sql("select ''::varchar as file_path, ''::varchar as item_code where false").write_parquet(
+                str(folder / f"{name}.parquet")
+            )
+    (folder / "parameters.json").write_text(f'{{"gx_dir": "{PROJECT_ROOT / "gx"}", "parameters": {{}}}}')
+    return folder
+
+
+@pytest.fixture
+def no_new_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that started a child of its own instead of using the one waiting fails."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("started a second child")
+
+    monkeypatch.setattr(subprocess, "run", refuse)
+
+
+def test_the_child_started_early_validates_the_folder_it_is_given(tmp_path: Path, no_new_child: None) -> None:
+    folder = inputs_folder(tmp_path / "inputs")
+    child.start_early()
+    child.start_early()  # at most one waits
+    assert len(child._waiting) == 1
+    child.run(folder)
+    assert not child._waiting
+    with duckdb.connect() as con:
+        assert con.read_parquet(str(folder / "findings.parquet")).columns[:2] == ["file_path", "source_file"]
+
+
+def test_an_error_in_the_child_started_early_says_what_it_printed(tmp_path: Path, no_new_child: None) -> None:
+    child.start_early()
+    with pytest.raises(RuntimeError, match=r"exit 1\)(.|\n)*No such file(.|\n)*parameters\.json"):
+        child.run(tmp_path / "missing")
+    assert not child._waiting
+
+
+def test_without_a_child_waiting_the_model_starts_one(tmp_path: Path) -> None:
+    folder = inputs_folder(tmp_path / "inputs")
+    assert not child._waiting
+    child.run(folder)
+    assert (folder / "findings.parquet").is_file()
+
+
+def test_a_child_no_model_used_is_ended() -> None:
+    child.start_early()
+    (process, _) = child._waiting[0]
+    child.discard()
+    assert process.poll() is not None and not child._waiting
