@@ -72,10 +72,8 @@ def published(sample_build: Build, tmp_path_factory: pytest.TempPathFactory) -> 
         d.recipient.recipient_id: d for d in publish.write_exports(sample_build.db_path, root / "exports", context)
     }
     started = time.monotonic()
-    written = {
-        rid: write_recipient_reports(deliveries[rid].database, deliveries[rid].folder / "reports", None)
-        for rid in RENDERED
-    }
+    folders = [(deliveries[rid].database, deliveries[rid].folder / "reports", None) for rid in RENDERED]
+    written = dict(zip(RENDERED, write_recipient_reports(folders), strict=True))
     seconds = time.monotonic() - started
     written["hub"] = write_hub_reports(sample_build.db_path, root / "exports", root / "reports", None)
     return Published(
@@ -442,7 +440,7 @@ def test_changed_since_release_and_text_from_a_return_are_shown_safely(published
         "update findings set value = '=1+2' where period = '2024-25 Q4'",
     )  # fmt: skip
     out = tmp_path / "reports"
-    write_recipient_reports(copy, out, None)
+    write_recipient_reports([(copy, out, None)])
     rug = next(out.glob("tartan_rug/2024-25_Q4_OFF*.html")).read_text()
     assert (
         "Changed since release:" in rug
@@ -458,7 +456,7 @@ def test_changed_since_release_and_text_from_a_return_are_shown_safely(published
 
 @pytest.mark.build
 def test_unchanged_reports_are_copied_and_changed_ones_rendered(published: Published, tmp_path: Path) -> None:
-    first = write_recipient_reports(published.databases[SE], tmp_path / "again", published.reports(SE))
+    (first,) = write_recipient_reports([(published.databases[SE], tmp_path / "again", published.reports(SE))])
     assert {w.kind for w in first if w.rendered} == {"index"}  # everything else copied unchanged
     manifest = json.loads((tmp_path / "again" / MANIFEST).read_text())["reports"]
     assert len(manifest) == len(first) - 1
@@ -470,13 +468,13 @@ def test_unchanged_reports_are_copied_and_changed_ones_rendered(published: Publi
 
     # one figure of 2024-25 Q3 changes: only the quarters whose window holds it are rendered again
     base = changed_copy(published, tmp_path / "base")
-    write_recipient_reports(base, tmp_path / "base_reports", None)
+    write_recipient_reports([(base, tmp_path / "base_reports", None)])
     changed = changed_copy(
         published, tmp_path / "changed",
         "update indicators set value = value + 1 where la_code = '850' and period = '2024-25 Q3' and indicator_code = 'CLA_END'",
     )  # fmt: skip
     before = {p: p.read_bytes() for p in (tmp_path / "base_reports").rglob("*") if p.is_file()}
-    second = write_recipient_reports(changed, tmp_path / "changed_reports", tmp_path / "base_reports")
+    (second,) = write_recipient_reports([(changed, tmp_path / "changed_reports", tmp_path / "base_reports")])
     rendered = {(w.kind, w.period) for w in second if w.rendered and w.kind != "index"}
     assert {p for _, p in rendered} == {"2024-25 Q3", "2024-25 Q4"}
     assert not [w for w in second if w.kind == "validation" and w.rendered]

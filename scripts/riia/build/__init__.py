@@ -310,10 +310,15 @@ def run(plan: BuildPlan) -> int:
             from riia import reports
 
             started_reports = time.monotonic()
-            written = []
-            for delivery in manifests:
-                before = current / "exports" / delivery.recipient.folder / "reports" if current is not None else None
-                written += reports.write_recipient_reports(delivery.database, delivery.folder / "reports", before)
+            folders = [
+                (
+                    delivery.database,
+                    delivery.folder / "reports",
+                    current / "exports" / delivery.recipient.folder / "reports" if current is not None else None,
+                )
+                for delivery in manifests
+            ]
+            written = [w for each in reports.write_recipient_reports(folders) for w in each]
             written += reports.write_hub_reports(
                 db_path, folder / "exports", folder / "reports", current / "reports" if current is not None else None
             )

@@ -1,8 +1,9 @@
 """The reports people read (REPORTS.md), rendered by the project itself: Jinja2 templates with
 autoescaping, altair (Vega-Lite) charts drawn offline, XLSX through XlsxWriter.
 
-* `write_recipient_reports(database, out, previous)`: a recipient's tartan rugs, LA profiles
-  and validation reports, from its own DuckDB file only (recipient.py);
+* `write_recipient_reports(folders)`: each recipient's tartan rugs, LA profiles and
+  validation reports, from its own DuckDB file only (recipient.py); `folders` lists
+  (its DuckDB file, its reports folder, the previous publication's or None);
 * `write_hub_reports(warehouse, exports, out, previous)`: the RIIA data team's index (returns
   tracker and chase list, links to every recipient's reports) and the data register, from the
   hub warehouse's public models (hub.py);
@@ -16,6 +17,7 @@ publication (cache.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from riia.reports.cache import Written
@@ -27,11 +29,11 @@ from riia.reports.screenshots import screenshots
 __all__ = ["Written", "screenshots", "write_hub_reports", "write_recipient_reports"]
 
 
-def write_recipient_reports(database: Path, out: Path, previous: Path | None) -> list[Written]:
-    """Every report the recipient of `database` may read, into `out` (its folder's `reports/`)."""
+def write_recipient_reports(folders: Sequence[tuple[Path, Path, Path | None]]) -> list[list[Written]]:
+    """Every report each recipient may read, into its folder's `reports/`: what each was written."""
     from riia.reports.recipient import write_recipient_reports as write
 
-    return write(database, out, previous)
+    return write(folders)
 
 
 def write_hub_reports(warehouse: Path, exports: Path, out: Path, previous: Path | None) -> list[Written]:

@@ -35,11 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     exports = args.publication / "exports"
     started, cpu = time.monotonic(), cpu_seconds()
-    written = []
+    folders = []
     for database in sorted(exports.glob("**/*.duckdb")):
         folder = database.parent.relative_to(exports)
         before = args.previous / "exports" / folder / "reports" if args.previous else None
-        written += write_recipient_reports(database, args.out / "exports" / folder / "reports", before)
+        folders.append((database, args.out / "exports" / folder / "reports", before))
+    written = [w for each in write_recipient_reports(folders) for w in each]
     written += write_hub_reports(
         args.publication / "riia.duckdb",
         exports,

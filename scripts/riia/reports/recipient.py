@@ -8,12 +8,13 @@ agreements name no report (D2I, ADCS) gets no reports folder.
 Planning is cheap and happens here: per region and quarter, one hash of the window's rows
 (computed by DuckDB), the returns' statuses and the reference facts a report uses give each
 report its content hash; a report whose hash is the previous publication's is copied
-(cache.py). The quarters with something left to render become jobs (render.py), run in
-worker processes.
+(cache.py). The quarters with something left to render, of every recipient, become jobs
+(render.py), run in worker processes together.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,14 +178,13 @@ class RecipientReports:
         self.written.append(self.cache.produce("validation", key, digest, render, period, region_code))
         entry.links += [("Validation report", html), ("Validation report (CSV)", csv)]
 
-    def render_pending(self) -> None:
-        jobs = [p.job(self.database, self.out) for p in self.pending]
-        for pending, result in zip(self.pending, run_jobs(jobs), strict=True):
-            for key, names in result:
-                kind, digest, subject = pending.reports[key]
-                files = [self.out / name for name in names]
-                self.cache.record(key, digest, files)
-                self.written.append(Written(kind, key, tuple(files), True, pending.period, subject))
+    def record_rendered(self, pending: Pending, result: list[tuple[str, list[str]]]) -> None:
+        """What a job rendered for one of this folder's quarters, into its manifest."""
+        for key, names in result:
+            kind, digest, subject = pending.reports[key]
+            files = [self.out / name for name in names]
+            self.cache.record(key, digest, files)
+            self.written.append(Written(kind, key, tuple(files), True, pending.period, subject))
 
     def assets(self) -> None:
         if any(w.kind == "la_profile" for w in self.written):
@@ -208,19 +208,33 @@ class RecipientReports:
         self.written.append(Written("index", "index", (pages.write_text(self.out / "index.html", html),), True))
 
 
-def write_recipient_reports(database: Path, out: Path, previous: Path | None) -> list[Written]:
-    """Render every report the recipient of `database` may read into `out`; copy unchanged ones
-    from `previous` (the same folder of the previous publication). Returns what was written."""
+def plan_reports(database: Path, out: Path, previous: Path | None) -> RecipientReports | None:
+    """The reports folder of the recipient of `database`, its unchanged reports copied from
+    `previous` and the rest pending; None if its agreements name no report."""
     with RecipientData(database) as data:
         kinds = report_kinds(data.agreements()) if data.is_la_grain else {}
         if not kinds:
-            return []
+            return None
         out.mkdir(parents=True, exist_ok=True)
         reports = RecipientReports(data, database, out, previous)
         for region_code in sorted(kinds):
             reports.region(region_code, kinds[region_code])
-    reports.render_pending()
-    reports.assets()
-    reports.index_page()
-    reports.cache.save()
-    return reports.written
+    return reports
+
+
+def write_recipient_reports(folders: Sequence[tuple[Path, Path, Path | None]]) -> list[list[Written]]:
+    """Every report each recipient may read: for each (its DuckDB file, its reports folder,
+    the same folder of the previous publication or None), what was written there. Unchanged
+    reports are copied; the quarters left to render, of every recipient at once, are shared
+    among the worker processes (a quarterly build renders one quarter per recipient)."""
+    planned = [plan_reports(database, out, previous) for database, out, previous in folders]
+    pending = [(reports, quarter) for reports in planned if reports is not None for quarter in reports.pending]
+    results = run_jobs([quarter.job(reports.database, reports.out) for reports, quarter in pending])
+    for (reports, quarter), result in zip(pending, results, strict=True):
+        reports.record_rendered(quarter, result)
+    for reports in planned:
+        if reports is not None:
+            reports.assets()
+            reports.index_page()
+            reports.cache.save()
+    return [reports.written if reports is not None else [] for reports in planned]
