@@ -50,9 +50,20 @@ view_values as materialized (
     where period in (select context_periods.period from context_periods)
 ),
 
-comparators as (
+-- the comparators of the quarters recomputed, one set per kind (each read where it is joined)
+region_comparators as (
     select * from {{ ref('int_view_comparators') }}
-    where {{ in_build_scope('period') }}
+    where comparator_type = 'region' and {{ in_build_scope('period') }}
+),
+
+neighbour_comparators as (
+    select * from {{ ref('int_view_comparators') }}
+    where comparator_type = 'statistical_neighbours' and {{ in_build_scope('period') }}
+),
+
+england_comparators as (
+    select * from {{ ref('int_view_comparators') }}
+    where comparator_type = 'england' and {{ in_build_scope('period') }}
 ),
 
 groups as (
@@ -176,7 +187,12 @@ neighbour_ranks as (
     group by subjects.row_id
 ),
 
-final as (
+-- Each row reported on gets its ranks, then each comparator, one join at a time, each step
+-- materialized: a pipeline of joins holds every table it looks rows up in at once, and
+-- DuckDB cannot spill them, so one join of all six held the ranks and three sets of
+-- comparators together (the peak of a full build's memory). One at a time, each join holds
+-- one of them, and the build keeps to its memory limit (README: "Memory").
+ranked_subjects as materialized (
     select
         subjects.recipient_id,
         subjects.audience,
@@ -197,19 +213,6 @@ final as (
         subjects.agreement_id,
         subjects.is_provisional,
         subjects.is_changed_since_release,
-        region.value as region_value,
-        region.contributing_las as region_contributing_las,
-        region.member_las as region_member_las,
-        region.is_low_coverage as is_region_low_coverage,
-        neighbours.value as neighbours_value,
-        neighbours.contributing_las as neighbours_contributing_las,
-        neighbours.member_las as neighbours_member_las,
-        neighbours.population_coverage as neighbours_population_coverage,
-        neighbours.is_low_coverage as is_neighbours_low_coverage,
-        england.value as england_value,
-        england.contributing_las as england_contributing_las,
-        england.member_las as england_member_las,
-        england.population_coverage as england_population_coverage,
         cast(series.rank_in_region as integer) as rank_in_region,
         cast(series.las_ranked_in_region as integer) as las_ranked_in_region,
         series.quartile_in_region,
@@ -219,42 +222,108 @@ final as (
         cast(series.las_ranked_in_england as integer) as las_ranked_in_england,
         series.quartile_in_england,
         series.previous_quartile_in_england,
-        {{ polarity_band('series.quartile_in_england', 'indicators.polarity') }} as band_in_england,
-        {{ polarity_band('series.previous_quartile_in_england', 'indicators.polarity') }} as previous_band_in_england,
         series.previous_quarter_value,
-        subjects.value - series.previous_quarter_value as change_on_previous_quarter,
-        series.same_quarter_last_year_value,
-        subjects.value - series.same_quarter_last_year_value as change_on_same_quarter_last_year
+        series.same_quarter_last_year_value
     from subjects
-    inner join indicators
-        on
-            subjects.indicator_code = indicators.indicator_code
-            and subjects.measure = indicators.measure
     inner join series on subjects.row_id = series.row_id
     left join neighbour_ranks on subjects.row_id = neighbour_ranks.row_id
-    left join comparators as region
+),
+
+with_region as materialized (
+    select
+        ranked_subjects.*,
+        region.value as region_value,
+        region.contributing_las as region_contributing_las,
+        region.member_las as region_member_las,
+        region.is_low_coverage as is_region_low_coverage
+    from ranked_subjects
+    left join region_comparators as region
         on
-            subjects.recipient_id = region.recipient_id
-            and region.comparator_type = 'region'
-            and subjects.region_code = region.comparator_key
-            and subjects.period = region.period
-            and subjects.indicator_code = region.indicator_code
-            and subjects.measure = region.measure
-    left join comparators as neighbours
+            ranked_subjects.recipient_id = region.recipient_id
+            and ranked_subjects.region_code = region.comparator_key
+            and ranked_subjects.period = region.period
+            and ranked_subjects.indicator_code = region.indicator_code
+            and ranked_subjects.measure = region.measure
+),
+
+with_neighbours as materialized (
+    select
+        with_region.*,
+        neighbours.value as neighbours_value,
+        neighbours.contributing_las as neighbours_contributing_las,
+        neighbours.member_las as neighbours_member_las,
+        neighbours.population_coverage as neighbours_population_coverage,
+        neighbours.is_low_coverage as is_neighbours_low_coverage
+    from with_region
+    left join neighbour_comparators as neighbours
         on
-            subjects.recipient_id = neighbours.recipient_id
-            and neighbours.comparator_type = 'statistical_neighbours'
-            and subjects.la_code = neighbours.comparator_key
-            and subjects.period = neighbours.period
-            and subjects.indicator_code = neighbours.indicator_code
-            and subjects.measure = neighbours.measure
-    left join comparators as england
+            with_region.recipient_id = neighbours.recipient_id
+            and with_region.la_code = neighbours.comparator_key
+            and with_region.period = neighbours.period
+            and with_region.indicator_code = neighbours.indicator_code
+            and with_region.measure = neighbours.measure
+),
+
+final as (
+    select
+        figures.recipient_id,
+        figures.audience,
+        figures.visibility,
+        figures.la_code,
+        figures.period,
+        figures.region_code,
+        figures.indicator_code,
+        figures.measure,
+        figures.value,
+        figures.value_status,
+        figures.numerator,
+        figures.denominator,
+        figures.population,
+        figures.population_mid_year,
+        figures.source_file,
+        figures.file_path,
+        figures.agreement_id,
+        figures.is_provisional,
+        figures.is_changed_since_release,
+        figures.region_value,
+        figures.region_contributing_las,
+        figures.region_member_las,
+        figures.is_region_low_coverage,
+        figures.neighbours_value,
+        figures.neighbours_contributing_las,
+        figures.neighbours_member_las,
+        figures.neighbours_population_coverage,
+        figures.is_neighbours_low_coverage,
+        england.value as england_value,
+        england.contributing_las as england_contributing_las,
+        england.member_las as england_member_las,
+        england.population_coverage as england_population_coverage,
+        figures.rank_in_region,
+        figures.las_ranked_in_region,
+        figures.quartile_in_region,
+        figures.rank_among_neighbours,
+        figures.las_ranked_among_neighbours,
+        figures.rank_in_england,
+        figures.las_ranked_in_england,
+        figures.quartile_in_england,
+        figures.previous_quartile_in_england,
+        {{ polarity_band('figures.quartile_in_england', 'indicators.polarity') }} as band_in_england,
+        {{ polarity_band('figures.previous_quartile_in_england', 'indicators.polarity') }} as previous_band_in_england,
+        figures.previous_quarter_value,
+        figures.value - figures.previous_quarter_value as change_on_previous_quarter,
+        figures.same_quarter_last_year_value,
+        figures.value - figures.same_quarter_last_year_value as change_on_same_quarter_last_year
+    from with_neighbours as figures
+    inner join indicators
         on
-            subjects.recipient_id = england.recipient_id
-            and england.comparator_type = 'england'
-            and subjects.period = england.period
-            and subjects.indicator_code = england.indicator_code
-            and subjects.measure = england.measure
+            figures.indicator_code = indicators.indicator_code
+            and figures.measure = indicators.measure
+    left join england_comparators as england
+        on
+            figures.recipient_id = england.recipient_id
+            and figures.period = england.period
+            and figures.indicator_code = england.indicator_code
+            and figures.measure = england.measure
 )
 
 select * from final
