@@ -3,8 +3,8 @@
 -- view reports on) and member LA of the group that quarter, with the member's 0-17
 -- population. Each group is numbered within its quarter (`group_number`), so that
 -- int_view_comparators adds its members' figures up on a key of two short values rather
--- than four texts: a quarter's groups are numbered in the order of their keys, the same
--- numbers wherever this view is read. The first step of the one comparator engine
+-- than four texts: a quarter's groups are numbered in the order of their keys, from
+-- that quarter's groups alone. The first step of the one comparator engine
 -- (int_view_comparator_members adds the figures, int_view_comparators the sums). A table,
 -- period-incremental (the numbering is per quarter): int_view_comparators reads it twice,
 -- and as a view DuckDB computed it once for both reads and held the result with the sums,

@@ -6,9 +6,9 @@
 -- population. The second step of the one comparator engine: the groups and their members
 -- come from int_view_comparator_groups, int_view_comparators adds these up, and `riia
 -- explain` lists them ("which LAs a comparator pooled"). A view, so that only the rows
--- asked for are computed: a caller's filter on `period` reaches the scans of the figures
--- (each read straight from its table: DuckDB would materialize a CTE read twice whole),
--- so that a quarterly build reads the quarters it recomputes, not the whole history.
+-- asked for are computed: a caller's filter on `period` reaches the scans of the groups
+-- and of the figures, so that a quarterly build reads the quarters it recomputes, not the
+-- whole history.
 {{ config(materialized='view') }}
 
 with members as (
