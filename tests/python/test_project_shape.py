@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_ROOT, dbt_env
+from conftest import PROJECT_ROOT, run_dbt
 
 LAYERS = {  # folder under models/ -> (name prefixes, rank in the flow)
     "staging": (("stg_",), 0),
@@ -31,17 +29,10 @@ LAYERS = {  # folder under models/ -> (name prefixes, rank in the flow)
 
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    target = tmp_path_factory.mktemp("parse")
-    env = dbt_env(target / "returns", target / "parse.duckdb")
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), "parse", "--target-path", str(target), "--log-path", str(target)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    folder = tmp_path_factory.mktemp("parse")
+    # the parse of an earlier command of the test run, if any (conftest.Parses)
+    run_dbt(folder / "returns", folder / "riia.duckdb", command="parse")
+    target = folder / "dbt_target"
     return json.loads((target / "manifest.json").read_text())
 
 
