@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -86,13 +87,21 @@ def run_dbt(
     extra_args: tuple[str, ...] = (),
     check: bool = True,
     project_dir: Path = PROJECT_ROOT,
+    seed_tests: bool = False,
 ) -> Build:
-    """Run `dbt <command>` (e.g. "build", "docs generate") on `returns_dir` into `db_path`; fail on error if check."""
+    """Run `dbt <command>` (e.g. "build", "docs generate") on `returns_dir` into `db_path`; fail on error if check.
+    A build of the project leaves out the seeds' own data tests (those defined under seeds/)
+    unless `seed_tests`: its seeds are the same in every build of the test run, and the
+    sample build tests them (test_dbt_tests)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     if command.split()[0] == "build":
         load_returns(returns_dir, db_path)
+        if not seed_tests and project_dir == PROJECT_ROOT and "--selector" not in extra_args:
+            extra_args = (*extra_args, "--exclude", "resource_type:test,path:seeds")
     target = db_path.parent / "dbt_target"
-    PARSES.lend("dbt", target)
+    # a copied project (copy_project) keeps a parse of its own: its files are not the project's
+    kind = "dbt" if project_dir == PROJECT_ROOT else f"dbt-{hashlib.sha256(str(project_dir).encode()).hexdigest()[:12]}"
+    PARSES.lend(kind, target)
     proc = subprocess.run(
         [
             str(VENV_BIN / "dbt"),
@@ -111,8 +120,8 @@ def run_dbt(
         text=True,
         timeout=900,
     )
-    if proc.returncode == 0 and project_dir == PROJECT_ROOT:
-        PARSES.keep("dbt", target)
+    if proc.returncode == 0:
+        PARSES.keep(kind, target)
     build = Build(returns_dir, db_path, proc.returncode, proc.stdout + proc.stderr)
     if check and proc.returncode != 0:
         pytest.fail(f"dbt {command} failed (exit {proc.returncode}):\n{build.output[-6000:]}")
@@ -122,11 +131,12 @@ def run_dbt(
 class Parses:
     """dbt parses the whole project (some 8 s of CPU) unless its target folder holds a parse
     made with the same profile, variables and files (partial parsing). The first dbt command
-    of a kind ("dbt": the dbt command line, no variables; "riia-...": `riia build` with given
-    settings, faultkit.dbt_parse) to succeed keeps its parse for the whole test run, and
-    every later command of that kind starts from a copy of it. dbt checks each file's hash
-    and the variables itself, so a copy can only save work, never change a build: a command
-    whose variables differ parses the whole project as before."""
+    of a kind ("dbt": the dbt command line, no variables; "dbt-...": the same on a copied
+    project; "riia-...": `riia build` with given settings, faultkit.dbt_parse) to succeed
+    keeps its parse for the whole test run, and every later command of that kind starts
+    from a copy of it. dbt checks each file's hash and the variables itself, so a copy can
+    only save work, never change a build: a command whose variables differ parses the whole
+    project as before."""
 
     def __init__(self) -> None:
         self.root: Path | None = None  # the test run's folder, shared by the xdist workers
@@ -134,11 +144,33 @@ class Parses:
     def seed(self, kind: str) -> Path | None:
         return self.root / f"partial_parse.{kind}.msgpack" if self.root is not None else None
 
-    def lend(self, kind: str, target: Path) -> None:
+    def lend(self, kind: str, target: Path) -> list[Path]:
+        """Copy the kept parse into `target`; the folders this made, innermost first (see
+        `take_back`). A folder that cannot be made is left to the command to report."""
         seed, own = self.seed(kind), target / "partial_parse.msgpack"
-        if seed is not None and seed.exists() and not own.exists():
+        if seed is None or not seed.exists() or own.exists():
+            return []
+        made = [folder for folder in (target, *target.parents) if not folder.exists()]
+        try:
             target.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(seed, own)
+        except OSError:
+            self.take_back(target, made)
+            return []
+        return made
+
+    def take_back(self, target: Path, made: list[Path]) -> None:
+        """Remove what `lend` made if the command left nothing beside it (it stopped before
+        its build folder: a test may check that it made no folder)."""
+        own = target / "partial_parse.msgpack"
+        if not made or not target.is_dir() or any(p != own for p in target.iterdir()):
+            return
+        own.unlink(missing_ok=True)
+        for folder in made:
+            try:
+                folder.rmdir()
+            except OSError:  # something else is in it
+                return
 
     def keep(self, kind: str, target: Path) -> None:
         seed, own = self.seed(kind), target / "partial_parse.msgpack"
@@ -216,7 +248,7 @@ def sample_build(sample_returns: Path, tmp_path_factory: pytest.TempPathFactory)
     writer would lock the other workers out) or work on a copy (`copy_warehouse`)."""
 
     def make(folder: Path) -> None:
-        run_dbt(sample_returns, folder / "riia.duckdb")
+        run_dbt(sample_returns, folder / "riia.duckdb", seed_tests=True)
         # kept aside: later dbt commands on copies of this build write their own run results
         target = folder / "dbt_target"
         shutil.copyfile(target / "run_results.json", target / "sample_build_run_results.json")
@@ -319,11 +351,27 @@ def append_seed_rows(project_dir: Path, seed: str, rows: list[tuple[str, ...]]) 
 
 
 SAMPLE_GROUP = "sample"
+# what makes a test file slow: a real build (dbt's command line, `riia build`), the suites
+# in a process of their own, a linter, the sample generator
+SLOW_CALLS = re.compile(r"\b(run_dbt|fk\.(run|start|validate_files)|subprocess\.run|riia\.sample\.main)\(")
 
 
 def reads_the_sample(test_file: Path) -> bool:
     """Whether a test file asks for the shared sample (its returns or its build) as a fixture."""
     return re.search(r"\bsample_(build|returns)\s*:", test_file.read_text(encoding="utf-8")) is not None
+
+
+SECONDS_KEY = "riia/seconds_per_file"  # pytest's cache (.pytest_cache): the last run's time per file
+
+
+def expected_seconds(test_file: str, root: Path, last_run: dict[str, float]) -> float:
+    """How long a test file (its path from the root, as pytest names it) is expected to
+    take: as long as in the last run that ran it (pytest's cache), or, on a fresh clone, a
+    guess from what it calls: a minute for a file that makes one of the SLOW_CALLS, a second
+    for the rest (unit tests)."""
+    if test_file in last_run:
+        return last_run[test_file]
+    return 60.0 if SLOW_CALLS.search((root / test_file).read_text(encoding="utf-8")) else 1.0
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent under -p no:xdist (`make lint`)
@@ -332,14 +380,59 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
     worker (its module fixtures, real builds, are made once), and every file that reads the
     shared sample on the same worker, so that the other never sits waiting for the sample's
     build. (`--dist loadgroup` would do it with marks, but pytest 9.2 broke it:
-    pytest-dev/pytest-xdist#1386.)"""
+    pytest-dev/pytest-xdist#1386.) The longest go first (`expected_seconds`), the sample's
+    group before all: xdist's own order (the most tests first) left a file of one long build
+    test to the end, with the other worker idle."""
     if config.getvalue("dist") != "loadfile":
         return None
+    from math import inf
+
     from xdist.scheduler import LoadScopeScheduling
+
+    last_run: dict[str, float] = config.cache.get(SECONDS_KEY, {}) if config.cache else {}
 
     class ByFileSampleTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             test_file = nodeid.split("::", 1)[0]
             return SAMPLE_GROUP if reads_the_sample(config.rootpath / test_file) else test_file
 
+        def _assign_work_unit(self, node: object) -> None:
+            # before the first: the queue (one unit per scope), longest first; the collection
+            # itself is left alone (a worker finds its tests by their index in it)
+            if not getattr(self, "ordered", False):
+                self.ordered = True
+
+                def longest_first(scope: str) -> tuple[float, int]:
+                    # the sample's build, then all that reads it, before all; of files
+                    # guessed alike, those with fewer tests (each a longer one) first
+                    guess = expected_seconds(scope, config.rootpath, last_run) if scope != SAMPLE_GROUP else inf
+                    return guess, -len(self.workqueue[scope])
+
+                for scope in sorted(self.workqueue, key=longest_first, reverse=True):
+                    self.workqueue.move_to_end(scope)
+            super()._assign_work_unit(node)
+
     return ByFileSampleTogether(config, log)
+
+
+class FileSeconds:
+    """The time each test file took (every phase of every test), summed in the process that
+    runs the session (under xdist, the controller, which gets every worker's reports), and
+    kept in pytest's cache for the next run's order."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        test_file = report.nodeid.split("::", 1)[0]
+        self.seconds[test_file] = self.seconds.get(test_file, 0.0) + report.duration
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.seconds and session.config.cache is not None:
+            kept = session.config.cache.get(SECONDS_KEY, {})
+            session.config.cache.set(SECONDS_KEY, kept | {k: round(v, 1) for k, v in self.seconds.items()})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        config.pluginmanager.register(FileSeconds(), "riia-file-seconds")

@@ -76,9 +76,9 @@ def dbt_parse(args: list[str], env: dict[str, str]) -> tuple[Path, str] | None:
 
 def start(args: list[str], env: dict[str, str], preexec_fn=None) -> subprocess.Popen:
     parse = dbt_parse(args, env)
-    if parse is not None:
-        PARSES.lend(parse[1], parse[0])  # a parse of an earlier build of the run: see conftest.Parses
-    return subprocess.Popen(
+    # a parse of an earlier build of the run: see conftest.Parses
+    lent = (parse[0], PARSES.lend(parse[1], parse[0])) if parse is not None else None
+    proc = subprocess.Popen(
         [RIIA, *args],
         cwd=PROJECT_ROOT,
         env=env,
@@ -88,6 +88,8 @@ def start(args: list[str], env: dict[str, str], preexec_fn=None) -> subprocess.P
         start_new_session=True,
         preexec_fn=preexec_fn,
     )
+    proc.lent = lent  # taken back by finish
+    return proc
 
 
 def finish(proc: subprocess.Popen, timeout: float = 600) -> Finished:
@@ -104,6 +106,9 @@ def finish(proc: subprocess.Popen, timeout: float = 600) -> Finished:
         else:
             time.sleep(0.1)
     out, err = proc.communicate()
+    lent = getattr(proc, "lent", None)
+    if lent is not None:
+        PARSES.take_back(*lent)
     return Finished(proc.returncode, out, err, usage.ru_maxrss / 1024)
 
 
