@@ -389,7 +389,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 
     from xdist.scheduler import LoadScopeScheduling
 
-    last_run: dict[str, float] = config.cache.get(SECONDS_KEY, {}) if config.cache else {}
+    cache = getattr(config, "cache", None)  # none under -p no:cacheprovider
+    last_run: dict[str, float] = cache.get(SECONDS_KEY, {}) if cache is not None else {}
 
     class ByFileSampleTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
@@ -428,9 +429,10 @@ class FileSeconds:
         self.seconds[test_file] = self.seconds.get(test_file, 0.0) + report.duration
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        if self.seconds and session.config.cache is not None:
-            kept = session.config.cache.get(SECONDS_KEY, {})
-            session.config.cache.set(SECONDS_KEY, kept | {k: round(v, 1) for k, v in self.seconds.items()})
+        cache = getattr(session.config, "cache", None)  # none under -p no:cacheprovider
+        if self.seconds and cache is not None:
+            kept = cache.get(SECONDS_KEY, {})
+            cache.set(SECONDS_KEY, kept | {k: round(v, 1) for k, v in self.seconds.items()})
 
 
 def pytest_configure(config: pytest.Config) -> None:
