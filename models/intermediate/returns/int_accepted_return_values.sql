@@ -1,13 +1,18 @@
 -- One row per LA, quarter and item of every accepted return (the version in use, with no
 -- `error` finding; rule S01): the figure as submitted, typed, and the file it came
 -- from. The snapshot snp_accepted_return_values keeps the history of these rows.
+-- Period-incremental: a quarter's accepted return changes only when its files or their
+-- findings do, which puts the quarter in the build scope; the others are kept.
+{{ period_incremental() }}
+
 with typed_values as (
     select * from {{ ref('int_return_values_typed') }}
+    where {{ in_build_scope('file_name_period') }}
 ),
 
 return_status as (
     select * from {{ ref('int_return_status') }}
-    where is_accepted
+    where is_accepted and {{ in_build_scope('period') }}
 ),
 
 final as (

@@ -1,5 +1,6 @@
--- The quarters this build recomputes in the period-incremental models (the indicator
--- values, the gate, the comparator and rank engine, the shared outputs): every quarter
+-- The quarters this build recomputes in the period-incremental models (the accepted
+-- return values, the indicator values, the gate, the comparator and rank engine, the
+-- shared outputs): every quarter
 -- whose inputs changed since the last build (int_period_inputs: new, changed or removed
 -- files, a quarter that lost every file; or a change to the reference data or the sharing
 -- decisions in force, which changes every quarter), and the seven quarters after each: a
