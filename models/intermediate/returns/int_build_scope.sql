@@ -1,16 +1,15 @@
--- The quarters this build recomputes in the period-incremental models (the accepted
--- return values, the indicator values, the gate, the comparator and rank engine, the
--- shared outputs): every quarter
--- whose inputs changed since the last build (int_period_inputs: new, changed or removed
--- files, a quarter that lost every file; or a change to the reference data or the sharing
--- decisions in force, which changes every quarter), and the seven quarters after each: a
--- quarter's 12-month measures read the three quarters before it, and its changes on last
--- quarter and last year read the quarter before and the 12-month measures of the same
--- quarter a year earlier, which read the three before that (a quarter's figures reach
--- seven quarters on; a new quarter has no followers, so it costs one quarter). A change of
--- the code is a full refresh (`riia build` runs one), in which every quarter is rebuilt.
--- A quarterly build is one quarter and its followers, whatever the history: its cost does
--- not grow with the years loaded.
+-- The quarters this build recomputes in the period-incremental models (the accepted return
+-- values, the indicator values, the gate, the comparator and rank engine, the shared
+-- outputs): every quarter whose inputs changed since the last build (int_period_inputs: new,
+-- changed or removed files, a quarter that lost every file; or a change to the reference
+-- data or the sharing decisions in force, which changes every quarter), and the seven
+-- quarters after each: a quarter's 12-month measures read the three quarters before it, and
+-- its changes on last quarter and last year read the quarter before and the 12-month
+-- measures of the same quarter a year earlier, which read the three before that (a quarter's
+-- figures reach seven quarters on; a new quarter has no followers, so it costs one quarter).
+-- A change of the code is a full refresh (`riia build` runs one), in which every quarter is
+-- rebuilt. A quarterly build is one quarter and its followers, whatever the history: its
+-- cost does not grow with the years loaded.
 {{ config(materialized='table') }}
 
 with inputs as (

@@ -237,7 +237,7 @@ def write_recipient_reports(folders: Sequence[tuple[Path, Path, Path | None]]) -
     the same folder of the previous publication or None), what was written there. Each
     recipient's plan (the hashes of every quarter's reports, the unchanged ones copied, the
     validation reports) is a job for the worker processes: it grows with the quarters held,
-    about 5 s of CPU at 48 quarters. The quarters left to render, of every recipient at
+    about 4 s at 48 quarters. The quarters left to render, of every recipient at
     once, are shared among the workers next (a quarterly build renders one quarter per
     recipient)."""
     planned = workers.run_each(_plan, folders)
