@@ -127,17 +127,18 @@ def period_range(con: duckdb.DuckDBPyConnection, query: str) -> str:
     return f"{first.replace(' ', '-')}_to_{last.replace(' ', '-')}"
 
 
-def write_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> int:
-    """The rows as CSV, sorted, every text cell spreadsheet-safe (riia.safe_text)."""
-    described = con.sql(f"describe ({query})").fetchall()
+def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
+    """A table's rows as CSV, in the order it stores them, every text cell spreadsheet-safe
+    (riia.safe_text). A recipient's tables are stored sorted (write_recipient), so the same
+    rows always give the same file; the table scan keeps its order in the COPY (DuckDB's
+    preserve_insertion_order, set on by _warehouse), where an ORDER BY here would sort again."""
+    described = con.sql(f"describe {table}").fetchall()
     expressions = ", ".join(
         f'{safe_text.sql_spreadsheet_safe(chr(34) + name + chr(34))} as "{name}"' if kind == "VARCHAR" else f'"{name}"'
         for name, kind, *_ in described
     )
     target = str(path).replace("'", "''")
-    # sorted on every column, outermost (a subquery's order does not survive the COPY): the
-    # same rows always give the same file
-    con.execute(f"copy (select {expressions} from ({query}) order by all) to '{target}' (header, delimiter ',')")
+    con.execute(f"copy (select {expressions} from {table}) to '{target}' (header, delimiter ',')")
     return con.fetchone()[0]  # COPY returns the number of rows written
 
 
@@ -172,7 +173,8 @@ def write_recipient(
     con: duckdb.DuckDBPyConnection, recipient: Recipient, folder: Path, context: dict[str, Any], previous: Path | None
 ) -> Delivery:
     """Write one recipient's folder; return what was written. Each of its tables is selected
-    once, into its DuckDB file; the CSVs are written (sorted) from there."""
+    once, sorted on every column, into its DuckDB file; the CSVs are written from there, in
+    that order."""
     folder.mkdir(parents=True)
     queries = {name: recipient_rows(con, model, recipient) for name, model in recipient.tables}
     stem = f"riia_{recipient.label}" + ("_SAMPLE-DATA" if context["is_sample"] else "")
@@ -181,11 +183,11 @@ def write_recipient(
     files = []
     try:
         for name, query in queries.items():
-            con.execute(f"create table recipient_db.{name} as {query}")
+            con.execute(f"create table recipient_db.{name} as {query} order by all")
         periods = period_range(con, "select * from recipient_db.indicators")
         for name in queries:
             path = folder / f"{stem}_{name}_{periods}_{recipient.file_marking}.csv"
-            rows = write_csv(con, f"select * from recipient_db.{name}", path)
+            rows = write_csv(con, f"recipient_db.{name}", path)
             files.append({"name": path.name, "format": "csv", "table": name, "rows": rows, "sha256": sha256(path)})
         quoted = recipient.recipient_id.replace("'", "''")
         con.execute(
@@ -268,8 +270,9 @@ def previous_database(previous_exports: Path | None, recipient: Recipient) -> Pa
 
 
 def _warehouse(db_path: Path) -> duckdb.DuckDBPyConnection:
-    """A connection with the warehouse attached read-only and in use."""
-    con = duckdb.connect(config={"threads": workers.duckdb_threads()})
+    """A connection with the warehouse attached read-only and in use; scans keep the order
+    a table was written in (the CSVs rely on it, write_csv)."""
+    con = duckdb.connect(config={"threads": workers.duckdb_threads(), "preserve_insertion_order": True})
     quoted = str(db_path).replace("'", "''")
     con.execute(f"attach '{quoted}' as warehouse (read_only)")
     con.execute("use warehouse")

@@ -32,7 +32,7 @@ from riia.reports import charts, screenshots, tracker, write_hub_reports, write_
 from riia.reports.cache import MANIFEST
 from riia.reports.source import RecipientData
 from riia.reports.validation import write_csv_rows
-from riia.safe_text import FORMULA_STARTS
+from riia.safe_text import FORMULA_STARTS, spreadsheet_safe
 
 SAMPLE = "SAMPLE DATA - built from generated returns, not real figures"
 REGIONAL_MARKING = "OFFICIAL-SENSITIVE: RIIA INTERNAL AND LIMITED USE"
@@ -108,6 +108,32 @@ def test_each_recipient_gets_the_reports_its_agreements_describe(published: Publ
         assert published.written[recipient] == []
         assert not published.reports(recipient).exists()
     assert published.seconds < 600
+
+
+@pytest.mark.build
+def test_each_export_table_is_stored_sorted_and_its_csv_lists_it_row_for_row(published: Published) -> None:
+    # the CSVs are written from the recipient's DuckDB tables without sorting again
+    # (riia.publish.write_csv): the table must be stored sorted on every column, and its CSV
+    # must hold the same rows in that order, text made spreadsheet-safe
+    rows_checked = 0
+    for recipient, folder in published.folders.items():
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        with duckdb.connect(str(published.databases[recipient]), read_only=True) as con:
+            for entry in (f for f in manifest["files"] if f["format"] == "csv"):
+                table = entry["table"]
+                stored = con.sql(f"select * from {table}").fetchall()
+                assert stored == con.sql(f"select * from {table} order by all").fetchall(), (recipient, table)
+                described = con.sql(f"describe {table}").fetchall()
+                text = [i for i, (_, kind, *_) in enumerate(described) if kind == "VARCHAR"]
+                with (folder / entry["name"]).open(newline="", encoding="utf-8") as handle:
+                    reader = csv.reader(handle)
+                    assert next(reader) == [name for name, *_ in described]
+                    written = [[row[i] for i in text] for row in reader]
+                expected = [["" if row[i] is None else spreadsheet_safe(row[i]) for i in text] for row in stored]
+                assert written == expected, (recipient, table)
+                assert entry["rows"] == len(stored)
+                rows_checked += len(stored)
+    assert len(published.folders) == 12 and rows_checked > 100_000
 
 
 @pytest.mark.build
