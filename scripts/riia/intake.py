@@ -100,8 +100,11 @@ def is_sample(root: Path) -> bool:
     return (root / SAMPLE_MARKER).is_file()
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+def _inside(path: Path | str, root: Path) -> bool:
+    """Whether an absolute, resolved path is `root` or lies under it (compared as text: a
+    walk asks once per file, and pathlib's parents cost more than reading the file)."""
+    text, top = os.fspath(path), os.fspath(root)
+    return text == top or text.startswith(top.rstrip("/") + "/")
 
 
 def _folder_la_code(relative: str, rules: FolderRules) -> str | None:
@@ -125,7 +128,7 @@ def _read(real: Path, max_bytes: int, root: Path | None = None) -> bytes:
             raise IsADirectoryError("not a regular file")
         if root is not None:
             try:
-                opened = Path(os.readlink(f"/proc/self/fd/{handle.fileno()}"))
+                opened: Path | str = os.readlink(f"/proc/self/fd/{handle.fileno()}")
             except OSError:  # no /proc: the walk's own check stands
                 opened = real
             if not _inside(opened, root):
@@ -248,7 +251,8 @@ def scan(root: Path, rules: FolderRules, now: datetime | None = None) -> Iterato
                     la_code = _folder_la_code(relative, rules)
                     yield IntakeFile(relative, entry.name, "link_outside", LINK_OUTSIDE, folder_la_code=la_code)
                     continue
-            if real.is_dir():
+            # a link's target is asked; an entry's own type comes with the listing (no system call)
+            if real.is_dir() if entry.is_symlink() else entry.is_dir():
                 if real.resolve() not in visited:
                     visited.add(real.resolve())
                     pending.append((real, relative + "/"))
