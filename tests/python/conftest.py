@@ -99,7 +99,7 @@ def run_dbt(
         if not seed_tests and project_dir == PROJECT_ROOT and "--selector" not in extra_args:
             extra_args = (*extra_args, "--exclude", "resource_type:test,path:seeds")
     target = db_path.parent / "dbt_target"
-    # a copied project (copy_project) keeps a parse of its own: its files are not the project's
+    # a copied project (riia.bench.releases.copy_project) keeps a parse of its own: its files are not the project's
     kind = "dbt" if project_dir == PROJECT_ROOT else f"dbt-{hashlib.sha256(str(project_dir).encode()).hexdigest()[:12]}"
     PARSES.lend(kind, target)
     proc = subprocess.run(
@@ -313,34 +313,6 @@ def write_valid_return(folder: Path, la_code: str, period: str, version: int = 1
     suffix = f"_v{version}" if version > 1 else ""
     name = f"{fy}_{quarter}/{la_code}_{fy}_{quarter}{suffix}.csv"
     return write_return(folder, name, valid_return_rows(la_code, period, **overrides))
-
-
-PROJECT_FILES = (
-    "dbt_project.yml",
-    "profiles.yml",
-    "selectors.yml",
-    "models",
-    "macros",
-    "seeds",
-    "tests",
-    "snapshots",
-    "analyses",
-    "gx",
-)
-
-
-def copy_project(destination: Path) -> Path:
-    """A copy of the dbt project (not the venv, data or builds), for tests that change seeds."""
-    import shutil
-
-    destination.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES:
-        source = PROJECT_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("uncommitted", "__pycache__"))
-        elif source.exists():
-            shutil.copy2(source, destination / name)
-    return destination
 
 
 def append_seed_rows(project_dir: Path, seed: str, rows: list[tuple[str, ...]]) -> None:

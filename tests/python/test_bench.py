@@ -11,6 +11,7 @@ import pytest
 
 from riia.bench import plan, reference, report
 from riia.bench.report import Row, Target, figure, ratio_text
+from riia.paths import PROJECT_ROOT
 
 # --------------------------------------------------------------------------- plan
 
@@ -243,3 +244,69 @@ def test_repeated_increments_report_the_median_run_and_the_highest_peak() -> Non
     # one run that did not count fails the row, and says why
     failed = Bench.build_row("increment at 12", "increment", 12, [run(41.0, 46.0, 560, 24.0, "not an increment")])
     assert (failed.ok, failed.note) == (False, "not an increment")
+
+
+# --------------------------------------------------------------------------- releases
+
+
+def test_each_history_quarter_is_released_with_its_regions_accepted_returns(tmp_path: Path) -> None:
+    from riia.bench import releases
+    from riia.periods import Period
+
+    db = tmp_path / "riia.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("create schema marts; create schema reference")
+        con.execute(
+            "create table reference.ref_regions as from (values ('E12000001', 'NE', 'North East'), "
+            "('E12000002', 'NW', 'North West')) as t(region_code, region_short_name, region_name)"
+        )
+        con.execute("create table reference.quarter_releases (release_id varchar, region_code varchar, period varchar)")
+        con.execute(
+            "create table marts.dim_local_authority as from (values ('805', 'Hartlepool', 'E12000001'), "
+            "('806', 'Middlesbrough', 'E12000001'), ('350', 'Bolton', 'E12000002')) "
+            "as t(la_code, la_name, region_code) select *, 2011 as first_mid_year, true as is_current, "
+            "null::integer as last_mid_year"
+        )
+        returns = [
+            ("805", "2024-25 Q1", "accepted"),
+            ("806", "2024-25 Q1", "quarantined"),
+            ("350", "2024-25 Q1", "quarantined"),  # the North West has nothing to release
+            ("805", "2024-25 Q2", "accepted_with_warnings"),
+            ("806", "2024-25 Q2", "accepted"),
+            ("805", "2024-25 Q3", "accepted"),  # not in the history asked for
+        ]
+        con.execute(
+            "create table marts.fct_returns (la_code varchar, period varchar, return_status varchar, file_path varchar)"
+        )
+        con.execute("create table marts.fct_return_files (file_path varchar, file_sha256 varchar)")
+        for la, period, status in returns:
+            path = f"{period.replace(' ', '_')}/{la}_{period.replace(' ', '_')}.csv"
+            con.execute("insert into marts.fct_returns values (?, ?, ?, ?)", [la, period, status, path])
+            con.execute("insert into marts.fct_return_files values (?, ?)", [path, f"sha-{la}-{period}"])
+
+    history = [Period.parse("2024-25 Q1"), Period.parse("2024-25 Q2")]
+    planned = releases.plan_releases(db, history, date(2024, 11, 1))
+    assert [(r.region_code, r.period, r.released_on, [f[0] for f in r.files]) for r in planned] == [
+        ("E12000001", "2024-25 Q1", date(2024, 8, 19), ["805"]),  # 30 June + 50 days
+        ("E12000001", "2024-25 Q2", date(2024, 11, 1), ["805", "806"]),  # not after today
+    ]
+
+    project = releases.copy_project(tmp_path / "project")
+    assert releases.write_releases(project, planned) == 3
+    sharing = project / "seeds" / "sharing"
+    release_rows = (sharing / "quarter_releases.csv").read_text().splitlines()
+    assert release_rows == [
+        "release_id,region_code,period,checked_by,released_on",
+        f"NE-2024-25-Q1-1,E12000001,2024-25 Q1,{releases.CHECKED_BY},2024-08-19",
+        f"NE-2024-25-Q2-1,E12000001,2024-25 Q2,{releases.CHECKED_BY},2024-11-01",
+    ]
+    file_rows = (sharing / "quarter_release_files.csv").read_text().splitlines()
+    assert file_rows[0] == "release_id,la_code,file_path,file_sha256"
+    assert file_rows[1:] == [
+        "NE-2024-25-Q1-1,805,2024-25_Q1/805_2024-25_Q1.csv,sha-805-2024-25 Q1",
+        "NE-2024-25-Q2-1,805,2024-25_Q2/805_2024-25_Q2.csv,sha-805-2024-25 Q2",
+        "NE-2024-25-Q2-1,806,2024-25_Q2/806_2024-25_Q2.csv,sha-806-2024-25 Q2",
+    ]
+    # the project's own seeds are untouched, and the copy runs its own code only when asked
+    assert "riia bench" not in (PROJECT_ROOT / "seeds" / "sharing" / "quarter_releases.csv").read_text()
+    assert releases.code_env(None) == {} and releases.code_env(project) == {"PYTHONPATH": str(project / "scripts")}

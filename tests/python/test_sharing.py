@@ -30,8 +30,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, Build, append_seed_rows, copy_project, run_dbt, write_valid_return
+from conftest import PROJECT_ROOT, Build, append_seed_rows, run_dbt, write_valid_return
 from riia import publish, release
+from riia.bench.releases import copy_project
 
 PERIODS = ("2024-25 Q3", "2024-25 Q4")
 # LA -> its region, chosen to cover every kind of region in the example configuration

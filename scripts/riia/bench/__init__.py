@@ -6,12 +6,18 @@ data/returns, build/ (the published build), exports/ and reports/ are never touc
 
 1. One sample (riia.bench.plan): `riia sample` writes the largest history asked for plus
    one quarter, the "new quarter" (2025-26 Q1). Every history window ends just before it.
-2. For each history size (default 12, 24, 48 quarters), a warehouse holding that history:
+2. Every quarter of each history released, as its region would have released it by the new
+   quarter's deadline (riia.bench.releases): one untimed build of the largest history gives
+   each region's accepted returns of each quarter, and each size gets a copy of the project
+   whose release seeds hold its quarters' releases; every build, check and reference run of
+   that size runs the copy's code. Without it no quarter would reach DfE, D2I or ADCS, nor
+   any region's cross-regional comparators: a lighter build than any real quarter's.
+3. For each history size (default 12, 24, 48 quarters), a warehouse holding that history:
    the first is a full build from empty ("full 12q": the sample's 12 quarters,
    2022-23 Q1 .. 2024-25 Q4); each next one carries on from the previous size's warehouse
    with the older quarters added ("catch-up to 24q", not a target; `--catch-up full` builds
    every size from empty instead, which costs a full build per size).
-3. For each size, the increment: a copy of that warehouse's build folder, the new quarter's
+4. For each size, the increment: a copy of that warehouse's build folder, the new quarter's
    153 returns added, `riia build` again ("increment at 12", ...). The build must say it
    recomputed only the changed quarters; an increment that ran as a full refresh is a
    failed run. Each size's history build is kept aside, and the increments are timed
@@ -19,15 +25,15 @@ data/returns, build/ (the published build), exports/ and reports/ are never touc
    from a fresh copy: a slow spell of the machine falls on every size alike, and the median
    of each size is what the flatness targets compare (one run each gave opposite verdicts
    on the same code).
-4. The reference (riia.bench.reference): the hub's indicator values and comparators
+5. The reference (riia.bench.reference): the hub's indicator values and comparators
    computed again by one DuckDB connection from the CSVs and the seeds, in its own process,
    after the full 12q build (target 1) and after the last increment of every size; any
    difference from marts.fct_indicator_values / marts.fct_indicator_comparators fails the
    bench.
-5. `riia check` on one file and on the whole new quarter (153 files), against the 12q
+6. `riia check` on one file and on the whole new quarter (153 files), against the 12q
    warehouse: one cold run (it builds the seeded-warehouse cache), then the median of
    --check-runs runs each.
-6. Memory with a return of the maximum allowed size (riia.bench.memory).
+7. Memory with a return of the maximum allowed size (riia.bench.memory).
 
 Every figure is printed with its target and the ratio between them; results go to
 build/benchmark/results.csv and results.md, each run's output to build/benchmark/logs/. Exit status 0 when every run succeeded and the
@@ -46,7 +52,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from riia.bench import plan, report, runs
+from riia.bench import plan, releases, report, runs
 from riia.bench.report import Row
 from riia.paths import PROJECT_ROOT
 
@@ -88,20 +94,24 @@ class Bench:
         self.reference_seconds: float | None = None
         self.reference_cpu: float | None = None
         self.memory: dict[str, float] = {}
+        self.projects: dict[int, Path] = {}  # each size's copy of the project, its quarters released
 
     # ------------------------------------------------------------------ runs
 
     def build(self, name: str, kind: str, quarters: int, returns: Path, build_dir: Path) -> runs.BuildRun:
         """One timed build, its row added to the results."""
-        run = self.timed_build(name, kind, returns, build_dir, self.logs / f"{name.replace(' ', '_')}.log")
+        log = self.logs / f"{name.replace(' ', '_')}.log"
+        run = self.timed_build(name, kind, returns, build_dir, log, self.projects.get(quarters))
         self.rows.append(self.build_row(name, kind, quarters, [run]))
         return run
 
-    def timed_build(self, name: str, kind: str, returns: Path, build_dir: Path, log: Path) -> runs.BuildRun:
-        """`riia build`, printed as it ends; a failed build, or an increment that ran as a full
-        refresh, is a failure."""
+    def timed_build(
+        self, name: str, kind: str, returns: Path, build_dir: Path, log: Path, project: Path | None = None
+    ) -> runs.BuildRun:
+        """`riia build` (by a size's copy of the project, `project`), printed as it ends; a failed
+        build, or an increment that ran as a full refresh, is a failure."""
         say(f"[{name}] riia build ...")
-        run = runs.riia_build(returns, build_dir, self.date, log)
+        run = runs.riia_build(returns, build_dir, self.date, log, project)
         child = run.child
         if not child.ok:
             run.problem = f"riia build failed (exit {child.returncode}); its output: {child.log}"
@@ -143,10 +153,10 @@ class Bench:
             cpu_seconds=round(statistics.median_low(run.child.cpu_seconds for run in done), 1),
         )
 
-    def reference(self, name: str, returns: Path, build_dir: Path) -> dict:
+    def reference(self, name: str, returns: Path, build_dir: Path, project: Path | None = None) -> dict:
         say(f"[reference ({name})] ...")
         log = self.logs / f"reference_{name.replace(' ', '_')}.log"
-        child, outcome = runs.reference(returns, build_dir / "current" / "riia.duckdb", self.date, log)
+        child, outcome = runs.reference(returns, build_dir / "current" / "riia.duckdb", self.date, log, project)
         differences = outcome.get("differences")
         ok = child.ok and differences == 0
         lines = []
@@ -192,11 +202,11 @@ class Bench:
             say("  " + line)
         return outcome
 
-    def checks(self, sample: plan.Sample, warehouse: Path) -> None:
+    def checks(self, sample: plan.Sample, warehouse: Path, project: Path | None = None) -> None:
         files = sample.files(sample.new_quarter)
         cache = self.work / "check-cache" / "check"
         say(f"[check] cold run (builds the seeded-warehouse cache in {cache}) ...")
-        cold = runs.riia_check(files[:1], warehouse, cache, self.date, self.logs / "check_cold.log")
+        cold = runs.riia_check(files[:1], warehouse, cache, self.date, self.logs / "check_cold.log", project)
         if cold.returncode not in (0, 1):
             self.failures.append(f"check: the cold run failed, see {cold.log}")
         self.rows.append(
@@ -206,7 +216,7 @@ class Bench:
         )  # fmt: skip
         for label, chosen in (("one file", files[:1]), (f"whole quarter ({len(files)} files)", files)):
             logs = [self.logs / f"check_{label.split()[0]}_{n + 1}.log" for n in range(self.check_runs)]
-            done = [runs.riia_check(chosen, warehouse, cache, self.date, log) for log in logs]
+            done = [runs.riia_check(chosen, warehouse, cache, self.date, log, project) for log in logs]
             ok = all(d.returncode in (0, 1) for d in done)
             if not ok:
                 self.failures.append(f"check: {label} failed, see {logs[0].parent}")
@@ -277,6 +287,8 @@ class Bench:
             self.failures.append("riia sample failed")
             return
         sample = plan.Sample(folder, plan.NEW_QUARTER, largest)
+        if not self.release_history(sample):
+            return
         returns, build_dir = self.work / "returns", self.work / "build"
         histories: dict[int, Path] = {}
         have = 0
@@ -291,10 +303,10 @@ class Bench:
                 break
             have = size
             if kind == "full" and size == self.sizes[0]:
-                outcome = self.reference(name, returns, build_dir)
+                outcome = self.reference(name, returns, build_dir, self.projects[size])
                 self.reference_seconds = outcome.get("seconds")
                 self.reference_cpu = outcome.get("cpu_seconds")
-                self.checks(sample, build_dir / "current" / "riia.duckdb")
+                self.checks(sample, build_dir / "current" / "riia.duckdb", self.projects[size])
             # the size's history, kept aside for its increments: the published build, and its
             # returns with the new quarter added
             histories[size] = self.work / f"history-{size}q"
@@ -302,6 +314,36 @@ class Bench:
             plan.copy_quarters(sample, [*plan.history(size), plan.NEW_QUARTER], histories[size] / "returns")
         self.increments(histories)
         self.memory_probe()
+
+    def release_history(self, sample: plan.Sample) -> bool:
+        """Each size's copy of the project, every quarter of its history released
+        (riia.bench.releases), planned from one untimed build of the largest history; whether
+        that build succeeded."""
+        largest = self.sizes[-1]
+        prep = self.work / "prep"
+        plan.copy_quarters(sample, plan.history(largest), prep / "returns")
+        say(f"[prep] riia build of the {largest} quarters of history, untimed, to plan their releases ...")
+        run = runs.riia_build(prep / "returns", prep / "build", self.date, self.logs / "prep.log")
+        if not run.child.ok:
+            self.failures.append(f"prep: riia build failed (exit {run.child.returncode}); its output: {run.child.log}")
+            return False
+        planned = releases.plan_releases(
+            prep / "build" / "current" / "riia.duckdb", plan.history(largest), plan.build_date()
+        )
+        shutil.rmtree(prep)
+        for size in self.sizes:
+            window = {period.label for period in plan.history(size)}
+            chosen = [release for release in planned if release.period in window]
+            project = releases.copy_project(self.work / f"project-{size}q", code=True)
+            files = releases.write_releases(project, chosen)
+            self.projects[size] = project
+            say(f"[prep] {size}q: {len(chosen)} releases of {files:,} returns in {project / 'seeds' / 'sharing'}")
+        self.notes.append(
+            f"Every quarter of each history is released, as its region would have released it by the new quarter's "
+            f"deadline (riia.bench.releases: each region's accepted returns of the quarter, planned by riia release "
+            f"from an untimed build of the largest history, {run.child.seconds:.0f} s); the new quarter is not."
+        )
+        return True
 
     def increments(self, histories: dict[int, Path]) -> None:
         """The increment at every size, --increment-runs times, the sizes taken in turn; each run
@@ -317,13 +359,20 @@ class Bench:
                 name = f"increment at {size}"
                 log = self.logs / f"increment_at_{size}_{number}.log"
                 done[size].append(
-                    self.timed_build(f"{name}, run {number}", "increment", history / "returns", increment_dir, log)
+                    self.timed_build(
+                        f"{name}, run {number}",
+                        "increment",
+                        history / "returns",
+                        increment_dir,
+                        log,
+                        self.projects[size],
+                    )
                 )
         for size, history in histories.items():
             name, increment_dir = f"increment at {size}", self.work / f"increment-{size}q"
             self.rows.append(self.build_row(name, "increment", size, done[size]))
             if done[size][-1].child.ok:
-                self.reference(name, history / "returns", increment_dir)
+                self.reference(name, history / "returns", increment_dir, self.projects[size])
             if not (self.keep and size == max(histories)):
                 # --keep: the largest size's history and its last increment stay in the work folder
                 shutil.rmtree(increment_dir, ignore_errors=True)

@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from riia.bench.releases import code_env
 from riia.paths import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
@@ -109,13 +110,16 @@ class _Sampler(threading.Thread):
             self.done.wait(self.every)
 
 
-def run_child(command: list[str], env: dict[str, str], log: Path, timeout: float = 3600) -> ChildRun:
-    """Run `command` from the project root with `env`, its output into `log`; time it and
-    measure its memory."""
+def run_child(
+    command: list[str], env: dict[str, str], log: Path, timeout: float = 3600, project: Path | None = None
+) -> ChildRun:
+    """Run `command` from the project root (or a copied `project`'s, with its code:
+    riia.bench.releases) with `env`, its output into `log`; time it and measure its memory."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    env = env | code_env(project)
     with log.open("wb") as out:
         started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=project or PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
         sampler = _Sampler(process.pid)
         sampler.start()
         deadline = started + timeout
@@ -166,11 +170,11 @@ def published_summary(build_dir: Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
-def riia_build(returns: Path, build_dir: Path, build_date: str, log: Path) -> BuildRun:
+def riia_build(returns: Path, build_dir: Path, build_date: str, log: Path, project: Path | None = None) -> BuildRun:
     """`riia build` from `returns` into `build_dir` (carrying on from what is published there)."""
     from riia.bench.plan import folder_size
 
-    child = run_child([str(BIN / "riia"), "build"], build_env(returns, build_dir, build_date), log)
+    child = run_child([str(BIN / "riia"), "build"], build_env(returns, build_dir, build_date), log, project=project)
     text = log.read_text(errors="replace")
     reason = REASON_RE.search(text)
     files, size = folder_size(returns)
@@ -180,19 +184,25 @@ def riia_build(returns: Path, build_dir: Path, build_date: str, log: Path) -> Bu
     return run
 
 
-def riia_check(files: list[Path], warehouse: Path, cache: Path, build_date: str, log: Path) -> ChildRun:
+def riia_check(
+    files: list[Path], warehouse: Path, cache: Path, build_date: str, log: Path, project: Path | None = None
+) -> ChildRun:
     """`riia check FILE... --warehouse W` (exit 1 = an error found in a file: still a run)."""
     env = base_env(build_date, RIIA_CHECK_CACHE_DIR=str(cache))
-    return run_child([str(BIN / "riia"), "check", "--warehouse", str(warehouse), *map(str, files)], env, log)
+    command = [str(BIN / "riia"), "check", "--warehouse", str(warehouse), *map(str, files)]
+    return run_child(command, env, log, project=project)
 
 
-def reference(returns: Path, warehouse: Path, build_date: str, log: Path) -> tuple[ChildRun, dict]:
+def reference(
+    returns: Path, warehouse: Path, build_date: str, log: Path, project: Path | None = None
+) -> tuple[ChildRun, dict]:
     """The reference computation in its own process: (the run, its JSON outcome or {})."""
     child = run_child(
         [sys.executable, "-m", "riia.bench.reference", str(returns), str(warehouse)],
         base_env(build_date),
         log,
         timeout=900,
+        project=project,
     )
     lines = log.read_text(errors="replace").strip().splitlines()
     try:
