@@ -6,6 +6,10 @@
     pre-hook of `delete_build_scope()`, so that the model's rows of those quarters are
     replaced and the others kept: a quarterly build costs one quarter and its followers,
     whatever the history.
+    The condition is wrapped in a marked pair of brackets, `(/*riia-scope:<column>*/ ...)`,
+    by which a model that recomputes its quarters a few at a time (period_incremental(
+    chunked=true)) has the condition replaced by each group's list (scope_chunks); anywhere
+    else the marker is a comment.
 -#}
 {% macro in_build_scope(column) -%}
     {%- if is_incremental() -%}
@@ -14,11 +18,17 @@
             {%- set periods = run_query('select period from ' ~ ref('int_build_scope') ~ ' order by period').columns[0].values() -%}
         {%- endif -%}
         {%- if periods | length == 0 -%}
-            false
+            {%- set condition = 'false' -%}
         {%- else -%}
-            {{ column }} in ({% for period in periods %}'{{ period }}'{{ ', ' if not loop.last }}{% endfor %})
+            {%- set condition = scope_condition(column, periods) -%}
         {%- endif -%}
     {%- else -%}
-        true
+        {%- set condition = 'true' -%}
     {%- endif -%}
+    (/*riia-scope:{{ column }}*/ {{ condition }})
+{%- endmacro %}
+
+{#- scope_condition(column, periods): `column in ('2024-25 Q1', ...)`. -#}
+{% macro scope_condition(column, periods) -%}
+    {{ column }} in ({% for period in periods %}'{{ period }}'{{ ', ' if not loop.last }}{% endfor %})
 {%- endmacro %}

@@ -63,9 +63,28 @@ def write_quarter(folder: Path, period: str, las: list[str]) -> None:
         )
 
 
-def quarterly_build(returns: Path, db_path: Path, with_seeds: bool = False) -> Build:
+def quarterly_build(returns: Path, db_path: Path, with_seeds: bool = False, chunk: int | None = None) -> Build:
+    """`chunk`: the quarters the comparator and rank engine computes at once (the var
+    scope_chunk_quarters; 0 = all at once), else the project's default."""
     selector = "quarterly_build_with_seeds" if with_seeds else "quarterly_build"
-    return run_dbt(returns, db_path, command="build", extra_args=("--selector", selector))
+    chunking = ("--vars", f"{{scope_chunk_quarters: {chunk}}}") if chunk is not None else ()
+    return run_dbt(returns, db_path, command="build", extra_args=("--selector", selector, *chunking))
+
+
+CHUNKED_MODELS = (
+    "int_view_indicator_values",
+    "int_view_comparator_groups",
+    "int_view_comparators",
+    "int_view_benchmarks",
+)
+
+
+def chunk_inserts(build: Build) -> dict[str, int]:
+    """How many groups of quarters after the first each chunked model inserted in the last
+    dbt command on the warehouse (its part of dbt's log, which each command appends to)."""
+    log = (build.db_path.parent / "dbt_target" / "logs" / "dbt.log").read_text(encoding="utf-8")
+    log = log[log.rindex("Running with dbt=") :]
+    return {model: log.count(f'insert into "riia"."intermediate"."{model}" by name') for model in CHUNKED_MODELS}
 
 
 def scope(build: Build) -> set[str]:
@@ -121,8 +140,10 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
         write_quarter(returns, period, las)
     # a return with an error (L01: more re-referrals than referrals), corrected below
     write_valid_return(returns, las[2], QUARTERS[2], REREFERRALS=900)
-    first = quarterly_build(returns, root / "first" / "riia.duckdb", with_seeds=True)
+    # the comparator and rank engine three quarters at a time (its first eight: 3 + 3 + 2)
+    first = quarterly_build(returns, root / "first" / "riia.duckdb", with_seeds=True, chunk=3)
     facts: dict = {"las": las, "first_scope": scope(first), "first_committed": committed(first)}
+    facts["first_chunk_inserts"] = chunk_inserts(first)
     facts["first_status"] = first.query(
         f"select file_version, return_status from marts.fct_returns where la_code = '{las[2]}' "
         f"and period = '{QUARTERS[2]}'"
@@ -141,7 +162,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # a run that stops part-way through the chain (here: only its first models) commits nothing
     partial = run_dbt(returns, next_db, command="build", extra_args=("--select", "int_build_scope+1"))
     facts["partial_scope"], facts["partial_committed"] = scope(partial), committed(partial)
-    incremental = quarterly_build(returns, next_db)
+    incremental = quarterly_build(returns, next_db, chunk=3)
+    facts["incremental_chunk_inserts"] = chunk_inserts(incremental)
     facts["incremental_scope"] = scope(incremental)
     facts["incremental_committed"] = committed(incremental)
     facts["resubmitted"] = incremental.scalar(
@@ -159,7 +181,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     unchanged = quarterly_build(returns, next_db)
     facts["unchanged_scope"] = scope(unchanged)
     facts["unchanged_validated"] = unchanged.scalar("select count(*) from intermediate.int_validation_scope")
-    full = quarterly_build(returns, root / "full" / "riia.duckdb", with_seeds=True)
+    # ... against which every quarter computed at once
+    full = quarterly_build(returns, root / "full" / "riia.duckdb", with_seeds=True, chunk=0)
+    facts["full_chunk_inserts"] = chunk_inserts(full)
     facts["incremental_db"], facts["full_db"] = unchanged.db_path, full.db_path
     return facts
 
@@ -190,6 +214,17 @@ def test_a_build_with_nothing_changed_recomputes_and_revalidates_nothing(builds:
 
 def test_an_incremental_build_equals_a_full_build(builds: dict) -> None:
     assert differing_tables(builds["incremental_db"], builds["full_db"]) == {}
+
+
+def test_the_rank_engine_a_few_quarters_at_a_time_equals_it_all_at_once(builds: dict) -> None:
+    # the first build (eight quarters with files: 3 + 3 + 2) and the incremental one (the
+    # quarters it recomputes) ran the engine three quarters at a time, the full one all nine
+    # at once; the tables are equal (test above), the first build's first quarter among them
+    assert builds["first_chunk_inserts"] == dict.fromkeys(CHUNKED_MODELS, 2)
+    groups = -(-len(builds["incremental_scope"]) // 3)
+    assert groups >= 3
+    assert builds["incremental_chunk_inserts"] == dict.fromkeys(CHUNKED_MODELS, groups - 1)
+    assert builds["full_chunk_inserts"] == dict.fromkeys(CHUNKED_MODELS, 0)
 
 
 def test_a_resubmission_correcting_an_error_replaces_the_quarantined_return(builds: dict) -> None:

@@ -9,7 +9,7 @@
 -- best quarter, `ref_indicators.polarity`; none for `context` indicators), and its change
 -- on the previous quarter and the same quarter a year earlier in the same view.
 -- fct_benchmarks is the hub's view; every shared output selects its recipient's view.
-{{ period_incremental() }}
+{{ period_incremental(chunked=true) }}
 
 with periods as (
     select * from {{ ref('int_periods') }}

@@ -9,7 +9,7 @@
 -- period-incremental (the numbering is per quarter): int_view_comparators reads it twice,
 -- and as a view DuckDB computed it once for both reads and held the result with the sums,
 -- which ran out of memory at 350MB on the sample; from a table it runs within 300MB.
-{{ period_incremental() }}
+{{ period_incremental(chunked=true) }}
 
 with groups as (
     select * from {{ ref('int_comparator_groups') }}

@@ -7,7 +7,7 @@
 -- `comparator_min_members` (default 5) is flagged as low coverage (SHARING.md rule 5).
 -- An LA outside the view never shapes the view's comparators. Only the groups the view
 -- needs are computed: the regions, neighbours and England of the LAs it reports on.
-{{ period_incremental() }}
+{{ period_incremental(chunked=true) }}
 
 with members as (
     select * from {{ ref('int_view_comparator_members') }}

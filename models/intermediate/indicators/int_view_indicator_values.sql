@@ -9,7 +9,7 @@
 -- The input of the one comparator and rank engine. `visibility` says why a row is in the
 -- view: `own` (the hub's, or a region's own LAs), `shared` (an outside audience's) or
 -- `cross_regional` (other regions' LAs a region compares with).
-{{ period_incremental() }}
+{{ period_incremental(chunked=true) }}
 
 with periods as (
     select * from {{ ref('int_periods') }}
