@@ -35,15 +35,19 @@
         {%- endset -%}
     {%- endif -%}
     {%- set periods = run_query(query).columns[0].values() | list -%}
+    {%- set columns = modules.re.findall('/\\*riia-scope:([^*]+)\\*/', sql) | unique | list -%}
     {%- if periods | length <= size -%}
         {{ return([sql]) }}
+    {%- elif columns | length == 0 -%}
+        {#- every group would insert the whole model again -#}
+        {{ exceptions.raise_compiler_error(model.name ~ ' is chunked (period_incremental(chunked=true)) but filters nothing with in_build_scope') }}
     {%- endif -%}
     {%- set statements = [] -%}
     {%- for start in range(0, periods | length, size) -%}
         {%- set chunk = periods[start:start + size] -%}
         {%- set is_last = start + size >= periods | length -%}
         {%- set ns = namespace(text=sql) -%}
-        {%- for column in modules.re.findall('/\\*riia-scope:([^*]+)\\*/', sql) | unique -%}
+        {%- for column in columns -%}
             {%- set condition = scope_condition(column, chunk) -%}
             {%- if full_build and is_last -%}
                 {%- set condition = condition ~ ' or ' ~ column ~ ' is null or not ' ~ scope_condition(column, periods) -%}
