@@ -761,6 +761,59 @@ def test_findings_grain_types_and_order(validated: ValidatedReturns) -> None:
     assert keys == sorted(keys) and len(set(keys)) == len(keys)
 
 
+def test_the_suites_find_the_same_a_few_files_at_a_time(validated: ValidatedReturns, tmp_path: Path) -> None:
+    """The suites take the files a batch at a time (validation_batch_rows): the build's
+    findings, made in one batch, are found again when the same inputs are validated a few
+    files at a time, and the batches keep every file whole."""
+    import importlib.util
+
+    import duckdb
+
+    from riia.validation import child
+    from riia.validation.__main__ import file_batches
+
+    spec = importlib.util.spec_from_file_location(
+        "int_validation_findings", PROJECT_ROOT / "models/intermediate/validation/int_validation_findings.py"
+    )
+    model = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(model)
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    with duckdb.connect(str(validated.build.db_path), read_only=True) as con:
+        for name, table in model.INPUTS.items():
+            con.sql(f"select * from intermediate.{table}").order("all").write_parquet(str(folder / f"{name}.parquet"))
+        parameters = model.suite_parameters(
+            con,
+            items=con.table("reference.ref_items"),
+            periods=con.sql("select * from intermediate.int_periods"),
+            rule_parameters=con.table("reference.ref_rule_parameters"),
+        )
+        rows_per_file = con.sql(
+            "select max(n) from (select file_path, count(*) as n from intermediate.int_validation_lines group by all)"
+        ).fetchone()[0]
+        batch_rows = 4 * rows_per_file
+        (folder / "parameters.json").write_text(
+            json.dumps({"gx_dir": str(PROJECT_ROOT / "gx"), "batch_rows": batch_rows, "parameters": parameters})
+        )
+        batches = file_batches(con, folder, batch_rows)
+        files = [
+            row[0] for row in con.sql("select file_path from intermediate.int_validation_files order by all").fetchall()
+        ]
+    # several batches, in order, every file in exactly one
+    assert len(batches) >= 5
+    assert [first for first, _ in batches] == sorted(first for first, _ in batches)
+    assert sum(sum(first <= f <= last for f in files) for first, last in batches) == len(files)
+    assert [f for f in files if not any(first <= f <= last for first, last in batches)] == []
+    child.run(folder)
+    with duckdb.connect() as con:
+        found = con.read_parquet(str(folder / "findings.parquet"))
+        columns = found.columns
+        batched = [dict(zip(columns, row, strict=True)) for row in found.fetchall()]
+    made = [{k: v for k, v in f.items() if k != "ruleset_fingerprint"} for f in validated.findings]
+    assert len(batched) > 20
+    assert batched == made
+
+
 def test_no_returns_gives_an_empty_table(tmp_path: Path) -> None:
     (tmp_path / "returns").mkdir()
     # the models alone: what is asked is the table's shape, and the data tests on these

@@ -8,7 +8,9 @@ by the validation inputs beside it (`int_validation_files`, `int_validation_line
 The inputs of the files in scope are written to Parquet by DuckDB, and the Great
 Expectations suites of `gx/expectations/` run on them in a child process
 (`python -m riia.validation`, the package under scripts/), so that GE's memory goes back
-to the system when it is done; `riia build` and `riia check` start it before dbt, so that
+to the system when it is done. It validates them a batch of files at a time
+(`validation_batch_rows`), so that its memory is a batch's, not the whole history's;
+`riia build` and `riia check` start it before dbt, so that
 it imports GE while dbt works (riia.validation.child). The sets and thresholds the suites name as
 `{"$PARAMETER": ...}` are filled in here from the seeds and `int_periods`.
 
@@ -128,7 +130,8 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
         for name, relation in relations.items():
             rows = relation.filter(in_scope)
             rows.order("all").write_parquet(str(Path(folder) / f"{name}.parquet"))
-        (Path(folder) / "parameters.json").write_text(json.dumps({"gx_dir": str(gx_dir), "parameters": parameters}))
+        settings = {"gx_dir": str(gx_dir), "batch_rows": int(dbt.config.get("batch_rows") or 0)}
+        (Path(folder) / "parameters.json").write_text(json.dumps({**settings, "parameters": parameters}))
         child.run(Path(folder))
         session.execute(
             "create or replace temp table riia_validation_findings as select * from read_parquet(?)",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -34,10 +35,45 @@ def main(argv: list[str]) -> int:
     settings = json.loads((folder / "parameters.json").read_text())
     # DuckDB reads and writes the Parquet files (pandas would need pyarrow)
     with duckdb.connect() as con:
-        frames = {name: con.read_parquet(str(folder / f"{name}.parquet")).df() for name in (*ASSET_KEYS, ITEM_LINES)}
-        findings = run_suites(Path(settings["gx_dir"]), frames, settings["parameters"])
+        batches = frame_batches(con, folder, int(settings.get("batch_rows") or 0))
+        findings = run_suites(Path(settings["gx_dir"]), batches, settings["parameters"])
         con.from_df(findings).write_parquet(str(folder / "findings.parquet"))
     return 0
+
+
+def inputs(folder: Path) -> dict[str, str]:
+    """Each input's Parquet file, by the asset (or lookup) it feeds, quoted for SQL."""
+    return {name: "'" + str(folder / f"{name}.parquet").replace("'", "''") + "'" for name in (*ASSET_KEYS, ITEM_LINES)}
+
+
+def file_batches(con: duckdb.DuckDBPyConnection, folder: Path, batch_rows: int) -> list[tuple[str, str]]:
+    """The files of the inputs in order, in groups whose rows over every input number at
+    most `batch_rows` (a file with more is a group of its own; 0 = one group), each group
+    given by its first and last file."""
+    rows = " union all ".join(f"select file_path from read_parquet({path})" for path in inputs(folder).values())
+    groups: list[list[str]] = []
+    size = 0
+    for file_path, count in con.sql(
+        f"select file_path, count(*) from ({rows}) group by file_path order by file_path"
+    ).fetchall():
+        if file_path is None:
+            raise ValueError(f"a validation input in {folder} has a row without a file_path")
+        if not groups or (batch_rows and size + count > batch_rows):
+            groups.append([])
+            size = 0
+        groups[-1].append(file_path)
+        size += count
+    return [(group[0], group[-1]) for group in groups]
+
+
+def frame_batches(con: duckdb.DuckDBPyConnection, folder: Path, batch_rows: int) -> Iterator[dict[str, object]]:
+    """Each group of files' rows of every input (file_batches), one DataFrame per input, in
+    the order the inputs were written."""
+    for first, last in file_batches(con, folder, batch_rows):
+        yield {
+            name: con.execute(f"select * from read_parquet({path}) where file_path between ? and ?", [first, last]).df()
+            for name, path in inputs(folder).items()
+        }
 
 
 if __name__ == "__main__":
