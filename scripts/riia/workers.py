@@ -2,8 +2,9 @@
 recipient's exports (riia.publish) and the reports (riia.reports.render).
 
 The workers are forked (they inherit the imported modules, and no main module is run
-again) the first time the pool is used, when no DuckDB connection of this package is
-open: each job opens its own, read-only. RIIA_WORKERS sets how many; 1 runs every job in
+again) the first time the pool is used, or by `start()`, when no DuckDB connection of
+this package is open: each job opens its own, read-only. `riia build` starts them before
+anything else, so that they do not inherit the memory dbt leaves in its process. RIIA_WORKERS sets how many; 1 runs every job in
 this process.
 
 A stop (Ctrl-C, SIGTERM) reaches every process of a terminal's or a service's group at once.
@@ -16,9 +17,11 @@ would hang on its way out (it did, on SIGTERM to the group during the exports).
 from __future__ import annotations
 
 import atexit
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -27,6 +30,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _executor: list[ProcessPoolExecutor] = []
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def worker_count() -> int:
@@ -40,10 +44,16 @@ def duckdb_threads() -> int:
     return max(1, (os.cpu_count() or 1) // worker_count())
 
 
-def _leave_stops_to_the_parent() -> None:
-    """A worker's first act: Ctrl-C and SIGTERM are for the process that started it."""
+def _leave_stops_to_the_parent(parent: int) -> None:
+    """A worker's first act: Ctrl-C and SIGTERM are for the process that started it, and
+    if that process is killed outright (SIGKILL, the kernel's out-of-memory killer) the
+    worker ends too (Linux: PR_SET_PDEATHSIG), rather than wait for jobs forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
 
 
 def executor() -> ProcessPoolExecutor:
@@ -51,10 +61,28 @@ def executor() -> ProcessPoolExecutor:
     if not _executor:
         context = multiprocessing.get_context("fork")
         _executor.append(
-            ProcessPoolExecutor(max_workers=worker_count(), mp_context=context, initializer=_leave_stops_to_the_parent)
+            ProcessPoolExecutor(
+                max_workers=worker_count(),
+                mp_context=context,
+                initializer=_leave_stops_to_the_parent,
+                initargs=(os.getpid(),),
+            )
         )
         atexit.register(shutdown_workers)
     return _executor[0]
+
+
+def _ready(_: int) -> int:
+    return os.getpid()
+
+
+def start() -> None:
+    """Fork the pool's workers now, while this process is small. A process forked later
+    starts with every page its parent holds by then (after dbt, which runs in `riia
+    build`'s own process, some 600 MB), and they count in its resident memory: forked at
+    the start, a worker holds the imported modules and what its own jobs need."""
+    if worker_count() > 1:
+        list(executor().map(_ready, range(worker_count())))
 
 
 def shutdown_workers() -> None:

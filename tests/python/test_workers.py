@@ -5,6 +5,7 @@ had cancelled, and the build hung on its way out), which ends, saying so."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -89,3 +90,59 @@ def test_a_stop_sent_to_the_whole_group_while_jobs_run_ends_the_process(tmp_path
     returncode, out, err = finish(proc)
     assert (returncode, out) == (143, "stopped"), err
     assert "Traceback" not in err
+
+
+# a build's start (riia.build.run): the workers forked first, then the long steps
+STARTER = textwrap.dedent(
+    """
+    import time
+    from riia import workers
+
+    workers.start()
+    print("started", flush=True)
+    time.sleep(60)
+    """
+)
+
+
+def children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().split(")")[-1].split()[1]) == pid:
+                found.add(int(stat.parent.name))
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+def alive(pid: int) -> bool:
+    """A process that exists and has not ended (a zombie has ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_started_before_the_build_end_when_it_is_killed_outright(tmp_path: Path) -> None:
+    """`riia build` forks its workers first: killed on its own (SIGKILL, the out-of-memory
+    killer), it must not leave them waiting for work, holding what they inherited."""
+    env = os.environ | {"RIIA_WORKERS": "2", "PYTHONPATH": str(PROJECT_ROOT / "scripts")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STARTER], env=env, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        assert proc.stdout.readline().strip() == "started"
+        pids = children(proc.pid)
+        assert len(pids) == 2  # forked by start(), before any job
+        assert all(alive(pid) for pid in pids)
+        os.kill(proc.pid, signal.SIGKILL)  # the build alone, not its group
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in pids)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)

@@ -36,7 +36,7 @@ from typing import Any
 
 import duckdb
 
-from riia import config, intake
+from riia import config, intake, workers
 from riia.build import state as build_state
 from riia.build.dbt import print_failures, run_dbt
 from riia.build.lock import BuildLock, BuildLocked
@@ -255,6 +255,11 @@ def run(plan: BuildPlan) -> int:
     started = time.monotonic()
     publications = Publications(plan.build_dir)
     check_returns_folder(plan)
+    # the exports' and reports' workers, forked while this process is small (riia.workers)
+    # and before it takes the lock, which a forked process would otherwise share
+    from riia import publish, reports
+
+    workers.start()
     with BuildLock(plan.build_dir, plan.wait_seconds):
         folder, start = prepare(plan, publications)
         db_path = folder / WAREHOUSE
@@ -295,8 +300,6 @@ def run(plan: BuildPlan) -> int:
             step = clock.enter("exports")
             pause_for_tests(plan.build_dir, step)
             say("[3/5] Exports: one folder per recipient")
-            from riia import publish
-
             current = publications.current()
             manifests = publish.write_exports(
                 db_path,
@@ -307,8 +310,6 @@ def run(plan: BuildPlan) -> int:
             step = clock.enter("reports")
             pause_for_tests(plan.build_dir, step)
             say("[4/5] Reports")
-            from riia import reports
-
             started_reports = time.monotonic()
             folders = [
                 (
