@@ -39,12 +39,13 @@ context_periods as (
     select same_period_last_year as period from scope_periods
 ),
 
--- each figure of those quarters numbered once (materialized: the number is the key on
--- which the ranks and the changes of a row reported on join back to it); a quarterly build
--- numbers the quarters it recomputes and their context, not the whole history
+-- each figure of those quarters with its row's number in its table (materialized: the
+-- number is the key on which the ranks and the changes of a row reported on join back to
+-- it; DuckDB's rowid, where a numbering window cost a sort of every figure); a quarterly
+-- build reads the quarters it recomputes and their context, not the whole history
 view_values as materialized (
     select
-        row_number() over () as row_id,
+        rowid as row_id,
         *
     from {{ ref('int_view_indicator_values') }}
     where period in (select context_periods.period from context_periods)
@@ -87,9 +88,11 @@ context_values as (
     inner join periods on view_values.period = periods.period
 ),
 
--- the ranks among the LAs of the view with a value, one sort per partition: a NULL sorts
--- last and is not counted, so it never moves a value's rank (and gets none); the ascending
--- rank (1 = lowest) is what the values above and level with it leave: count - rank - ties + 2
+-- the ranks among the LAs of the view with a value, in the quarters recomputed and the
+-- quarter before each (a year-before quarter only gives its values), one sort per
+-- partition: a NULL sorts last and is not counted, so it never moves a value's rank (and
+-- gets none); the ascending rank (1 = lowest) is what the values above and level with it
+-- leave: count - rank - ties + 2
 ranked as (
     select
         row_id,
@@ -107,6 +110,7 @@ ranked as (
         case when value is not null then count(*) over in_england_ties end as ties_in_england,
         case when value is not null then count(value) over in_england_all end as las_ranked_in_england
     from context_values
+    where period in (select ranked_periods.period from ranked_periods)
     window
         in_region as (partition by recipient_id, period, indicator_code, measure, region_code order by value desc),
         in_region_ties as (in_region range between current row and current row),
@@ -128,6 +132,60 @@ quartiles as (
             'ranked.las_ranked_in_england'
         ) }} as quartile_in_england
     from ranked
+),
+
+-- the series of the LAs the view reports on (only their rows get a change or the quartile
+-- they moved from; a series is all of one LA's rows, so another LA's never shapes it): the
+-- quarters ranked, with their ranks, and the year-before quarters, with their values only
+reported_las as (
+    select distinct
+        recipient_id,
+        la_code
+    from view_values
+    where visibility <> 'cross_regional'
+),
+
+series_values as (
+    select
+        quartiles.row_id,
+        quartiles.recipient_id,
+        quartiles.la_code,
+        quartiles.period_index,
+        quartiles.indicator_code,
+        quartiles.measure,
+        quartiles.value,
+        quartiles.rank_in_region,
+        quartiles.las_ranked_in_region,
+        quartiles.quartile_in_region,
+        quartiles.rank_in_england,
+        quartiles.las_ranked_in_england,
+        quartiles.quartile_in_england
+    from quartiles
+    inner join reported_las
+        on
+            quartiles.recipient_id = reported_las.recipient_id
+            and quartiles.la_code = reported_las.la_code
+    union all
+    select
+        context_values.row_id,
+        context_values.recipient_id,
+        context_values.la_code,
+        context_values.period_index,
+        context_values.indicator_code,
+        context_values.measure,
+        context_values.value,
+        null as rank_in_region,
+        null as las_ranked_in_region,
+        null as quartile_in_region,
+        null as rank_in_england,
+        null as las_ranked_in_england,
+        null as quartile_in_england
+    from context_values
+    inner join reported_las
+        on
+            context_values.recipient_id = reported_las.recipient_id
+            and context_values.la_code = reported_las.la_code
+    where context_values.period not in (select ranked_periods.period from ranked_periods)
 ),
 
 -- each figure with the LA's own figures of the quarter before and of the same quarter a
@@ -155,7 +213,7 @@ series as (
             when lag(period_index, 2) over la_series = period_index - 4 then lag(value, 2) over la_series
             when lag(period_index, 1) over la_series = period_index - 4 then lag(value, 1) over la_series
         end as same_quarter_last_year_value
-    from quartiles
+    from series_values
     window la_series as (partition by recipient_id, la_code, indicator_code, measure order by period_index)
 ),
 
@@ -163,6 +221,12 @@ series as (
 subjects as (
     select * from view_values
     where visibility <> 'cross_regional' and {{ in_build_scope('period') }}
+),
+
+-- the figures of the quarters recomputed, among which a neighbour's rank is counted
+scope_values as (
+    select * from context_values
+    where period in (select scope_periods.period from scope_periods)
 ),
 
 -- a neighbour without a value (NULL) is neither above the LA nor counted
@@ -176,7 +240,7 @@ neighbour_ranks as (
         on
             subjects.la_code = groups.comparator_key
             and subjects.period = groups.period
-    left join context_values as members
+    left join scope_values as members
         on
             subjects.recipient_id = members.recipient_id
             and groups.member_la_code = members.la_code
