@@ -814,6 +814,21 @@ def test_the_suites_find_the_same_a_few_files_at_a_time(validated: ValidatedRetu
     assert batched == made
 
 
+def test_the_model_gets_the_settings_it_reads(validated: ValidatedReturns) -> None:
+    """dbt hands a Python model only the settings it finds read as `dbt.config.get("...")`
+    in a statement of its own: the suites' folder and their batch size must reach the run."""
+    import ast
+    import re
+
+    from riia import config
+
+    run = validated.build.db_path.parent / "dbt_target" / "run/riia/models/intermediate/validation"
+    code = (run / "int_validation_findings.py").read_text(encoding="utf-8")
+    given = ast.literal_eval(re.search(r"^config_dict = (\{.*\})$", code, re.MULTILINE)[1])
+    assert given == {"gx_dir": "gx", "batch_rows": config.project_vars()["validation_batch_rows"]}
+    assert given["batch_rows"] > 0
+
+
 def test_no_returns_gives_an_empty_table(tmp_path: Path) -> None:
     (tmp_path / "returns").mkdir()
     # the models alone: what is asked is the table's shape, and the data tests on these

@@ -79,7 +79,12 @@ def ruleset_fingerprint(gx_dir: Path, parameters: dict, reference: list) -> str:
 
 def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
     dbt.config(materialized="incremental", incremental_strategy="delete+insert", unique_key="file_path")
-    gx_dir = Path(dbt.config.get("gx_dir") or "gx")
+    # each dbt.config.get a statement of its own: dbt passes a model only the settings it
+    # finds called so, and not one inside another expression (`Path(dbt.config.get(...) or
+    # ...)` got nothing, and fell back to its default)
+    gx_dir = dbt.config.get("gx_dir")
+    batch_rows = dbt.config.get("batch_rows")
+    gx_dir = Path(gx_dir or "gx")
     if not gx_dir.is_absolute():
         # relative to the project: riia runs dbt from the warehouse's folder and says where
         # the project is (riia.build.dbt); the dbt command line runs from the project root
@@ -130,7 +135,7 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
         for name, relation in relations.items():
             rows = relation.filter(in_scope)
             rows.order("all").write_parquet(str(Path(folder) / f"{name}.parquet"))
-        settings = {"gx_dir": str(gx_dir), "batch_rows": int(dbt.config.get("batch_rows") or 0)}
+        settings = {"gx_dir": str(gx_dir), "batch_rows": int(batch_rows or 0)}
         (Path(folder) / "parameters.json").write_text(json.dumps({**settings, "parameters": parameters}))
         child.run(Path(folder))
         session.execute(
