@@ -4,8 +4,8 @@ recipient's exports (riia.publish) and the reports (riia.reports.render).
 The workers are forked (they inherit the imported modules, and no main module is run
 again) the first time the pool is used, or by `start()`, when no DuckDB connection of
 this package is open: each job opens its own, read-only. `riia build` starts them before
-anything else, so that they do not inherit the memory dbt leaves in its process. RIIA_WORKERS sets how many; 1 runs every job in
-this process.
+anything else, so that they do not inherit the memory dbt leaves in its process.
+RIIA_WORKERS sets how many; 1 runs every job in this process.
 
 A stop (Ctrl-C, SIGTERM) reaches every process of a terminal's or a service's group at once.
 The workers ignore it and leave it to the process that started them, which cancels the jobs
