@@ -235,3 +235,38 @@ def test_a_resubmission_correcting_an_error_replaces_the_quarantined_return(buil
 
 def test_a_file_already_parsed_is_not_parsed_again(builds: dict) -> None:
     assert builds["first_quarter_parsed_at"] == 1
+
+
+def test_a_quarters_ranks_do_not_depend_on_the_quarters_computed_beside_it(sample_build: Build) -> None:
+    """The rank engine computes the quarters of a group in one statement (scope_chunks): a
+    quarter's rows are the same whichever quarters share its statement, the calendar's first
+    quarter included, which has no quarter before it (a NULL there once emptied the
+    year-before values of every quarter beside it)."""
+    import re
+
+    compiled = sample_build.db_path.parent / "dbt_target/compiled/riia/models/intermediate/indicators"
+    sql = (compiled / "int_view_benchmarks.sql").read_text(encoding="utf-8")
+    assert "riia-scope:" in sql
+
+    def scoped(periods: list[str]) -> str:
+        listed = ", ".join(f"'{period}'" for period in periods)
+        return re.sub(
+            r"\(/\*riia-scope:([^*]+)\*/ [^()]*(\([^()]*\))?\)", lambda m: f"({m.group(1)} in ({listed}))", sql
+        )
+
+    with duckdb.connect(str(sample_build.db_path), read_only=True) as con:
+        first = con.sql("select period from intermediate.int_periods order by period_index limit 1").fetchone()[0]
+        last = con.sql(
+            "select period from intermediate.int_periods "
+            "where period in (select period from intermediate.int_view_benchmarks) order by period_index desc limit 1"
+        ).fetchone()[0]
+        stored = con.sql(
+            f"select * from intermediate.int_view_benchmarks where period = '{last}' order by all"
+        ).fetchall()
+        alone = con.sql(f"select * from ({scoped([last])}) where period = '{last}' order by all").fetchall()
+        beside = con.sql(f"select * from ({scoped([first, last])}) where period = '{last}' order by all").fetchall()
+        columns = [row[0] for row in con.sql("describe intermediate.int_view_benchmarks").fetchall()]
+    year_before = columns.index("same_quarter_last_year_value")
+    assert sum(row[year_before] is not None for row in stored) > 1000
+    assert alone == stored
+    assert beside == stored

@@ -185,7 +185,11 @@ series_values as (
         on
             context_values.recipient_id = reported_las.recipient_id
             and context_values.la_code = reported_las.la_code
-    where context_values.period not in (select ranked_periods.period from ranked_periods)
+    -- (the first quarter has no quarter before it: a NULL in the list would keep no row)
+    where context_values.period not in (
+        select ranked_periods.period from ranked_periods
+        where ranked_periods.period is not null
+    )
 ),
 
 -- each figure with the LA's own figures of the quarter before and of the same quarter a
