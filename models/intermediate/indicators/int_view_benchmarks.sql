@@ -25,11 +25,13 @@ scope_periods as (
     where {{ in_build_scope('periods.period') }}
 ),
 
--- ... and the quarter before each (the quartile an LA moved from)
+-- ... and the quarter before each (the quartile an LA moved from); never NULL (the
+-- calendar's first quarter has none before it), since a NULL in a `not in` list keeps no row
 ranked_periods as (
     select period from scope_periods
     union
     select previous_period as period from scope_periods
+    where previous_period is not null
 ),
 
 -- ... and the same quarter last year (the change on last year)
@@ -41,8 +43,9 @@ context_periods as (
 
 -- each figure of those quarters with its row's number in its table (materialized: the
 -- number is the key on which the ranks and the changes of a row reported on join back to
--- it; DuckDB's rowid, where a numbering window cost a sort of every figure); a quarterly
--- build reads the quarters it recomputes and their context, not the whole history
+-- it; DuckDB's rowid, where `row_number() over ()` took a pass of one thread over every
+-- figure); a quarterly build reads the quarters it recomputes and their context, not the
+-- whole history
 view_values as materialized (
     select
         rowid as row_id,
@@ -185,11 +188,7 @@ series_values as (
         on
             context_values.recipient_id = reported_las.recipient_id
             and context_values.la_code = reported_las.la_code
-    -- (the first quarter has no quarter before it: a NULL in the list would keep no row)
-    where context_values.period not in (
-        select ranked_periods.period from ranked_periods
-        where ranked_periods.period is not null
-    )
+    where context_values.period not in (select ranked_periods.period from ranked_periods)
 ),
 
 -- each figure with the LA's own figures of the quarter before and of the same quarter a
