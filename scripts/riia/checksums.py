@@ -42,11 +42,15 @@ def warehouse_checksums(db_path: Path, schemas: tuple[str, ...] = SCHEMAS) -> di
 
 
 def file_checksums(folder: Path, prefix: str = "exports/") -> dict[str, str]:
-    """Per exported text file (CSV, manifest, notes): the SHA-256 of its bytes."""
+    """Per exported text file (CSV, manifest, notes): the SHA-256 of its bytes. Hidden files
+    are left out: they are the build's bookkeeping (riia.reuse), holding the version of the
+    code that wrote each file, which a refactoring changes by design."""
     return {
         prefix + path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.suffix in EXPORTED_SUFFIXES
+        if path.is_file()
+        and path.suffix in EXPORTED_SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     }
 
 

@@ -23,12 +23,16 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from riia import changes, safe_text, workers
+from riia.reuse import PreviousOutputs
+
+EXPORTS_MANIFEST = ".exports.json"  # the tables' hashes (riia.reuse)
 
 EXPORT_README = (
     "Each folder holds one recipient's data and nothing else, as decided by the sharing\n"
@@ -169,26 +173,70 @@ def manifest_tables(con: duckdb.DuckDBPyConnection, recipient: Recipient) -> dic
     }
 
 
+@cache
+def code_version() -> str:
+    """A hash of what shapes a recipient's files besides its rows: this module and the
+    spreadsheet-safe rule (riia.safe_text), and DuckDB, which writes them."""
+    digest = hashlib.sha256(duckdb.__version__.encode())
+    for module in (__file__, safe_text.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def table_digest(con: duckdb.DuckDBPyConnection, query: str, file_name: str) -> str:
+    """A hash of one of a recipient's tables before it is written: its file's name, its
+    columns and types, and its rows (their number and DuckDB's row hashes summed, so the
+    rows need no sorting), with the code that writes it (riia.reuse)."""
+    columns = con.sql(f"describe ({query})").fetchall()
+    count, total = con.sql(f"select count(*), sum(hash(q)::hugeint) from ({query}) as q").fetchone()
+    text = json.dumps([code_version(), file_name, [c[:2] for c in columns], count, str(total)])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def carried_tables(previous: Path | None, con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of the previous delivery's DuckDB file, attached as `previous_delivery`
+    (read-only), that an unchanged table can be copied from; none without one."""
+    if previous is None or not previous.is_file():
+        return set()
+    quoted = str(previous).replace("'", "''")
+    con.execute(f"attach '{quoted}' as previous_delivery (read_only)")
+    return {
+        name
+        for (name,) in con.sql(
+            "select table_name from information_schema.tables where table_catalog = 'previous_delivery'"
+        ).fetchall()
+    }
+
+
 def write_recipient(
     con: duckdb.DuckDBPyConnection, recipient: Recipient, folder: Path, context: dict[str, Any], previous: Path | None
 ) -> Delivery:
     """Write one recipient's folder; return what was written. Each of its tables is selected
     once, sorted on every column, into its DuckDB file; the CSVs are written from there, in
-    that order."""
+    that order. A table whose rows are the previous delivery's (`previous`, its DuckDB file;
+    the same hash, table_digest) is copied from that file in its stored order and its CSV
+    linked (riia.reuse): a quarterly build writes again only what changed."""
     folder.mkdir(parents=True)
     queries = {name: recipient_rows(con, model, recipient) for name, model in recipient.tables}
     stem = f"riia_{recipient.label}" + ("_SAMPLE-DATA" if context["is_sample"] else "")
     building = folder / f".{stem}.duckdb.part"
     con.execute(f"attach '{building}' as recipient_db")
+    outputs = PreviousOutputs(folder, previous.parent if previous else None, EXPORTS_MANIFEST, "tables", code_version())
     files = []
     try:
+        held = carried_tables(previous, con)
+        periods = period_range(con, queries["indicators"])
         for name, query in queries.items():
-            con.execute(f"create table recipient_db.{name} as {query} order by all")
-        periods = period_range(con, "select * from recipient_db.indicators")
-        for name in queries:
             path = folder / f"{stem}_{name}_{periods}_{recipient.file_marking}.csv"
-            rows = write_csv(con, f"recipient_db.{name}", path)
-            files.append({"name": path.name, "format": "csv", "table": name, "rows": rows, "sha256": sha256(path)})
+            key, digest = f"table/{name}", table_digest(con, query, path.name)
+            if name in held and outputs.unchanged(key, digest) is not None:
+                con.execute(f"create table recipient_db.{name} as select * from previous_delivery.{name}")
+                outputs.reuse(key, digest)
+            else:
+                con.execute(f"create table recipient_db.{name} as {query} order by all")
+                rows = write_csv(con, f"recipient_db.{name}", path)
+                outputs.record(key, digest, [path], rows=rows, sha256=sha256(path))
+            files.append({"name": path.name, "format": "csv", "table": name, **outputs.details(key)})
         quoted = recipient.recipient_id.replace("'", "''")
         con.execute(
             "create table recipient_db.agreements_used as select * exclude (recipient_id) "
@@ -215,6 +263,8 @@ def write_recipient(
         used = releases_used(con, "select * from recipient_db.indicators")
     finally:
         con.execute("detach recipient_db")
+        con.execute("detach database if exists previous_delivery")
+    outputs.save()
     database = folder / f"{stem}_{periods}_{recipient.file_marking}.duckdb"
     building.rename(database)
     files.append(

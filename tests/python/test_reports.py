@@ -508,6 +508,46 @@ def test_unchanged_reports_are_copied_and_changed_ones_rendered(published: Publi
     assert all(path.read_bytes() == content for path, content in before.items())
 
 
+@pytest.mark.build
+def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_export_would_write_them(
+    published: Published, tmp_path: Path
+) -> None:
+    # one figure DfE receives changes: DfE's indicators are written again, every other table
+    # of every recipient is linked from the last delivery (riia.reuse), and each folder is
+    # what an export without a previous delivery writes, file for file and row for row
+    warehouse = tmp_path / "riia.duckdb"
+    shutil.copyfile(published.build.db_path, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update sharing.shr_dfe__riia_core set value = value + 1 where rowid = (select min(rowid) "
+            "from sharing.shr_dfe__riia_core where indicator_code = 'CLA_END' and value is not null)"
+        )
+    context = {"as_of_date": str(published.build.scalar("select max(as_of_date) from sharing.shr_recipient_agreements")),
+               "is_sample": True, "build_id": "test-build"}  # fmt: skip
+    again = {d.recipient.recipient_id: d.folder for d in publish.write_exports(
+        warehouse, tmp_path / "again", context, published.root / "exports")}  # fmt: skip
+    fresh = {d.recipient.recipient_id: d.folder for d in publish.write_exports(warehouse, tmp_path / "fresh", context)}
+    written_again = []
+    for recipient, folder in again.items():
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest == json.loads((fresh[recipient] / "manifest.json").read_text(encoding="utf-8")), recipient
+        for entry in (f for f in manifest["files"] if f["format"] == "csv"):
+            path, before = folder / entry["name"], published.folders[recipient] / entry["name"]
+            assert path.read_bytes() == (fresh[recipient] / entry["name"]).read_bytes(), path
+            if path.stat().st_ino != before.stat().st_ino:
+                written_again.append((recipient, entry["table"]))
+        database = next(folder.glob("*.duckdb"))
+        with duckdb.connect(str(database), read_only=True) as con:
+            con.execute(f"attach '{next(fresh[recipient].glob('*.duckdb'))}' as fresh (read_only)")
+            for (table,) in con.sql("show tables").fetchall():
+                assert (
+                    con.sql(f"select * from {table}").fetchall() == con.sql(f"select * from fresh.{table}").fetchall()
+                ), (recipient, table)
+    assert written_again == [("dfe", "indicators")]
+    assert "## Revised figures (1)" in (again["dfe"] / "CHANGES.md").read_text()
+    assert "## Revised figures (0)" in (again["d2i"] / "CHANGES.md").read_text()
+
+
 # --------------------------------------------------------------------------- hub and tracker
 
 

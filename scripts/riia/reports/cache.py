@@ -1,10 +1,11 @@
-"""Render a report only when its inputs changed; otherwise copy it from the previous publication.
+"""Render a report only when its inputs changed; otherwise copy it from the previous publication
+(riia.reuse, the mechanism the recipients' data files share).
 
 Each report has a key (`tartan_rug/2024-25 Q4`) and a content hash of its inputs: the rows
 it shows (hashed by DuckDB over the window it reads), the recipient's handling, the
 reference facts it uses and the version of the code and templates that render it. The
 hashes and the files of each report are kept in `<reports folder>/.manifest.json`; when the
-previous publication's folder has the same report with the same hash, its files are copied
+previous publication's folder has the same report with the same hash, its files are linked
 instead of rendered.
 """
 
@@ -12,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from riia.reuse import PreviousOutputs
 
 MANIFEST = ".manifest.json"
 SOURCE_SUFFIXES = {".py", ".j2", ".css", ".js"}
@@ -65,53 +66,12 @@ def content_hash(*parts: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def link_or_copy(source: Path, target: Path) -> None:
-    """A hard link to the previous publication's file (published files are never changed in
-    place: a re-rendered report is a new file), or a copy where links are not possible."""
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
-
-
-class ReportCache:
-    """The manifest of one reports folder being written, and the previous publication's."""
+class ReportCache(PreviousOutputs):
+    """The content hashes of one reports folder being written, and the previous publication's
+    (riia.reuse: the same mechanism as the recipients' data files)."""
 
     def __init__(self, out: Path, previous: Path | None) -> None:
-        self.out = out
-        self.previous = previous if previous is not None and previous.is_dir() else None
-        self.before = self._read(self.previous / MANIFEST) if self.previous else {}
-        self.entries: dict[str, dict[str, Any]] = {}
-        self.folders: set[Path] = set()  # made already
-
-    @staticmethod
-    def _read(path: Path) -> dict[str, dict[str, Any]]:
-        try:
-            return json.loads(path.read_text(encoding="utf-8")).get("reports", {})
-        except (OSError, ValueError, AttributeError):
-            return {}
-
-    def reuse(self, key: str, digest: str) -> list[Path] | None:
-        """Copy the report's files from the previous publication if its hash is the same."""
-        entry = self.before.get(key)
-        if self.previous is None or entry is None or entry.get("hash") != digest:
-            return None
-        sources = [self.previous / name for name in entry["files"]]
-        if not all(source.is_file() for source in sources):
-            return None
-        copied = []
-        for name, source in zip(entry["files"], sources, strict=True):
-            target = self.out / name
-            if target.parent not in self.folders:  # thousands of reports share a few folders
-                target.parent.mkdir(parents=True, exist_ok=True)
-                self.folders.add(target.parent)
-            link_or_copy(source, target)
-            copied.append(target)
-        self.entries[key] = entry
-        return copied
-
-    def record(self, key: str, digest: str, files: list[Path]) -> None:
-        self.entries[key] = {"hash": digest, "files": [f.relative_to(self.out).as_posix() for f in files]}
+        super().__init__(out, previous, MANIFEST, "reports", code_version())
 
     def produce(
         self,
@@ -129,11 +89,3 @@ class ReportCache:
             files = render()
             self.record(key, digest, files)
         return Written(kind, key, tuple(files), rendered, period, subject)
-
-    def save(self) -> Path:
-        path = self.out / MANIFEST
-        path.write_text(
-            json.dumps({"code_version": code_version(), "reports": self.entries}, indent=1, sort_keys=True) + "\n",
-            encoding="utf-8",
-        )
-        return path
