@@ -62,7 +62,9 @@ def reason(why_columns: list[str], values: tuple[Any, ...]) -> str:
     return "recalculated (the LAs pooled, or the rules, changed)"
 
 
-def delivery_note(database: Path, previous: Path | None, manifest: dict[str, Any]) -> str:
+def delivery_note(database: Path, previous: Path | None, manifest: dict[str, Any], unchanged: bool = False) -> str:
+    """The note. `unchanged`: the indicators are the previous delivery's (riia.publish found
+    the same hash), so nothing is new or revised and the two files need not be compared."""
     title = f"# Delivery note: {manifest['audience_name']}" + (
         f" ({manifest['region_code']})" if manifest.get("region_code") else ""
     )
@@ -76,10 +78,12 @@ def delivery_note(database: Path, previous: Path | None, manifest: dict[str, Any
     if previous is None or not previous.is_file():
         lines += ["This is the first delivery to this recipient: there is no previous delivery to compare with.", ""]
     else:
-        with duckdb.connect() as con:
-            con.execute(f"attach '{database}' as new_delivery (read_only)")
-            con.execute(f"attach '{previous}' as old_delivery (read_only)")
-            added, dropped, revised = revisions(con)
+        added, dropped, revised = [], [], []
+        if not unchanged:
+            with duckdb.connect() as con:
+                con.execute(f"attach '{database}' as new_delivery (read_only)")
+                con.execute(f"attach '{previous}' as old_delivery (read_only)")
+                added, dropped, revised = revisions(con)
         lines += ["## Quarters", ""]
         lines += [f"* New: {', '.join(added)}" if added else "* No new quarter."]
         if dropped:

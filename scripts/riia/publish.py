@@ -183,13 +183,15 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def table_digest(con: duckdb.DuckDBPyConnection, query: str, file_name: str) -> str:
-    """A hash of one of a recipient's tables before it is written: its file's name, its
-    columns and types, and its rows (their number and DuckDB's row hashes summed, so the
-    rows need no sorting), with the code that writes it (riia.reuse)."""
+def table_digest(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """A hash of one of a recipient's tables before it is written: its columns and types and
+    its rows (their number and DuckDB's row hashes summed, so the rows need no sorting), with
+    the code that writes it (riia.reuse). Not its file's name, which names the quarters of the
+    recipient's indicators: a table the new quarter leaves as it was (a region's
+    cross-regional comparators, until the quarter is released) keeps its file under the new name."""
     columns = con.sql(f"describe ({query})").fetchall()
     count, total = con.sql(f"select count(*), sum(hash(q)::hugeint) from ({query}) as q").fetchone()
-    text = json.dumps([code_version(), file_name, [c[:2] for c in columns], count, str(total)])
+    text = json.dumps([code_version(), [c[:2] for c in columns], count, str(total)])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -222,16 +224,17 @@ def write_recipient(
     building = folder / f".{stem}.duckdb.part"
     con.execute(f"attach '{building}' as recipient_db")
     outputs = PreviousOutputs(folder, previous.parent if previous else None, EXPORTS_MANIFEST, "tables", code_version())
-    files = []
+    files, carried = [], set()
     try:
         held = carried_tables(previous, con)
         periods = period_range(con, queries["indicators"])
         for name, query in queries.items():
             path = folder / f"{stem}_{name}_{periods}_{recipient.file_marking}.csv"
-            key, digest = f"table/{name}", table_digest(con, query, path.name)
+            key, digest = f"table/{name}", table_digest(con, query)
             if name in held and outputs.unchanged(key, digest) is not None:
                 con.execute(f"create table recipient_db.{name} as select * from previous_delivery.{name}")
-                outputs.reuse(key, digest)
+                outputs.reuse(key, digest, [path.name])
+                carried.add(name)
             else:
                 con.execute(f"create table recipient_db.{name} as {query} order by all")
                 rows = write_csv(con, f"recipient_db.{name}", path)
@@ -294,7 +297,7 @@ def write_recipient(
         "releases_used": used,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    note = changes.delivery_note(database, previous, manifest)
+    note = changes.delivery_note(database, previous, manifest, unchanged="indicators" in carried)
     (folder / "CHANGES.md").write_text(note)
     return Delivery(recipient, folder, database, manifest)
 

@@ -58,20 +58,25 @@ class PreviousOutputs:
             return None
         return entry
 
-    def reuse(self, key: str, digest: str) -> list[Path] | None:
-        """Link the output's files from the previous publication if its hash is the same."""
+    def reuse(self, key: str, digest: str, names: list[str] | None = None) -> list[Path] | None:
+        """Link the output's files from the previous publication if its hash is the same, under
+        `names` (relative to the folder, one per file) where the names may differ from the
+        previous ones (a recipient's CSV is named by the quarters of all its tables)."""
         entry = self.unchanged(key, digest)
         if entry is None:
             return None
+        names = names if names is not None else entry["files"]
+        if len(names) != len(entry["files"]):
+            return None
         copied = []
-        for name in entry["files"]:
+        for previous, name in zip(entry["files"], names, strict=True):
             target = self.out / name
             if target.parent not in self.folders:  # thousands of reports share a few folders
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self.folders.add(target.parent)
-            link_or_copy(self.previous / name, target)
+            link_or_copy(self.previous / previous, target)
             copied.append(target)
-        self.entries[key] = entry
+        self.entries[key] = {**entry, "files": list(names)}
         return copied
 
     def record(self, key: str, digest: str, files: list[Path], **details: Any) -> None:

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from browser import chromium, render  # noqa: F401 - chromium is a fixture
 from conftest import Build
-from riia import publish
+from riia import changes, publish
 from riia.cli import app
 from riia.periods import Period
 from riia.reports import charts, screenshots, tracker, write_hub_reports, write_recipient_reports
@@ -512,15 +512,21 @@ def test_unchanged_reports_are_copied_and_changed_ones_rendered(published: Publi
 def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_export_would_write_them(
     published: Published, tmp_path: Path
 ) -> None:
-    # one figure DfE receives changes: DfE's indicators are written again, every other table
-    # of every recipient is linked from the last delivery (riia.reuse), and each folder is
-    # what an export without a previous delivery writes, file for file and row for row
+    # one figure DfE receives changes, and the South East's figures lose their last quarter
+    # (so every file of the SE is named by other quarters): those two indicators tables are
+    # written again, every other table of every recipient is linked from the last delivery
+    # (riia.reuse; the SE's under their new names), and each folder is what an export
+    # without a previous delivery writes, file for file and row for row
     warehouse = tmp_path / "riia.duckdb"
     shutil.copyfile(published.build.db_path, warehouse)
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
             "update sharing.shr_dfe__riia_core set value = value + 1 where rowid = (select min(rowid) "
             "from sharing.shr_dfe__riia_core where indicator_code = 'CLA_END' and value is not null)"
+        )
+        con.execute(
+            f"delete from sharing.shr_regional__indicators where recipient_id = '{SE}' and period = "
+            f"(select max(period) from sharing.shr_regional__indicators where recipient_id = '{SE}')"
         )
     context = {"as_of_date": str(published.build.scalar("select max(as_of_date) from sharing.shr_recipient_agreements")),
                "is_sample": True, "build_id": "test-build"}  # fmt: skip
@@ -531,8 +537,11 @@ def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_e
     for recipient, folder in again.items():
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         assert manifest == json.loads((fresh[recipient] / "manifest.json").read_text(encoding="utf-8")), recipient
+        last = json.loads((published.folders[recipient] / "manifest.json").read_text(encoding="utf-8"))
+        last_files = {f["table"]: f["name"] for f in last["files"] if f["format"] == "csv"}
         for entry in (f for f in manifest["files"] if f["format"] == "csv"):
-            path, before = folder / entry["name"], published.folders[recipient] / entry["name"]
+            path, before = folder / entry["name"], published.folders[recipient] / last_files[entry["table"]]
+            assert (entry["name"] == before.name) == (recipient != SE), entry["name"]
             assert path.read_bytes() == (fresh[recipient] / entry["name"]).read_bytes(), path
             if path.stat().st_ino != before.stat().st_ino:
                 written_again.append((recipient, entry["table"]))
@@ -543,9 +552,16 @@ def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_e
                 assert (
                     con.sql(f"select * from {table}").fetchall() == con.sql(f"select * from fresh.{table}").fetchall()
                 ), (recipient, table)
-    assert written_again == [("dfe", "indicators")]
+    assert sorted(written_again) == [("dfe", "indicators"), (SE, "indicators")]
     assert "## Revised figures (1)" in (again["dfe"] / "CHANGES.md").read_text()
     assert "## Revised figures (0)" in (again["d2i"] / "CHANGES.md").read_text()
+    # a recipient whose indicators were carried skips the comparison: its note is the one the
+    # comparison gives
+    for recipient, folder in again.items():
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        previous = next(published.folders[recipient].glob("*.duckdb"))
+        compared = changes.delivery_note(next(folder.glob("*.duckdb")), previous, manifest)
+        assert (folder / "CHANGES.md").read_text() == compared, recipient
 
 
 # --------------------------------------------------------------------------- hub and tracker
