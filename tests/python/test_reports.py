@@ -507,6 +507,15 @@ def test_unchanged_reports_are_copied_and_changed_ones_rendered(published: Publi
     # copies are hard links where possible: the previous publication's files stay as they were
     assert all(path.read_bytes() == content for path, content in before.items())
 
+    # a quarter newly withheld (not yet released: DfE's file at every new quarter) changes the
+    # reports whose window holds it, not every quarter's
+    withheld = changed_copy(
+        published, tmp_path / "withheld",
+        "insert into withheld values ('quarter', 'E12000008', null, '2024-25 Q4', null, 'not released yet')",
+    )  # fmt: skip
+    (third,) = write_recipient_reports([(withheld, tmp_path / "withheld_reports", tmp_path / "base_reports")])
+    assert {w.period for w in third if w.rendered and w.kind != "index"} == {"2024-25 Q4"}
+
 
 @pytest.mark.build
 def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_export_would_write_them(

@@ -8,7 +8,6 @@ every LA row of a quarter, the statistical neighbours' value is on the LA's own 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -116,10 +115,7 @@ def load_quarter(
             returns[(r["la_code"], r["period"])] = r
             if r["period"] == period:
                 las.setdefault(r["la_code"], r["la_name"])
-    withheld: dict[str, str] = defaultdict(str)
-    for w in data.withheld():
-        if w["scope"] == "quarter" and w["region_code"] == region_code and w["period"] in window:
-            withheld[w["period"]] = w["reason"]
+    withheld = data.withheld_quarters(region_code, window)
     ended = ended or {}
     las = {la: name for la, name in las.items() if la not in ended or Period.require(ended[la]) >= current}
     present = {(k[1], k[2]) for k in rows}

@@ -115,7 +115,8 @@ class RecipientReports:
     def quarter(self, region_code: str, period: str, kinds: set[str], entry: Quarter) -> None:
         window = quarter_window(period)
         statuses = [self.data.returns_digest(p, region_code) for p in window]
-        base = self.base_hash(self.data.window_digest(period, region_code), statuses, self.data.withheld_digest())
+        withheld = self.data.withheld_quarters(region_code, window)
+        base = self.base_hash(self.data.window_digest(period, region_code), statuses, sorted(withheld.items()))
         pending = Pending(region_code, period)
         if "tartan_rug" in kinds:
             presets = reference.presets(region_code)

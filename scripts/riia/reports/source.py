@@ -116,7 +116,6 @@ class RecipientData:
         self._returns: list[Row] | None = None
         self._returns_by_period: dict[str, list[Row]] = {}
         self._withheld: list[Row] | None = None
-        self._withheld_digest: str | None = None
         self._region_names: dict[str, str] | None = None
         self._returns_digests: dict[tuple[str, str], str] = {}  # (period, region code) -> hash
         self._findings: dict[str, list[Row]] | None = None  # period -> rows, read once
@@ -184,11 +183,17 @@ class RecipientData:
             self._withheld = self.rows("select * from withheld order by all") if "withheld" in self.tables else []
         return self._withheld
 
-    def withheld_digest(self) -> str:
-        """A hash of the whole `withheld` table, made once for every quarter's reports to include."""
-        if self._withheld_digest is None:
-            self._withheld_digest = content_hash(self.withheld())
-        return self._withheld_digest
+    def withheld_quarters(self, region_code: str, window: Iterable[str]) -> dict[str, str]:
+        """Quarter -> why it is withheld, for the region's quarters of `window` that the
+        recipient may not see (the only rows of `withheld` a report shows, and so the only
+        ones its content hash takes: a quarter withheld today changes the reports whose
+        window holds it, not every quarter's)."""
+        wanted = set(window)
+        return {
+            w["period"]: w["reason"]
+            for w in self.withheld()
+            if w["scope"] == "quarter" and w["region_code"] == region_code and w["period"] in wanted
+        }
 
     def indicator_periods(self, region_code: str | None = None) -> list[str]:
         """The quarters the recipient holds figures for (of one region's LAs, if given)."""
