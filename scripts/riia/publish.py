@@ -29,7 +29,7 @@ from typing import Any
 
 import duckdb
 
-from riia import changes, safe_text, workers
+from riia import changes, reuse, safe_text, workers
 from riia.reuse import PreviousOutputs
 
 EXPORTS_MANIFEST = ".exports.json"  # the tables' hashes (riia.reuse)
@@ -177,10 +177,8 @@ def manifest_tables(con: duckdb.DuckDBPyConnection, recipient: Recipient) -> dic
 def code_version() -> str:
     """A hash of what shapes a recipient's files besides its rows: this module and the
     spreadsheet-safe rule (riia.safe_text), and DuckDB, which writes them."""
-    digest = hashlib.sha256(duckdb.__version__.encode())
-    for module in (__file__, safe_text.__file__):
-        digest.update(Path(module).read_bytes())
-    return digest.hexdigest()[:16]
+    here = Path(__file__).parent
+    return reuse.code_version(here, [Path(__file__), Path(safe_text.__file__)], ("duckdb",))
 
 
 def table_digest(con: duckdb.DuckDBPyConnection, query: str) -> str:
@@ -231,9 +229,8 @@ def write_recipient(
         for name, query in queries.items():
             path = folder / f"{stem}_{name}_{periods}_{recipient.file_marking}.csv"
             key, digest = f"table/{name}", table_digest(con, query)
-            if name in held and outputs.unchanged(key, digest) is not None:
+            if name in held and outputs.reuse(key, digest, [path.name]) is not None:
                 con.execute(f"create table recipient_db.{name} as select * from previous_delivery.{name}")
-                outputs.reuse(key, digest, [path.name])
                 carried.add(name)
             else:
                 con.execute(f"create table recipient_db.{name} as {query} order by all")

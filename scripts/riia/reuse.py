@@ -11,11 +11,30 @@ hard-linked (or copied) instead of written again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
+import sys
+from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+
+def code_version(root: Path, files: Iterable[Path], packages: Iterable[str]) -> str:
+    """A hash of the code that writes an output besides its data: the source `files` (named
+    relative to `root`, in the order given), the installed versions of `packages`, and Python's."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for package in packages:
+        try:
+            digest.update(f"{package}={metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(package.encode())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()[:16]
 
 
 def link_or_copy(source: Path, target: Path) -> None:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from riia import reuse
 from riia.reuse import PreviousOutputs
 
 MANIFEST = ".manifest.json"
@@ -47,17 +46,9 @@ class Written:
 def code_version() -> str:
     """A hash of everything that shapes a report besides its data: this package's code,
     templates and static files, and the versions of the libraries that render them."""
-    digest = hashlib.sha256()
     root = Path(__file__).parent
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    for package in ("altair", "vl-convert-python", "XlsxWriter", "Jinja2", "duckdb"):
-        try:
-            digest.update(f"{package}={metadata.version(package)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(package.encode())
-    digest.update(sys.version.encode())
-    return digest.hexdigest()[:16]
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES)
+    return reuse.code_version(root, files, ("altair", "vl-convert-python", "XlsxWriter", "Jinja2", "duckdb"))
 
 
 def content_hash(*parts: Any) -> str:
