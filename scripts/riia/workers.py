@@ -11,18 +11,21 @@ A stop (Ctrl-C, SIGTERM) reaches every process of a terminal's or a service's gr
 The workers ignore it and leave it to the process that started them, which cancels the jobs
 not yet started, lets the running ones end and stops the pool: a worker killed by the
 signal would break the pool under the jobs the build had just cancelled, and the build
-would hang on its way out (it did, on SIGTERM to the group during the exports).
+would hang on its way out (it did, on SIGTERM to the group during the exports). A stop
+that comes while the pool is being made waits until it is whole (see `_stops_held`).
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
@@ -31,6 +34,7 @@ R = TypeVar("R")
 
 _executor: list[ProcessPoolExecutor] = []
 PR_SET_PDEATHSIG = 1  # prctl(2)
+STOPS = (signal.SIGINT, signal.SIGTERM)
 
 
 def worker_count() -> int:
@@ -56,24 +60,46 @@ def _leave_stops_to_the_parent(parent: int) -> None:
         os._exit(1)
 
 
+@contextlib.contextmanager
+def _stops_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM that come while the block runs are noted, and delivered to this
+    process's own handlers when it ends. Around the making of the pool: a worker forked
+    with this process's handlers ran them before its first act (a traceback from a worker
+    that then never served), and a stop raised between the forks and the start of the
+    pool's manager thread left workers that nobody stopped (the build hung on its way out)."""
+    if threading.current_thread() is not threading.main_thread():  # handlers are the main thread's
+        yield
+        return
+    held: list[int] = []
+    previous = {number: signal.signal(number, lambda number, frame: held.append(number)) for number in STOPS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        if held:
+            signal.raise_signal(held[0])
+
+
+def _ready(_: int) -> int:
+    return os.getpid()
+
+
 def executor() -> ProcessPoolExecutor:
     """The pool, made on first use and reused by every step of the process."""
     if not _executor:
         context = multiprocessing.get_context("fork")
-        _executor.append(
-            ProcessPoolExecutor(
+        with _stops_held():
+            pool = ProcessPoolExecutor(
                 max_workers=worker_count(),
                 mp_context=context,
                 initializer=_leave_stops_to_the_parent,
                 initargs=(os.getpid(),),
             )
-        )
-        atexit.register(shutdown_workers)
+            _executor.append(pool)
+            atexit.register(shutdown_workers)
+            pool.submit(_ready, 0)  # forks the workers and starts the pool's manager thread
     return _executor[0]
-
-
-def _ready(_: int) -> int:
-    return os.getpid()
 
 
 def start() -> None:

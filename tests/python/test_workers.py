@@ -39,6 +39,15 @@ RUNNER = textwrap.dedent(
         time.sleep(seconds)
         return seconds
 
+    forks = []
+
+    def forked():  # the stop comes after the first worker's fork, the others still to come
+        forks.append(1)
+        if len(forks) == 1:
+            os.killpg(0, signal.SIGINT)
+
+    if sys.argv[2] == "forking":  # a worker slow to reach its first act
+        os.register_at_fork(after_in_child=lambda: time.sleep(0.5), after_in_parent=forked)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
@@ -90,6 +99,15 @@ def test_a_stop_sent_to_the_whole_group_while_jobs_run_ends_the_process(tmp_path
     returncode, out, err = finish(proc)
     assert (returncode, out) == (143, "stopped"), err
     assert "Traceback" not in err
+
+
+def test_a_stop_sent_to_the_whole_group_while_the_workers_are_forked_ends_the_process(tmp_path: Path) -> None:
+    # the stop reaches the build between two forks and a worker before its first act: it
+    # once left a traceback from that worker, or workers nobody stopped and a build that hung
+    returncode, out, err = finish(start(tmp_path, "forking"))
+    assert (returncode, out) == (143, "stopped"), err
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert not list(tmp_path.glob("started-*"))  # the jobs were cancelled before any started
 
 
 # a build's start (riia.build.run): the workers forked first, then the long steps
