@@ -98,7 +98,11 @@ def executor() -> ProcessPoolExecutor:
             )
             _executor.append(pool)
             atexit.register(shutdown_workers)
-            pool.submit(_ready, 0)  # forks the workers and starts the pool's manager thread
+            # the first job forks the workers and starts the pool's manager thread; it is waited
+            # for: a job still in flight when the process exits (a build that could not start)
+            # can wake the manager thread into closing its pipe while Python's exit writes to
+            # it (CPython 3.11: "OSError: Bad file descriptor" at exit)
+            pool.submit(_ready, 0).result()
     return _executor[0]
 
 
