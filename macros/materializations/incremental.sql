@@ -1,11 +1,13 @@
 {#-
     The incremental materialization of dbt-duckdb 1.11.1 (dbt/include/duckdb/macros/
-    materializations/incremental.sql), taken over by the project for one change: a model
+    materializations/incremental.sql), taken over by the project for two changes. First, a model
     configured by period_incremental(chunked=true) is built by several statements, one per
     group of quarters (scope_chunks), instead of one. The first group is built as before
     (the table created, or the temporary table appended); each further group is appended to
     the table in the same transaction. Every other model gets exactly one statement, its
-    compiled SQL, as in dbt-duckdb. Check this file against dbt-duckdb's when upgrading it.
+    compiled SQL, as in dbt-duckdb. Second, the table into which a Python model's
+    incremental build writes its new rows is dropped when the build is done. Check this file against
+    dbt-duckdb's when upgrading it.
 -#}
 {% materialization incremental, adapter="duckdb", supported_languages=['sql', 'python'] -%}
 
@@ -48,7 +50,10 @@
   {% set temporary_relation = duckdb__dispatch_temporary_relation(target_relation, batch_id) %}
   {% set temp_relation = temporary_relation.relation %}
   {% set temporary = temporary_relation.temporary %}
-  {% if not temporary %}
+  {#- A Python model's "temporary" table is an ordinary table (dbt-duckdb's py_write_table
+      ignores `temporary`), which dbt-duckdb leaves behind: one more in the warehouse's main
+      schema at every incremental build. Dropped here like the other temporary relations. -#}
+  {% if not temporary or language == 'python' %}
     {% do to_drop.append(temp_relation) %}
   {% endif %}
 

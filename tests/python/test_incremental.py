@@ -159,6 +159,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     next_db = root / "next" / "riia.duckdb"
     next_db.parent.mkdir()
     shutil.copyfile(first.db_path, next_db)
+    # what an incremental build of a Python model left in the warehouse before it was dropped
+    with duckdb.connect(str(next_db)) as con:
+        con.execute("create table main.stg_la_returns__lines__dbt_tmp20250101000000000000 as select 1 as line")
     # a run that stops part-way through the chain (here: only its first models) commits nothing
     partial = run_dbt(returns, next_db, command="build", extra_args=("--select", "int_build_scope+1"))
     facts["partial_scope"], facts["partial_committed"] = scope(partial), committed(partial)
@@ -185,6 +188,10 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     full = quarterly_build(returns, root / "full" / "riia.duckdb", with_seeds=True, chunk=0)
     facts["full_chunk_inserts"] = chunk_inserts(full)
     facts["incremental_db"], facts["full_db"] = unchanged.db_path, full.db_path
+    facts["tables"] = {
+        name: set(build.query("select schema_name || '.' || table_name from duckdb_tables()"))
+        for name, build in (("incremental", unchanged), ("full", full))
+    }
     return facts
 
 
@@ -214,6 +221,13 @@ def test_a_build_with_nothing_changed_recomputes_and_revalidates_nothing(builds:
 
 def test_an_incremental_build_equals_a_full_build(builds: dict) -> None:
     assert differing_tables(builds["incremental_db"], builds["full_db"]) == {}
+
+
+def test_incremental_builds_leave_no_table_a_full_build_has_not(builds: dict) -> None:
+    # the tables Python models' incremental builds wrote their new rows to, one per model
+    # and build, were left in the main schema (and one left by an older build is dropped)
+    assert builds["tables"]["incremental"] == builds["tables"]["full"]
+    assert len(builds["tables"]["full"]) > 30
 
 
 def test_the_rank_engine_a_few_quarters_at_a_time_equals_it_all_at_once(builds: dict) -> None:
