@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -193,17 +194,11 @@ def table_digest(con: duckdb.DuckDBPyConnection, query: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def carried_tables(previous: Path | None, con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The tables of the previous delivery's DuckDB file, attached as `previous_delivery`
-    (read-only), that an unchanged table can be copied from; none without one."""
-    if previous is None or not previous.is_file():
-        return set()
-    quoted = str(previous).replace("'", "''")
-    con.execute(f"attach '{quoted}' as previous_delivery (read_only)")
+def tables_of(con: duckdb.DuckDBPyConnection, catalog: str) -> set[str]:
     return {
         name
         for (name,) in con.sql(
-            "select table_name from information_schema.tables where table_catalog = 'previous_delivery'"
+            f"select table_name from information_schema.tables where table_catalog = '{catalog}'"
         ).fetchall()
     }
 
@@ -213,29 +208,43 @@ def write_recipient(
 ) -> Delivery:
     """Write one recipient's folder; return what was written. Each of its tables is selected
     once, sorted on every column, into its DuckDB file; the CSVs are written from there, in
-    that order. A table whose rows are the previous delivery's (`previous`, its DuckDB file;
-    the same hash, table_digest) is copied from that file in its stored order and its CSV
-    linked (riia.reuse): a quarterly build writes again only what changed."""
+    that order. A table whose rows are the previous delivery's (the same hash, table_digest)
+    is not written again (riia.reuse): its CSV is linked, and the DuckDB file starts as a
+    copy of the previous delivery's (`previous`), in which only the tables that changed are
+    replaced. A quarterly build writes again only what changed."""
     folder.mkdir(parents=True)
     queries = {name: recipient_rows(con, model, recipient) for name, model in recipient.tables}
     stem = f"riia_{recipient.label}" + ("_SAMPLE-DATA" if context["is_sample"] else "")
     building = folder / f".{stem}.duckdb.part"
-    con.execute(f"attach '{building}' as recipient_db")
     outputs = PreviousOutputs(folder, previous.parent if previous else None, EXPORTS_MANIFEST, "tables", code_version())
+    periods = period_range(con, queries["indicators"])
+    paths = {name: folder / f"{stem}_{name}_{periods}_{recipient.file_marking}.csv" for name in queries}
+    digests = {name: table_digest(con, query) for name, query in queries.items()}
+    if (
+        previous is not None
+        and previous.is_file()
+        and any(outputs.unchanged(f"table/{n}", d) for n, d in digests.items())
+    ):
+        shutil.copyfile(previous, building)  # the same code wrote it (the hashes include its version)
+    con.execute(f"attach '{building}' as recipient_db")
     files, carried = [], set()
     try:
-        held = carried_tables(previous, con)
-        periods = period_range(con, queries["indicators"])
+        held = tables_of(con, "recipient_db")
+        carried = {
+            name
+            for name in queries
+            if name in held and outputs.reuse(f"table/{name}", digests[name], [paths[name].name]) is not None
+        }
+        for name in sorted(held - carried):
+            con.execute(f"drop table recipient_db.{name}")
+        if held - carried:
+            con.execute("checkpoint recipient_db")  # the dropped tables' blocks are reused below
         for name, query in queries.items():
-            path = folder / f"{stem}_{name}_{periods}_{recipient.file_marking}.csv"
-            key, digest = f"table/{name}", table_digest(con, query)
-            if name in held and outputs.reuse(key, digest, [path.name]) is not None:
-                con.execute(f"create table recipient_db.{name} as select * from previous_delivery.{name}")
-                carried.add(name)
-            else:
+            key, path = f"table/{name}", paths[name]
+            if name not in carried:
                 con.execute(f"create table recipient_db.{name} as {query} order by all")
                 rows = write_csv(con, f"recipient_db.{name}", path)
-                outputs.record(key, digest, [path], rows=rows, sha256=sha256(path))
+                outputs.record(key, digests[name], [path], rows=rows, sha256=sha256(path))
             files.append({"name": path.name, "format": "csv", "table": name, **outputs.details(key)})
         quoted = recipient.recipient_id.replace("'", "''")
         con.execute(
@@ -263,7 +272,6 @@ def write_recipient(
         used = releases_used(con, "select * from recipient_db.indicators")
     finally:
         con.execute("detach recipient_db")
-        con.execute("detach database if exists previous_delivery")
     outputs.save()
     database = folder / f"{stem}_{periods}_{recipient.file_marking}.duckdb"
     building.rename(database)

@@ -557,6 +557,8 @@ def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_e
         database = next(folder.glob("*.duckdb"))
         with duckdb.connect(str(database), read_only=True) as con:
             con.execute(f"attach '{next(fresh[recipient].glob('*.duckdb'))}' as fresh (read_only)")
+            # the file starts as a copy of the last delivery's: it holds the same tables as a fresh one
+            assert con.sql("show tables").fetchall() == con.sql("show tables from fresh").fetchall(), recipient
             for (table,) in con.sql("show tables").fetchall():
                 assert (
                     con.sql(f"select * from {table}").fetchall() == con.sql(f"select * from fresh.{table}").fetchall()
