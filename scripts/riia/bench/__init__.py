@@ -111,6 +111,10 @@ class Bench:
         """`riia build` (by a size's copy of the project, `project`), printed as it ends; a failed
         build, or an increment that ran as a full refresh, is a failure."""
         say(f"[{name}] riia build ...")
+        # what the benchmark wrote before (a fresh copy of a history build: gigabytes) goes
+        # to disk before the clock starts, or the build waits for the kernel to write it out
+        # while it copies its own warehouse; a quarterly build comes months after the last
+        os.sync()
         run = runs.riia_build(returns, build_dir, self.date, log, project)
         child = run.child
         if not child.ok:
@@ -396,7 +400,8 @@ class Bench:
             "and seeds and computing every value and comparator, not the comparison.",
             f"Each increment was timed {self.increment_runs} time{'s' if self.increment_runs > 1 else ''}, in rounds "
             "taking the sizes in turn, each run "
-            "from a fresh copy of its size's history build: its row gives the median run (the flatness targets "
+            "from a fresh copy of its size's history build, written to disk before the run (os.sync, as before every "
+            "timed build): its row gives the median run (the flatness targets "
             "compare medians) and the highest peak memory of its runs.",
             f"16 times the sample's history ({16 * 12} quarters) is not timed: {plan.size_problem(16 * 12)}.",
             f"Total benchmark time {total:.0f} s (the aim: about {report.BUDGET_SECONDS} s on 2 cores; the release planning and catch-up "
