@@ -132,18 +132,20 @@ def period_range(con: duckdb.DuckDBPyConnection, query: str) -> str:
     return f"{first.replace(' ', '-')}_to_{last.replace(' ', '-')}"
 
 
-def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
+def write_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path, header: bool = True) -> int:
     """A table's rows as CSV, in the order it stores them, every text cell spreadsheet-safe
     (riia.safe_text). A recipient's tables are stored sorted (write_recipient), so the same
-    rows always give the same file; the table scan keeps its order in the COPY (DuckDB's
-    preserve_insertion_order, set on by _warehouse), where an ORDER BY here would sort again."""
+    rows always give the same file; the COPY keeps the scan's order (PRESERVE_ORDER: with
+    more than one DuckDB thread, a table of more than one row group, 122,880 rows, was written
+    out of order although preserve_insertion_order was on), where an ORDER BY would sort again."""
     described = con.sql(f"describe {table}").fetchall()
     expressions = ", ".join(
         f'{safe_text.sql_spreadsheet_safe(chr(34) + name + chr(34))} as "{name}"' if kind == "VARCHAR" else f'"{name}"'
         for name, kind, *_ in described
     )
     target = str(path).replace("'", "''")
-    con.execute(f"copy (select {expressions} from {table}) to '{target}' (header, delimiter ',')")
+    options = f"header {str(header).lower()}, delimiter ',', preserve_order true"
+    con.execute(f"copy (select {expressions} from {table}) to '{target}' ({options})")
     return con.fetchone()[0]  # COPY returns the number of rows written
 
 
@@ -194,24 +196,100 @@ def table_digest(con: duckdb.DuckDBPyConnection, query: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def tables_of(con: duckdb.DuckDBPyConnection, catalog: str) -> set[str]:
+def quarter_digests(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, str]:
+    """table_digest of each quarter's rows of a table with a `period` column; {} without one,
+    or with rows of no quarter (a findings table's unreadable files), which cannot be added
+    after the others."""
+    columns = con.sql(f"describe ({query})").fetchall()
+    if "period" not in [column[0] for column in columns]:
+        return {}
+    head = [code_version(), [c[:2] for c in columns]]
+    found = con.sql(f"select period, count(*), sum(hash(q)::hugeint) from ({query}) as q group by period").fetchall()
+    if any(period is None for period, *_ in found):
+        return {}
+    return {
+        period: hashlib.sha256(json.dumps([*head, count, str(total)]).encode()).hexdigest()[:32]
+        for period, count, total in found
+    }
+
+
+def added_quarters(before: dict[str, Any] | None, now: dict[str, str]) -> list[str] | None:
+    """The quarters a table gained since its last delivery (`before`, its entry in the last
+    .exports.json), when that is all that changed: every quarter it had is the same, and each
+    new one comes after them all. None otherwise."""
+    had = (before or {}).get("quarters")
+    if not had or any(now.get(period) != digest for period, digest in had.items()):
+        return None
+    added = sorted(set(now) - set(had))
+    return added if added and added[0] > max(had) else None
+
+
+def sort_order(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """The order a recipient's table is stored and listed in: by quarter where it has one, then
+    on every column, so the same rows always give the same file, and a new quarter's rows come
+    after all the rows of the quarters before it."""
+    columns = [f'"{row[0]}"' for row in con.sql(f"describe ({query})").fetchall()]
+    return ", ".join((['"period"'] if '"period"' in columns else []) + columns)
+
+
+def delivered_tables(previous: Path | None, con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables of the last delivery's DuckDB file, attached as `previous_delivery`
+    (read-only); none without one."""
+    if previous is None or not previous.is_file():
+        return set()
+    quoted = str(previous).replace("'", "''")
+    con.execute(f"attach '{quoted}' as previous_delivery (read_only)")
     return {
         name
         for (name,) in con.sql(
-            f"select table_name from information_schema.tables where table_catalog = '{catalog}'"
+            "select table_name from information_schema.tables where table_catalog = 'previous_delivery'"
         ).fetchall()
     }
+
+
+def append_quarters(
+    con: duckdb.DuckDBPyConnection, name: str, query: str, added: list[str], outputs: PreviousOutputs, path: Path
+) -> int:
+    """Add the quarters a table gained to the copy of the last delivery: their rows after the
+    rows its DuckDB table holds, and the same lines after a copy of its last CSV; the number
+    of rows it now has. The file is the one a fresh export writes (sort_order)."""
+    listed = ", ".join("'" + period.replace("'", "''") + "'" for period in added)
+    con.execute(
+        f"insert into recipient_db.{name} select * from ({query}) where period in ({listed}) "
+        f"order by {sort_order(con, query)}"
+    )
+    before = outputs.previous_entry(f"table/{name}")
+    shutil.copyfile(outputs.previous / before["files"][0], path)
+    lines = path.with_name(f".{path.name}.added")
+    try:
+        added_rows = write_csv(
+            con, f"(select * from recipient_db.{name} where period in ({listed}))", lines, header=False
+        )
+        with path.open("ab") as out, lines.open("rb") as new:
+            shutil.copyfileobj(new, out, 1 << 20)
+    finally:
+        lines.unlink(missing_ok=True)
+    return before["rows"] + added_rows
+
+
+# the tables of a recipient's DuckDB file that describe the delivery, written at every build
+DELIVERY_TABLES = ("agreements_used", "withheld", "handling")
 
 
 def write_recipient(
     con: duckdb.DuckDBPyConnection, recipient: Recipient, folder: Path, context: dict[str, Any], previous: Path | None
 ) -> Delivery:
     """Write one recipient's folder; return what was written. Each of its tables is selected
-    once, sorted on every column, into its DuckDB file; the CSVs are written from there, in
-    that order. A table whose rows are the previous delivery's (the same hash, table_digest)
-    is not written again (riia.reuse): its CSV is linked, and the DuckDB file starts as a
-    copy of the previous delivery's (`previous`), in which only the tables that changed are
-    replaced. A quarterly build writes again only what changed."""
+    once, sorted (sort_order), into its DuckDB file; the CSVs are written from there, in that
+    order. A quarterly build writes again only what changed (riia.reuse): a table whose rows
+    are the last delivery's (the same hash, table_digest) keeps its CSV, linked. When every
+    table either is unchanged or only gained quarters after the last delivery's (a region's
+    indicators at a new quarter), the DuckDB file starts as a copy of the last delivery's
+    (`previous`), the new quarters' rows are added to its tables and to copies of their CSVs,
+    and only the delivery's own tables are replaced: no figure the recipient was sent before
+    is dropped from the file, so none lingers in its free space. Otherwise the file is
+    written afresh, the rows of a table unchanged or only added to copied from the last file
+    as it stored them."""
     folder.mkdir(parents=True)
     queries = {name: recipient_rows(con, model, recipient) for name, model in recipient.tables}
     stem = f"riia_{recipient.label}" + ("_SAMPLE-DATA" if context["is_sample"] else "")
@@ -220,32 +298,45 @@ def write_recipient(
     periods = period_range(con, queries["indicators"])
     paths = {name: folder / f"{stem}_{name}_{periods}_{recipient.file_marking}.csv" for name in queries}
     digests = {name: table_digest(con, query) for name, query in queries.items()}
-    if (
-        previous is not None
-        and previous.is_file()
-        and any(outputs.unchanged(f"table/{n}", d) for n, d in digests.items())
-    ):
-        shutil.copyfile(previous, building)  # the same code wrote it (the hashes include its version)
+    quarters = {name: quarter_digests(con, query) for name, query in queries.items()}
+    delivered = delivered_tables(previous, con)
+
+    def since_last_delivery(name: str) -> list[str] | None:
+        """[] if the table is unchanged, the quarters it gained if that is all, else None."""
+        if name not in delivered:
+            return None
+        if outputs.unchanged(f"table/{name}", digests[name]):
+            return []
+        return added_quarters(outputs.previous_entry(f"table/{name}"), quarters[name])
+
+    plan = {name: since_last_delivery(name) for name in queries}
+    # the last file is copied only when no table of it is replaced: a replaced table's rows
+    # (figures since revised, or withdrawn) would linger in the new file's free space
+    from_previous = all(added is not None for added in plan.values()) and delivered <= {*queries, *DELIVERY_TABLES}
+    if from_previous:
+        shutil.copyfile(previous, building)
     con.execute(f"attach '{building}' as recipient_db")
     files, carried = [], set()
     try:
-        held = tables_of(con, "recipient_db")
-        carried = {
-            name
-            for name in queries
-            if name in held and outputs.reuse(f"table/{name}", digests[name], [paths[name].name]) is not None
-        }
-        for name in sorted(held - carried):
-            con.execute(f"drop table recipient_db.{name}")
-        if held - carried:
-            con.execute("checkpoint recipient_db")  # the dropped tables' blocks are reused below
+        for name in DELIVERY_TABLES if from_previous else ():
+            con.execute(f"drop table if exists recipient_db.{name}")
         for name, query in queries.items():
-            key, path = f"table/{name}", paths[name]
-            if name not in carried:
-                con.execute(f"create table recipient_db.{name} as {query} order by all")
-                rows = write_csv(con, f"recipient_db.{name}", path)
-                outputs.record(key, digests[name], [path], rows=rows, sha256=sha256(path))
-            files.append({"name": path.name, "format": "csv", "table": name, **outputs.details(key)})
+            key, path, added = f"table/{name}", paths[name], plan[name]
+            if not from_previous and added is not None:  # its rows as the last delivery stored them
+                con.execute(f"create table recipient_db.{name} as select * from previous_delivery.{name}")
+            elif not from_previous:
+                con.execute(f"create table recipient_db.{name} as {query} order by {sort_order(con, query)}")
+            if added == [] and outputs.reuse(key, digests[name], [path.name]) is not None:
+                carried.add(name)  # the table is the last delivery's, and so is its CSV, linked
+            else:
+                if added:
+                    rows = append_quarters(con, name, query, added, outputs, path)
+                else:
+                    rows = write_csv(con, f"recipient_db.{name}", path)
+                outputs.record(key, digests[name], [path], rows=rows, sha256=sha256(path), quarters=quarters[name])
+            details = outputs.details(key)  # the quarters' hashes are for the next build only
+            files.append({"name": path.name, "format": "csv", "table": name, "rows": details["rows"],
+                          "sha256": details["sha256"]})  # fmt: skip
         quoted = recipient.recipient_id.replace("'", "''")
         con.execute(
             "create table recipient_db.agreements_used as select * exclude (recipient_id) "
@@ -272,6 +363,7 @@ def write_recipient(
         used = releases_used(con, "select * from recipient_db.indicators")
     finally:
         con.execute("detach recipient_db")
+        con.execute("detach database if exists previous_delivery")
     outputs.save()
     database = folder / f"{stem}_{periods}_{recipient.file_marking}.duckdb"
     building.rename(database)

@@ -67,15 +67,20 @@ class PreviousOutputs:
         except (OSError, ValueError, AttributeError):
             return {}
 
-    def unchanged(self, key: str, digest: str) -> dict[str, Any] | None:
-        """The previous publication's entry for the output, if it has the same hash and its
-        files are all there; nothing is linked yet."""
+    def previous_entry(self, key: str) -> dict[str, Any] | None:
+        """The previous publication's entry for the output, if its files are all there."""
         entry = self.before.get(key)
-        if self.previous is None or entry is None or entry.get("hash") != digest:
+        if self.previous is None or entry is None:
             return None
         if not all((self.previous / name).is_file() for name in entry["files"]):
             return None
         return entry
+
+    def unchanged(self, key: str, digest: str) -> dict[str, Any] | None:
+        """The previous publication's entry for the output, if it has the same hash and its
+        files are all there; nothing is linked yet."""
+        entry = self.previous_entry(key)
+        return entry if entry is not None and entry.get("hash") == digest else None
 
     def reuse(self, key: str, digest: str, names: list[str] | None = None) -> list[Path] | None:
         """Link the output's files from the previous publication if its hash is the same, under

@@ -113,8 +113,9 @@ def test_each_recipient_gets_the_reports_its_agreements_describe(published: Publ
 @pytest.mark.build
 def test_each_export_table_is_stored_sorted_and_its_csv_lists_it_row_for_row(published: Published) -> None:
     # the CSVs are written from the recipient's DuckDB tables without sorting again
-    # (riia.publish.write_csv): the table must be stored sorted on every column, and its CSV
-    # must hold the same rows in that order, text made spreadsheet-safe
+    # (riia.publish.write_csv): the table must be stored sorted by quarter where it has one,
+    # then on every column, and its CSV must hold the same rows in that order, text made
+    # spreadsheet-safe
     rows_checked = 0
     for recipient, folder in published.folders.items():
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -122,8 +123,10 @@ def test_each_export_table_is_stored_sorted_and_its_csv_lists_it_row_for_row(pub
             for entry in (f for f in manifest["files"] if f["format"] == "csv"):
                 table = entry["table"]
                 stored = con.sql(f"select * from {table}").fetchall()
-                assert stored == con.sql(f"select * from {table} order by all").fetchall(), (recipient, table)
                 described = con.sql(f"describe {table}").fetchall()
+                names = [f'"{name}"' for name, *_ in described]
+                order = ", ".join((['"period"'] if '"period"' in names else []) + names)
+                assert stored == con.sql(f"select * from {table} order by {order}").fetchall(), (recipient, table)
                 text = [i for i, (_, kind, *_) in enumerate(described) if kind == "VARCHAR"]
                 with (folder / entry["name"]).open(newline="", encoding="utf-8") as handle:
                     reader = csv.reader(handle)
@@ -518,6 +521,19 @@ def test_unchanged_reports_are_copied_and_changed_ones_rendered(published: Publi
 
 
 @pytest.mark.build
+def assert_same_database(folder: Path, fresh: Path) -> None:
+    """The DuckDB file of a recipient's folder holds the tables, and the rows in their order,
+    of the one an export without a previous delivery wrote (`fresh`)."""
+    with duckdb.connect(str(next(folder.glob("*.duckdb"))), read_only=True) as con:
+        con.execute(f"attach '{next(fresh.glob('*.duckdb'))}' as fresh (read_only)")
+        assert con.sql("show tables").fetchall() == con.sql("show tables from fresh").fetchall(), folder
+        for (table,) in con.sql("show tables").fetchall():
+            assert con.sql(f"select * from {table}").fetchall() == con.sql(f"select * from fresh.{table}").fetchall(), (
+                folder,
+                table,
+            )
+
+
 def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_export_would_write_them(
     published: Published, tmp_path: Path
 ) -> None:
@@ -554,15 +570,7 @@ def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_e
             assert path.read_bytes() == (fresh[recipient] / entry["name"]).read_bytes(), path
             if path.stat().st_ino != before.stat().st_ino:
                 written_again.append((recipient, entry["table"]))
-        database = next(folder.glob("*.duckdb"))
-        with duckdb.connect(str(database), read_only=True) as con:
-            con.execute(f"attach '{next(fresh[recipient].glob('*.duckdb'))}' as fresh (read_only)")
-            # the file starts as a copy of the last delivery's: it holds the same tables as a fresh one
-            assert con.sql("show tables").fetchall() == con.sql("show tables from fresh").fetchall(), recipient
-            for (table,) in con.sql("show tables").fetchall():
-                assert (
-                    con.sql(f"select * from {table}").fetchall() == con.sql(f"select * from fresh.{table}").fetchall()
-                ), (recipient, table)
+        assert_same_database(folder, fresh[recipient])
     assert sorted(written_again) == [("dfe", "indicators"), (SE, "indicators")]
     assert "## Revised figures (1)" in (again["dfe"] / "CHANGES.md").read_text()
     assert "## Revised figures (0)" in (again["d2i"] / "CHANGES.md").read_text()
@@ -573,6 +581,71 @@ def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_e
         previous = next(published.folders[recipient].glob("*.duckdb"))
         compared = changes.delivery_note(next(folder.glob("*.duckdb")), previous, manifest)
         assert (folder / "CHANGES.md").read_text() == compared, recipient
+
+
+def test_a_table_that_only_gains_a_quarter_is_added_to_not_written_again(
+    published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the South East's and the North West's last deliveries lacked their latest quarter, and the
+    # North West's returns said one return was late. The SE's whole delivery only gained a
+    # quarter: its new DuckDB file is a copy of the last one, the quarter's rows added to it and
+    # to a copy of the indicators CSV. The NW's returns changed: its DuckDB file is written
+    # afresh (no replaced row may linger in a copy's free space), the indicators' rows copied
+    # from the last file and the quarter added. Every other file is linked, and every folder is
+    # the one a fresh export (the fixture's) writes.
+    monkeypatch.setenv("RIIA_WORKERS", "1")  # the exports run in this process, where they are counted
+    warehouse = tmp_path / "riia.duckdb"
+    shutil.copyfile(published.build.db_path, warehouse)
+    last = {}
+    with duckdb.connect(str(warehouse)) as con:
+        for region in (NW, SE):
+            last[region] = con.sql(
+                f"select max(period) from sharing.shr_regional__indicators where recipient_id = '{region}'"
+            ).fetchone()[0]
+            con.execute(
+                f"delete from sharing.shr_regional__indicators where recipient_id = '{region}' "
+                f"and period = '{last[region]}'"
+            )
+        con.execute(
+            "update sharing.shr_regional__returns set return_status = 'late' where rowid = "
+            f"(select min(rowid) from sharing.shr_regional__returns where recipient_id = '{NW}')"
+        )
+    context = {"as_of_date": str(published.build.scalar("select max(as_of_date) from sharing.shr_recipient_agreements")),
+               "is_sample": True, "build_id": "test-build"}  # fmt: skip
+    before = {
+        d.recipient.recipient_id: d.folder for d in publish.write_exports(warehouse, tmp_path / "before", context)
+    }
+    appended, copied = [], []
+
+    def append_quarters(con, name, query, added, outputs, path):  # counts the calls
+        appended.append((outputs.out, name, added))
+        return original(con, name, query, added, outputs, path)
+
+    def copyfile(source, target):  # notes the DuckDB files copied
+        if str(target).endswith(".duckdb.part"):
+            copied.append(Path(target).parent)
+        return copy(source, target)
+
+    original, copy = publish.append_quarters, shutil.copyfile
+    monkeypatch.setattr(publish, "append_quarters", append_quarters)
+    monkeypatch.setattr(publish.shutil, "copyfile", copyfile)
+    after = {d.recipient.recipient_id: d.folder for d in publish.write_exports(
+        published.build.db_path, tmp_path / "after", context, tmp_path / "before")}  # fmt: skip
+    assert appended == [(after[NW], "indicators", [last[NW]]), (after[SE], "indicators", [last[SE]])]
+    # every recipient's file is the last one copied but the North West's
+    assert sorted(copied) == sorted(folder for recipient, folder in after.items() if recipient != NW)
+    for recipient, folder in after.items():
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest == json.loads((published.folders[recipient] / "manifest.json").read_text(encoding="utf-8"))
+        earlier = {f["table"]: f["name"] for f in json.loads((before[recipient] / "manifest.json").read_text())["files"]
+                   if f["format"] == "csv"}  # fmt: skip
+        for entry in (f for f in manifest["files"] if f["format"] == "csv"):
+            path = folder / entry["name"]
+            assert path.read_bytes() == (published.folders[recipient] / entry["name"]).read_bytes(), path
+            linked = path.stat().st_ino == (before[recipient] / earlier[entry["table"]]).stat().st_ino
+            written = (recipient, entry["table"]) in ((NW, "indicators"), (SE, "indicators"), (NW, "returns"))
+            assert linked != written, path
+        assert_same_database(folder, published.folders[recipient])
 
 
 # --------------------------------------------------------------------------- hub and tracker
