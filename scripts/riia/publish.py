@@ -184,33 +184,30 @@ def code_version() -> str:
     return reuse.code_version(here, [Path(__file__), Path(safe_text.__file__)], ("duckdb",))
 
 
-def table_digest(con: duckdb.DuckDBPyConnection, query: str) -> str:
-    """A hash of one of a recipient's tables before it is written: its columns and types and
-    its rows (their number and DuckDB's row hashes summed, so the rows need no sorting), with
-    the code that writes it (riia.reuse). Not its file's name, which names the quarters of the
-    recipient's indicators: a table the new quarter leaves as it was (a region's
-    cross-regional comparators, until the quarter is released) keeps its file under the new name."""
-    columns = con.sql(f"describe ({query})").fetchall()
-    count, total = con.sql(f"select count(*), sum(hash(q)::hugeint) from ({query}) as q").fetchone()
-    text = json.dumps([code_version(), [c[:2] for c in columns], count, str(total)])
-    return hashlib.sha256(text.encode()).hexdigest()
+def table_digests(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, dict[str, str]]:
+    """Hashes of one of a recipient's tables before it is written, in one scan: of the whole
+    table, and of each quarter's rows where it has a `period` column (added_quarters). Each
+    takes the columns and types, the rows (their number and DuckDB's row hashes summed, so
+    the rows need no sorting) and the code that writes them (riia.reuse). Not the file's
+    name, which names the quarters of the recipient's indicators: a table the new quarter
+    leaves as it was (a region's cross-regional comparators, until the quarter is released)
+    keeps its file under the new name. No quarter hashes for a table with rows of no quarter
+    (a findings table's unreadable files), which could not be added after the others."""
+    columns = [c[:2] for c in con.sql(f"describe ({query})").fetchall()]
+    by_quarter = any(name == "period" for name, _ in columns)
+    found = con.sql(
+        f"select {'period' if by_quarter else 'null'}, count(*), sum(hash(q)::hugeint) from ({query}) as q"
+        + (" group by period" if by_quarter else "")
+    ).fetchall()
 
+    def digest(count: int, total: int | None) -> str:
+        return hashlib.sha256(json.dumps([code_version(), columns, count, str(total)]).encode()).hexdigest()
 
-def quarter_digests(con: duckdb.DuckDBPyConnection, query: str) -> dict[str, str]:
-    """table_digest of each quarter's rows of a table with a `period` column; {} without one,
-    or with rows of no quarter (a findings table's unreadable files), which cannot be added
-    after the others."""
-    columns = con.sql(f"describe ({query})").fetchall()
-    if "period" not in [column[0] for column in columns]:
-        return {}
-    head = [code_version(), [c[:2] for c in columns]]
-    found = con.sql(f"select period, count(*), sum(hash(q)::hugeint) from ({query}) as q group by period").fetchall()
-    if any(period is None for period, *_ in found):
-        return {}
-    return {
-        period: hashlib.sha256(json.dumps([*head, count, str(total)]).encode()).hexdigest()[:32]
-        for period, count, total in found
-    }
+    totals = [total for _, count, total in found if count]
+    whole = digest(sum(count for _, count, _ in found), sum(totals) if totals else None)
+    if not by_quarter or any(period is None for period, *_ in found):
+        return whole, {}
+    return whole, {period: digest(count, total)[:32] for period, count, total in found}
 
 
 def added_quarters(before: dict[str, Any] | None, now: dict[str, str]) -> list[str] | None:
@@ -282,7 +279,7 @@ def write_recipient(
     """Write one recipient's folder; return what was written. Each of its tables is selected
     once, sorted (sort_order), into its DuckDB file; the CSVs are written from there, in that
     order. A quarterly build writes again only what changed (riia.reuse): a table whose rows
-    are the last delivery's (the same hash, table_digest) keeps its CSV, linked. When every
+    are the last delivery's (the same hash, table_digests) keeps its CSV, linked. When every
     table either is unchanged or only gained quarters after the last delivery's (a region's
     indicators at a new quarter), the DuckDB file starts as a copy of the last delivery's
     (`previous`), the new quarters' rows are added to its tables and to copies of their CSVs,
@@ -297,8 +294,9 @@ def write_recipient(
     outputs = PreviousOutputs(folder, previous.parent if previous else None, EXPORTS_MANIFEST, "tables", code_version())
     periods = period_range(con, queries["indicators"])
     paths = {name: folder / f"{stem}_{name}_{periods}_{recipient.file_marking}.csv" for name in queries}
-    digests = {name: table_digest(con, query) for name, query in queries.items()}
-    quarters = {name: quarter_digests(con, query) for name, query in queries.items()}
+    digests, quarters = {}, {}
+    for name, query in queries.items():
+        digests[name], quarters[name] = table_digests(con, query)
     delivered = delivered_tables(previous, con)
 
     def since_last_delivery(name: str) -> list[str] | None:
@@ -322,10 +320,13 @@ def write_recipient(
             con.execute(f"drop table if exists recipient_db.{name}")
         for name, query in queries.items():
             key, path, added = f"table/{name}", paths[name], plan[name]
-            if not from_previous and added is not None:  # its rows as the last delivery stored them
-                con.execute(f"create table recipient_db.{name} as select * from previous_delivery.{name}")
-            elif not from_previous:
-                con.execute(f"create table recipient_db.{name} as {query} order by {sort_order(con, query)}")
+            if not from_previous:  # a table unchanged or only added to starts as the last file stored it
+                rows_from = (
+                    f"select * from previous_delivery.{name}"
+                    if added is not None
+                    else f"{query} order by {sort_order(con, query)}"
+                )
+                con.execute(f"create table recipient_db.{name} as {rows_from}")
             if added == [] and outputs.reuse(key, digests[name], [path.name]) is not None:
                 carried.add(name)  # the table is the last delivery's, and so is its CSV, linked
             else:

@@ -112,7 +112,7 @@ def start() -> None:
     build`'s own process, some 600 MB), and they count in its resident memory: forked at
     the start, a worker holds the imported modules and what its own jobs need."""
     if worker_count() > 1:
-        list(executor().map(_ready, range(worker_count())))
+        executor()
 
 
 def shutdown_workers() -> None:
