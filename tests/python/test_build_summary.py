@@ -52,3 +52,21 @@ def test_dbt_progress_is_a_line_a_tenth_not_a_line_a_node() -> None:
             progress(event("NodeFinished"))
         assert len(said) == most, said
     assert said == [] and progress.done == 300
+
+
+def test_a_failed_node_is_listed_with_what_went_wrong_not_the_advice_after_it() -> None:
+    """dbt's message for a model that failed in DuckDB ends with DuckDB's advice; the line
+    printed for it is the error itself (it was "See also https://duckdb.org/...")."""
+    from riia.build.dbt import failure_line
+
+    out_of_memory = (
+        "Runtime Error in model int_view_benchmarks (models/intermediate/indicators/int_view_benchmarks.sql)\n"
+        "  Out of Memory Error: could not allocate block of size 256.0 KiB (238.6 MiB/238.4 MiB used)\n"
+        "  Possible solutions:\n"
+        "  * Reducing the number of threads (SET threads=X)\n"
+        "  See also https://duckdb.org/docs/stable/guides/performance/how_to_tune_workloads\n"
+    )
+    assert failure_line(out_of_memory).startswith("Out of Memory Error: could not allocate block")
+    assert failure_line("Got 3 results, configured to fail if != 0") == "Got 3 results, configured to fail if != 0"
+    assert failure_line("Compilation Error in model x (models/x.sql)\n  'foo' is undefined") == "'foo' is undefined"
+    assert failure_line(None) == failure_line("  \n") == ""

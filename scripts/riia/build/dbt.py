@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -122,9 +123,21 @@ def run_dbt(
         status = str(getattr(node, "status", ""))
         if status in ("error", "fail", "runtime error"):
             name = getattr(getattr(node, "node", None), "name", "?")
-            message = (getattr(node, "message", None) or "").strip().splitlines()
-            outcome.failures.append(f"{name}: {message[-1] if message else status}")
+            outcome.failures.append(f"{name}: {failure_line(getattr(node, 'message', None)) or status}")
     return outcome
+
+
+NODE_ERROR_HEADING = re.compile(r"^\s*(Runtime|Compilation|Database|Dependency) Error in \w+ ")
+
+
+def failure_line(message: str | None) -> str:
+    """The line of dbt's message for a failed node that says what went wrong: a test's one
+    line, or an error's first line after its heading ("Runtime Error in model x (path)"),
+    not the advice DuckDB ends some errors with ("See also https://...")."""
+    lines = [line.strip() for line in (message or "").strip().splitlines() if line.strip()]
+    if len(lines) > 1 and NODE_ERROR_HEADING.match(lines[0]):
+        return lines[1]
+    return lines[0] if lines else ""
 
 
 def print_failures(outcome: DbtOutcome, log_path: Path, file: Any = None) -> None:
