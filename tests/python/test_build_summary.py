@@ -1,6 +1,10 @@
-"""The build's closing summary (riia.build): warnings a data engineer must act on."""
+"""The build's closing summary and failure sentences (riia.build): what a data engineer must act on."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
 
 from riia.build import agreements_ending_soon
 
@@ -70,3 +74,23 @@ def test_a_failed_node_is_listed_with_what_went_wrong_not_the_advice_after_it() 
     assert failure_line("Got 3 results, configured to fail if != 0") == "Got 3 results, configured to fail if != 0"
     assert failure_line("Compilation Error in model x (models/x.sql)\n  'foo' is undefined") == "'foo' is undefined"
     assert failure_line(None) == failure_line("  \n") == ""
+
+
+def test_a_build_that_runs_out_of_memory_says_so_and_names_the_setting_to_raise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sentence a data engineer reads when DuckDB hit its memory limit in a model: which
+    model, the limit in force and the setting that raises it (not 'failed in dbt')."""
+    from types import SimpleNamespace
+
+    from riia.build import dbt_failure
+    from riia.build.dbt import DbtOutcome
+
+    monkeypatch.setenv("RIIA_DUCKDB_MEMORY_LIMIT", "250MB")
+    plan = SimpleNamespace(build_dir=tmp_path, dbt_target_path=tmp_path / "target")
+    failed = DbtOutcome(False, failures=["int_view_benchmarks: Out of Memory Error: could not allocate block"])
+    sentence = str(dbt_failure(failed, plan, tmp_path / "publications" / "x"))
+    assert sentence.startswith("DuckDB ran out of memory in dbt (int_view_benchmarks) within its limit of 250MB")
+    assert "RIIA_DUCKDB_MEMORY_LIMIT=500MB" in sentence and "left as it was" in sentence
+    other = DbtOutcome(False, failures=["not_null_fct_x_y: Got 3 results, configured to fail if != 0"])
+    assert str(dbt_failure(other, plan, tmp_path)).startswith("The build failed in dbt (1 failure(s)")

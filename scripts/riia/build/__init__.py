@@ -388,6 +388,15 @@ def dbt_failure(outcome: Any, plan: BuildPlan, folder: Path) -> BuildError:
     kind = _kind_of_write_failure(" ".join(outcome.failures))
     if kind is not None:
         return BuildError(_write_failure_sentence(kind, plan, "dbt", folder), 1)
+    short = [failure.split(":", 1)[0] for failure in outcome.failures if "Out of Memory Error" in failure]
+    if short:
+        return BuildError(
+            f"DuckDB ran out of memory in dbt ({', '.join(short)}) within its limit of {config.duckdb_memory_limit()} "
+            "(RIIA_DUCKDB_MEMORY_LIMIT; README: Memory): build again with a higher limit, e.g. "
+            "RIIA_DUCKDB_MEMORY_LIMIT=500MB; the published build was left as it was, and the failed build's files are "
+            f"kept in {folder} for inspection until the next build.",
+            1,
+        )
     return BuildError(
         f"The build failed in dbt ({len(outcome.failures)} failure(s), listed above; dbt's log is "
         f"{plan.dbt_target_path / 'logs' / 'dbt.log'}): the published build was left as it was, and the failed "
