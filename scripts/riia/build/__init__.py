@@ -388,19 +388,21 @@ def dbt_failure(outcome: Any, plan: BuildPlan, folder: Path) -> BuildError:
     kind = _kind_of_write_failure(" ".join(outcome.failures))
     if kind is not None:
         return BuildError(_write_failure_sentence(kind, plan, "dbt", folder), 1)
-    short = [failure.split(":", 1)[0] for failure in outcome.failures if "Out of Memory Error" in failure]
-    if short:
+    kept = (
+        f"the published build was left as it was, and the failed build's files are kept in {folder} for inspection "
+        "until the next build"
+    )
+    out_of_memory = [failure.split(":", 1)[0] for failure in outcome.failures if "Out of Memory Error" in failure]
+    if out_of_memory:
         return BuildError(
-            f"DuckDB ran out of memory in dbt ({', '.join(short)}) within its limit of {config.duckdb_memory_limit()} "
-            "(RIIA_DUCKDB_MEMORY_LIMIT; README: Memory): build again with a higher limit, e.g. "
-            "RIIA_DUCKDB_MEMORY_LIMIT=500MB; the published build was left as it was, and the failed build's files are "
-            f"kept in {folder} for inspection until the next build.",
+            f"DuckDB ran out of memory in dbt ({', '.join(out_of_memory)}) within its limit of "
+            f"{config.duckdb_memory_limit()} (RIIA_DUCKDB_MEMORY_LIMIT; README: Memory): build again with a higher "
+            f"limit, e.g. RIIA_DUCKDB_MEMORY_LIMIT=500MB; {kept}.",
             1,
         )
     return BuildError(
         f"The build failed in dbt ({len(outcome.failures)} failure(s), listed above; dbt's log is "
-        f"{plan.dbt_target_path / 'logs' / 'dbt.log'}): the published build was left as it was, and the failed "
-        f"build's files are kept in {folder} for inspection until the next build.",
+        f"{plan.dbt_target_path / 'logs' / 'dbt.log'}): {kept}.",
         1,
     )
 
