@@ -91,6 +91,8 @@ def test_a_build_that_runs_out_of_memory_says_so_and_names_the_setting_to_raise(
     failed = DbtOutcome(False, failures=["int_view_benchmarks: Out of Memory Error: could not allocate block"])
     sentence = str(dbt_failure(failed, plan, tmp_path / "publications" / "x"))
     assert sentence.startswith("DuckDB ran out of memory in dbt (int_view_benchmarks) within its limit of 250MB")
-    assert "RIIA_DUCKDB_MEMORY_LIMIT=500MB" in sentence and "left as it was" in sentence
+    assert "e.g. RIIA_DUCKDB_MEMORY_LIMIT=500MB;" in sentence and "left as it was" in sentence
+    monkeypatch.setenv("RIIA_DUCKDB_MEMORY_LIMIT", "2GB")
+    assert "e.g. RIIA_DUCKDB_MEMORY_LIMIT=4GB;" in str(dbt_failure(failed, plan, tmp_path))
     other = DbtOutcome(False, failures=["not_null_fct_x_y: Got 3 results, configured to fail if != 0"])
     assert str(dbt_failure(other, plan, tmp_path)).startswith("The build failed in dbt (1 failure(s)")

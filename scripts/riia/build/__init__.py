@@ -23,6 +23,7 @@ import dataclasses
 import errno
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -394,10 +395,12 @@ def dbt_failure(outcome: Any, plan: BuildPlan, folder: Path) -> BuildError:
     )
     out_of_memory = [failure.split(":", 1)[0] for failure in outcome.failures if "Out of Memory Error" in failure]
     if out_of_memory:
+        limit = config.duckdb_memory_limit()
+        number = re.fullmatch(r"\s*(\d+)\s*([A-Za-z]*)\s*", limit)
+        higher = f"RIIA_DUCKDB_MEMORY_LIMIT={2 * int(number[1])}{number[2]}" if number else "a higher RIIA_DUCKDB_MEMORY_LIMIT"
         return BuildError(
-            f"DuckDB ran out of memory in dbt ({', '.join(out_of_memory)}) within its limit of "
-            f"{config.duckdb_memory_limit()} (RIIA_DUCKDB_MEMORY_LIMIT; README: Memory): build again with a higher "
-            f"limit, e.g. RIIA_DUCKDB_MEMORY_LIMIT=500MB; {kept}.",
+            f"DuckDB ran out of memory in dbt ({', '.join(out_of_memory)}) within its limit of {limit} "
+            f"(RIIA_DUCKDB_MEMORY_LIMIT; README: Memory): build again with a higher limit, e.g. {higher}; {kept}.",
             1,
         )
     return BuildError(
