@@ -770,7 +770,7 @@ def test_the_suites_find_the_same_a_few_files_at_a_time(validated: ValidatedRetu
     import duckdb
 
     from riia.validation import child
-    from riia.validation.__main__ import file_batches
+    from riia.validation.__main__ import file_batches, file_rows
 
     spec = importlib.util.spec_from_file_location(
         "int_validation_findings", PROJECT_ROOT / "models/intermediate/validation/int_validation_findings.py"
@@ -790,13 +790,8 @@ def test_the_suites_find_the_same_a_few_files_at_a_time(validated: ValidatedRetu
         )
         # some six batches: enough to prove the batching, each run of the suites costing the
         # same whatever its size (one file a batch, 71 runs, took 43 s)
-        every_input = " union all ".join(
-            f"select file_path from read_parquet('{folder / name}.parquet')" for name in model.INPUTS
-        )
-        total, largest = con.sql(
-            f"select sum(n), max(n) from (select file_path, count(*) as n from ({every_input}) group by all)"
-        ).fetchone()
-        batch_rows = max(largest, total // 6)
+        counts = [rows for _, rows in file_rows(con, folder)]
+        batch_rows = max(max(counts), sum(counts) // 6)
         (folder / "parameters.json").write_text(
             json.dumps({"gx_dir": str(PROJECT_ROOT / "gx"), "batch_rows": batch_rows, "parameters": parameters})
         )

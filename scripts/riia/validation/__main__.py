@@ -46,18 +46,22 @@ def inputs(folder: Path) -> dict[str, str]:
     return {name: "'" + str(folder / f"{name}.parquet").replace("'", "''") + "'" for name in (*ASSET_KEYS, ITEM_LINES)}
 
 
+def file_rows(con: duckdb.DuckDBPyConnection, folder: Path) -> list[tuple[str, int]]:
+    """Each file of the inputs, in order, with its rows over every input."""
+    rows = " union all ".join(f"select file_path from read_parquet({path})" for path in inputs(folder).values())
+    counted = con.sql(f"select file_path, count(*) from ({rows}) group by file_path order by file_path").fetchall()
+    if any(file_path is None for file_path, _ in counted):
+        raise ValueError(f"a validation input in {folder} has a row without a file_path")
+    return counted
+
+
 def file_batches(con: duckdb.DuckDBPyConnection, folder: Path, batch_rows: int) -> list[tuple[str, str]]:
     """The files of the inputs in order, in groups whose rows over every input number at
     most `batch_rows` (a file with more is a group of its own; 0 = one group), each group
     given by its first and last file."""
-    rows = " union all ".join(f"select file_path from read_parquet({path})" for path in inputs(folder).values())
     groups: list[list[str]] = []
     size = 0
-    for file_path, count in con.sql(
-        f"select file_path, count(*) from ({rows}) group by file_path order by file_path"
-    ).fetchall():
-        if file_path is None:
-            raise ValueError(f"a validation input in {folder} has a row without a file_path")
+    for file_path, count in file_rows(con, folder):
         if not groups or (batch_rows and size + count > batch_rows):
             groups.append([])
             size = 0
