@@ -271,6 +271,11 @@ def append_quarters(
 
 # the tables of a recipient's DuckDB file that describe the delivery, written at every build
 DELIVERY_TABLES = ("agreements_used", "withheld", "handling")
+# the tables a recipient receives that hold no figure: a region's returns tracker (each
+# return's state, deadline and days overdue, which grow with the build date). A copy of the
+# last file may replace them (write_recipient): what lingers in its free space is the
+# recipient's own last tracker, never a figure since revised or withdrawn.
+FIGURE_FREE_TABLES = ("returns",)
 
 
 def write_recipient(
@@ -280,13 +285,14 @@ def write_recipient(
     once, sorted (sort_order), into its DuckDB file; the CSVs are written from there, in that
     order. A quarterly build writes again only what changed (riia.reuse): a table whose rows
     are the last delivery's (the same hash, table_digests) keeps its CSV, linked. When every
-    table either is unchanged or only gained quarters after the last delivery's (a region's
-    indicators at a new quarter), the DuckDB file starts as a copy of the last delivery's
-    (`previous`), the new quarters' rows are added to its tables and to copies of their CSVs,
-    and only the delivery's own tables are replaced: no figure the recipient was sent before
-    is dropped from the file, so none lingers in its free space. Otherwise the file is
-    written afresh, the rows of a table unchanged or only added to copied from the last file
-    as it stored them."""
+    table either is unchanged, only gained quarters after the last delivery's (a region's
+    indicators at a new quarter) or holds no figure (FIGURE_FREE_TABLES: a region's returns
+    tracker, whose days overdue change every day), the DuckDB file starts as a copy of the
+    last delivery's (`previous`), the new quarters' rows are added to its tables and to
+    copies of their CSVs, and only the delivery's own tables and the changed figure-free
+    ones are replaced: no figure the recipient was sent before is dropped from the file, so
+    none lingers in its free space. Otherwise the file is written afresh, the rows of a
+    table unchanged or only added to copied from the last file as it stored them."""
     folder.mkdir(parents=True)
     queries = {name: recipient_rows(con, model, recipient) for name, model in recipient.tables}
     stem = f"riia_{recipient.label}" + ("_SAMPLE-DATA" if context["is_sample"] else "")
@@ -308,19 +314,23 @@ def write_recipient(
         return added_quarters(outputs.previous_entry(f"table/{name}"), quarters[name])
 
     plan = {name: since_last_delivery(name) for name in queries}
-    # the last file is copied only when no table of it is replaced: a replaced table's rows
-    # (figures since revised, or withdrawn) would linger in the new file's free space
-    from_previous = all(added is not None for added in plan.values()) and delivered <= {*queries, *DELIVERY_TABLES}
+    # the last file is copied only when no table of figures in it is replaced: a replaced
+    # table's rows (figures since revised, or withdrawn) would linger in the new file's free space
+    replaced = {name for name, added in plan.items() if added is None and name in FIGURE_FREE_TABLES}
+    kept = all(added is not None or name in replaced for name, added in plan.items())
+    from_previous = kept and delivered <= {*queries, *DELIVERY_TABLES}
     if from_previous:
         shutil.copyfile(previous, building)
     con.execute(f"attach '{building}' as recipient_db")
     files, carried = [], set()
     try:
-        for name in DELIVERY_TABLES if from_previous else ():
+        for name in (*DELIVERY_TABLES, *replaced) if from_previous else ():
             con.execute(f"drop table if exists recipient_db.{name}")
         for name, query in queries.items():
             key, path, added = f"table/{name}", paths[name], plan[name]
-            if not from_previous:  # a table unchanged or only added to starts as the last file stored it
+            # each table of a file written afresh, and a replaced one: made here (a table
+            # unchanged or only added to as the last file stored it)
+            if not from_previous or name in replaced:
                 rows_from = (
                     f"select * from previous_delivery.{name}"
                     if added is not None

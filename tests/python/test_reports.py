@@ -586,13 +586,14 @@ def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_e
 def test_a_table_that_only_gains_a_quarter_is_added_to_not_written_again(
     published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # the South East's and the North West's last deliveries lacked their latest quarter, and the
-    # North West's returns said one return was late. The SE's whole delivery only gained a
-    # quarter: its new DuckDB file is a copy of the last one, the quarter's rows added to it and
-    # to a copy of the indicators CSV. The NW's returns changed: its DuckDB file is written
-    # afresh (no replaced row may linger in a copy's free space), the indicators' rows copied
-    # from the last file and the quarter added. Every other file is linked, and every folder is
-    # the one a fresh export (the fixture's) writes.
+    # the South East's and the North West's last deliveries lacked their latest quarter; the
+    # SE's returns tracker said one return was late, and one of the NW's findings quoted another
+    # figure. The SE's delivery only gained a quarter and its tracker, which holds no figure,
+    # changed: its new DuckDB file is a copy of the last one, the quarter's rows added to it and
+    # to a copy of the indicators CSV, the tracker replaced. A finding of the NW changed: its
+    # DuckDB file is written afresh (no replaced figure may linger in a copy's free space), the
+    # indicators' rows copied from the last file and the quarter added. Every other file is
+    # linked, and every folder is the one a fresh export (the fixture's) writes.
     monkeypatch.setenv("RIIA_WORKERS", "1")  # the exports run in this process, where they are counted
     warehouse = tmp_path / "riia.duckdb"
     shutil.copyfile(published.build.db_path, warehouse)
@@ -608,7 +609,12 @@ def test_a_table_that_only_gains_a_quarter_is_added_to_not_written_again(
             )
         con.execute(
             "update sharing.shr_regional__returns set return_status = 'late' where rowid = "
-            f"(select min(rowid) from sharing.shr_regional__returns where recipient_id = '{NW}')"
+            f"(select min(rowid) from sharing.shr_regional__returns where recipient_id = '{SE}')"
+        )
+        con.execute(
+            "update sharing.shr_regional__findings set value = value || '0' where rowid = (select min(rowid) "
+            f"from sharing.shr_regional__findings where recipient_id = '{NW}' and period < '{last[NW]}' "
+            "and value is not null)"
         )
     context = {"as_of_date": str(published.build.scalar("select max(as_of_date) from sharing.shr_recipient_agreements")),
                "is_sample": True, "build_id": "test-build"}  # fmt: skip
@@ -643,7 +649,8 @@ def test_a_table_that_only_gains_a_quarter_is_added_to_not_written_again(
             path = folder / entry["name"]
             assert path.read_bytes() == (published.folders[recipient] / entry["name"]).read_bytes(), path
             linked = path.stat().st_ino == (before[recipient] / earlier[entry["table"]]).stat().st_ino
-            written = (recipient, entry["table"]) in ((NW, "indicators"), (SE, "indicators"), (NW, "returns"))
+            written = (recipient, entry["table"]) in ((NW, "indicators"), (NW, "findings"), (SE, "indicators"),
+                                                      (SE, "returns"))  # fmt: skip
             assert linked != written, path
         assert_same_database(folder, published.folders[recipient])
 
