@@ -27,6 +27,7 @@ import re
 import shutil
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Mapping
@@ -39,7 +40,7 @@ import duckdb
 
 from riia import config, intake, workers
 from riia.build import state as build_state
-from riia.build.dbt import print_failures, run_dbt
+from riia.build.dbt import import_dbt, print_failures, run_dbt
 from riia.build.lock import BuildLock, BuildLocked
 from riia.build.publication import WAREHOUSE, Publications
 from riia.paths import DEFAULT_RETURNS_DIR, PROJECT_ROOT, project_path
@@ -219,9 +220,19 @@ def prepare(plan: BuildPlan, publications: Publications) -> tuple[Path, Path | N
 
 
 def carry_forward(start: Path | None, db_path: Path) -> None:
-    if start is not None:
+    """Copy the warehouse this build carries on from into its folder. The copy grows with
+    the years of history and waits on the disk (some 2.5 s for the 1.1 GB of 48 quarters),
+    so dbt is imported meanwhile, in a thread (import_dbt): the copy costs what it exceeds
+    that by."""
+    if start is None:
+        return
+    importing = threading.Thread(target=import_dbt, name="riia-import-dbt", daemon=True)
+    importing.start()
+    try:
         shutil.copyfile(start, db_path)
         os.chmod(db_path, 0o644)
+    finally:
+        importing.join()
 
 
 def load_returns(plan: BuildPlan, db_path: Path) -> dict[str, int]:
