@@ -271,11 +271,11 @@ def append_quarters(
 
 # the tables of a recipient's DuckDB file that describe the delivery, written at every build
 DELIVERY_TABLES = ("agreements_used", "withheld", "handling")
-# the tables a recipient receives that hold no figure: a region's returns tracker (each
-# return's state, deadline and days overdue, which grow with the build date). A copy of the
-# last file may replace them (write_recipient): what lingers in its free space is the
+# the sharing models whose tables hold no figure: a region's returns tracker (each return's
+# state, deadline and days overdue, which grow with the build date). A copy of the last file
+# may replace their tables (write_recipient): what lingers in its free space is the
 # recipient's own last tracker, never a figure since revised or withdrawn.
-FIGURE_FREE_TABLES = ("returns",)
+FIGURE_FREE_MODELS = ("shr_regional__returns",)
 
 
 def write_recipient(
@@ -286,7 +286,7 @@ def write_recipient(
     order. A quarterly build writes again only what changed (riia.reuse): a table whose rows
     are the last delivery's (the same hash, table_digests) keeps its CSV, linked. When every
     table either is unchanged, only gained quarters after the last delivery's (a region's
-    indicators at a new quarter) or holds no figure (FIGURE_FREE_TABLES: a region's returns
+    indicators at a new quarter) or holds no figure (FIGURE_FREE_MODELS: a region's returns
     tracker, whose days overdue change every day), the DuckDB file starts as a copy of the
     last delivery's (`previous`), the new quarters' rows are added to its tables and to
     copies of their CSVs, and only the delivery's own tables and the changed figure-free
@@ -316,7 +316,8 @@ def write_recipient(
     plan = {name: since_last_delivery(name) for name in queries}
     # the last file is copied only when no table of figures in it is replaced: a replaced
     # table's rows (figures since revised, or withdrawn) would linger in the new file's free space
-    replaced = {name for name, added in plan.items() if added is None and name in FIGURE_FREE_TABLES}
+    models = dict(recipient.tables)
+    replaced = {name for name, added in plan.items() if added is None and models[name] in FIGURE_FREE_MODELS}
     kept = all(added is not None or name in replaced for name, added in plan.items())
     from_previous = kept and delivered <= {*queries, *DELIVERY_TABLES}
     if from_previous:
