@@ -164,7 +164,7 @@ def add_context(con: duckdb.DuckDBPyConnection, warehouse: Path, names: list[str
         before = con.sql("select count(*) from raw.la_return_files").fetchone()[0]
         con.execute(
             """
-            insert into raw.la_return_files
+            insert into raw.la_return_files by name
             select landed.*
             from published.raw.la_return_files as landed
             inner join published.marts.fct_return_files as received on landed.file_path = received.file_path

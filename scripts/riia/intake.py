@@ -17,6 +17,8 @@ the folder is ever modified, moved or deleted.
 
 `load()` writes the result into the warehouse's landing table ``raw.la_return_files``,
 the dbt source ``la_returns.files`` (plus ``raw.returns_folder``, one row about the scan).
+A file the warehouse's last load read is not read again while it is the same file,
+untouched since (`earlier_reads`): its bytes and SHA-256 are taken from that load's row.
 """
 
 from __future__ import annotations
@@ -39,6 +41,10 @@ BATCH_BYTES = 32 * 1024 * 1024
 # A modification time this far in the future is a clock's doing, not the file system's rounding.
 CLOCK_TOLERANCE_SECONDS = 2
 LINK_OUTSIDE = "it is a link to a file outside the returns folder, which the pipeline never follows"
+# A file last changed this close to the start of the load that read it may have changed
+# again within the file system's clock tick (a few milliseconds) without its times moving:
+# it is read again by the next load, whatever its times say (earlier_reads).
+STAT_TRUST_SECONDS = 2
 
 
 class ReturnsFolderError(Exception):
@@ -58,6 +64,8 @@ class IntakeFile:
     file_sha256: str | None = None
     content: bytes | None = None
     folder_la_code: str | None = None
+    file_stat_key: str | None = None  # stat_key: the file as the file system saw it when it was looked at
+    content_landed: bool = False  # read: its bytes are the last load's (earlier_reads), not in `content`
 
     @property
     def fingerprint(self) -> str:
@@ -136,6 +144,13 @@ def _read(real: Path, max_bytes: int, root: Path | None = None) -> bytes:
         return handle.read(max_bytes + 1)
 
 
+def stat_key(info: os.stat_result) -> str:
+    """The file as the file system sees it: device, inode, size, modification and change
+    times in nanoseconds. Writing to a file, renaming another into its place or changing
+    its times moves its change time, which no program can set back (only the clock can)."""
+    return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"
+
+
 def file_entry(
     relative: str,
     path: Path,
@@ -144,7 +159,11 @@ def file_entry(
     now: datetime,
     sample: dict[str, str],
     root: Path | None = None,
+    earlier: dict[str, tuple[str, str]] | None = None,
 ) -> IntakeFile:
+    """What the build does with one file. `earlier` ({file path: (stat key, SHA-256)},
+    earlier_reads) names the files the last load read: one whose stat key is the same is
+    not read again (`content_landed`); every other rule applies to it as to a file read."""
     name = path.name
     common: dict[str, Any] = {
         "file_path": relative,
@@ -172,17 +191,25 @@ def file_entry(
         )
     if info.st_size > rules.max_bytes:
         return IntakeFile(**common, intake_status="too_large", intake_problem=_too_large(info.st_size, rules))
-    try:
-        content = _read(real, rules.max_bytes, root)
-    except OutsideReturnsFolder:
-        return IntakeFile(**common, intake_status="link_outside", intake_problem=LINK_OUTSIDE)
-    except OSError as error:
-        return IntakeFile(
-            **common, intake_status="unreadable", intake_problem=f"the file cannot be read ({error.strerror or error})"
-        )
-    if len(content) > rules.max_bytes:  # grew while being read
-        return IntakeFile(**common, intake_status="too_large", intake_problem=_too_large(len(content), rules))
-    digest = hashlib.sha256(content).hexdigest()
+    common["file_stat_key"] = key = stat_key(info)
+    landed = (earlier or {}).get(relative)
+    content: bytes | None = None
+    if landed is not None and landed[0] == key:
+        digest = landed[1]
+    else:
+        try:
+            content = _read(real, rules.max_bytes, root)
+        except OutsideReturnsFolder:
+            return IntakeFile(**common, intake_status="link_outside", intake_problem=LINK_OUTSIDE)
+        except OSError as error:
+            return IntakeFile(
+                **common,
+                intake_status="unreadable",
+                intake_problem=f"the file cannot be read ({error.strerror or error})",
+            )
+        if len(content) > rules.max_bytes:  # grew while being read
+            return IntakeFile(**common, intake_status="too_large", intake_problem=_too_large(len(content), rules))
+        digest = hashlib.sha256(content).hexdigest()
     age = (now - modified).total_seconds()
     if rules.settle_seconds > 0 and age < -CLOCK_TOLERANCE_SECONDS:
         # A time in the future says nothing about whether the file is complete.
@@ -201,7 +228,9 @@ def file_entry(
             intake_status="waiting",
             intake_problem=f"modified {age:.0f} seconds before the build (still being written?): it is read by the next build",
         )
-    return IntakeFile(**common, intake_status="read", file_sha256=digest, content=content)
+    return IntakeFile(
+        **common, intake_status="read", file_sha256=digest, content=content, content_landed=content is None
+    )
 
 
 def _too_large(size: int, rules: FolderRules) -> str:
@@ -211,8 +240,11 @@ def _too_large(size: int, rules: FolderRules) -> str:
     )
 
 
-def scan(root: Path, rules: FolderRules, now: datetime | None = None) -> Iterator[IntakeFile]:
-    """Every entry of the returns folder, in a fixed order, with what the build does with it."""
+def scan(
+    root: Path, rules: FolderRules, now: datetime | None = None, earlier: dict[str, tuple[str, str]] | None = None
+) -> Iterator[IntakeFile]:
+    """Every entry of the returns folder, in a fixed order, with what the build does with it
+    (`earlier`: the files the last load read, file_entry)."""
     now = now or datetime.now(UTC)
     root_real = root.resolve()
     sample = sample_manifest(root)
@@ -257,7 +289,7 @@ def scan(root: Path, rules: FolderRules, now: datetime | None = None) -> Iterato
                     visited.add(real.resolve())
                     pending.append((real, relative + "/"))
                 continue
-            yield file_entry(relative, path, real, rules, now, sample, root_real)
+            yield file_entry(relative, path, real, rules, now, sample, root_real, earlier)
 
 
 LANDING_COLUMNS = (
@@ -272,7 +304,10 @@ LANDING_COLUMNS = (
     "folder_la_code varchar",
     "content blob",
     "scanned_at timestamptz not null",
+    "file_stat_key varchar",
 )
+LANDING_TABLE = "raw.la_return_files"
+EARLIER_TABLE = "la_return_files__last_load"  # the last load's rows, in raw, while a load runs
 
 
 def landing_row(found: IntakeFile, scanned_at: datetime) -> tuple[Any, ...]:
@@ -289,19 +324,59 @@ def landing_row(found: IntakeFile, scanned_at: datetime) -> tuple[Any, ...]:
         found.folder_la_code,
         found.content,
         scanned_at,
+        found.file_stat_key,
     )
 
 
-def _insert(con: Any, batch: list[tuple[Any, ...]]) -> None:
+def earlier_reads(con: Any) -> dict[str, tuple[str, str]]:
+    """{file path: (stat key, SHA-256)} of the files the warehouse's last load read, where
+    its landing table says so: those it looked at STAT_TRUST_SECONDS or more after they
+    last changed (a file changed within the same tick of the file system's clock keeps its
+    times). Empty for a warehouse never loaded, or loaded by a version of the pipeline
+    without stat keys."""
+    has_keys = con.execute(
+        "select count(*) from duckdb_columns() where database_name = current_database() and schema_name = 'raw' "
+        "and table_name = 'la_return_files' and column_name = 'file_stat_key'"
+    ).fetchone()[0]
+    if not has_keys:
+        return {}
+    found = con.execute(
+        f"select file_path, file_stat_key, file_sha256, epoch_ns(scanned_at) from {LANDING_TABLE} "
+        "where intake_status = 'read' and file_stat_key is not null and file_sha256 is not null "
+        "and content is not null"
+    ).fetchall()
+    trusted = STAT_TRUST_SECONDS * 1_000_000_000
+    return {
+        path: (key, sha256)
+        for path, key, sha256, scanned_ns in found
+        if scanned_ns - int(key.rsplit(":", 1)[1]) >= trusted
+    }
+
+
+def _insert(con: Any, batch: list[tuple[Any, ...]], reuse: bool) -> None:
     """Append rows to raw.la_return_files in one statement (a DataFrame scanned by DuckDB;
-    a prepared insert per row cost about 5 ms a file)."""
+    a prepared insert per row cost about 5 ms a file), in the order given. A file whose bytes
+    the last load read (`content_landed`) takes them from that load's row (`reuse`: its
+    table is there, as raw.EARLIER_TABLE)."""
     import pandas as pd
 
     names = [column.split()[0] for column in LANDING_COLUMNS]
-    frame = pd.DataFrame(batch, columns=names).astype({"file_bytes": "Int64"})
+    frame = pd.DataFrame(batch, columns=[*names, "content_landed"]).astype({"file_bytes": "Int64"})
+    frame.insert(0, "ordinal", range(len(frame)))
+    selected = ", ".join(
+        "coalesce(batch.content, last_load.content)" if reuse and name == "content" else f"batch.{name}"
+        for name in names
+    )
+    joined = (
+        f" left join raw.{EARLIER_TABLE} as last_load on batch.content_landed and last_load.file_path = batch.file_path"
+        if reuse
+        else ""
+    )
     con.register("riia_landing_batch", frame)
     try:
-        con.execute(f"insert into raw.la_return_files select {', '.join(names)} from riia_landing_batch")
+        con.execute(
+            f"insert into {LANDING_TABLE} select {selected} from riia_landing_batch as batch{joined} order by batch.ordinal"
+        )
     finally:
         con.unregister("riia_landing_batch")
 
@@ -314,19 +389,24 @@ def load(con: Any, root: Path, rules: FolderRules, now: datetime | None = None) 
             f"The returns folder {root} does not exist" if not root.exists() else f"{root} is not a folder"
         )
     con.execute("create schema if not exists raw")
-    con.execute(f"create or replace table raw.la_return_files ({', '.join(LANDING_COLUMNS)})")
+    earlier = earlier_reads(con)
+    con.execute(f"drop table if exists raw.{EARLIER_TABLE}")
+    if earlier:
+        con.execute(f"alter table {LANDING_TABLE} rename to {EARLIER_TABLE}")
+    con.execute(f"create or replace table {LANDING_TABLE} ({', '.join(LANDING_COLUMNS)})")
     counts: dict[str, int] = {}
     batch: list[tuple[Any, ...]] = []
     size = 0
-    for found in scan(root, rules, now):
+    for found in scan(root, rules, now, earlier):
         counts[found.intake_status] = counts.get(found.intake_status, 0) + 1
-        batch.append(landing_row(found, now))
+        batch.append((*landing_row(found, now), found.content_landed))
         size += len(found.content or b"")
         if size >= BATCH_BYTES:
-            _insert(con, batch)
+            _insert(con, batch, bool(earlier))
             batch, size = [], 0
     if batch:
-        _insert(con, batch)
+        _insert(con, batch, bool(earlier))
+    con.execute(f"drop table if exists raw.{EARLIER_TABLE}")
     con.execute(
         "create or replace table raw.returns_folder as select ? as returns_layout, ? as settle_seconds, "
         "? as max_file_bytes, ? as is_sample, cast(? as timestamptz) as scanned_at",

@@ -16,6 +16,7 @@ import os
 import stat
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -281,6 +282,113 @@ def test_content_not_size_or_time_decides_what_changed(tmp_path: Path) -> None:
     os.utime(path, (info.st_atime, info.st_mtime))  # same size, same time, other content
     assert path.stat().st_size == info.st_size
     assert land(root)[path.relative_to(root).as_posix()]["file_fingerprint"] != before
+
+
+class Loads:
+    """Loads of one returns folder into one warehouse, as successive builds make them, each
+    saying which files it read (riia.intake._read) and what it landed."""
+
+    def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.root, self.con, self.read = root, duckdb.connect(), []
+        real_read = intake._read
+
+        def counted(real: Path, max_bytes: int, inside: Path | None = None) -> bytes:
+            self.read.append(real.relative_to(root).as_posix())
+            return real_read(real, max_bytes, inside)
+
+        monkeypatch.setattr(intake, "_read", counted)
+
+    def load(self, seconds_from_now: float = 10, **rules: object) -> dict[str, dict]:
+        """A load that starts `seconds_from_now` after now (the files' last change is then
+        well before it, as between two quarterly builds): {file path: landed row}."""
+        self.read.clear()
+        at = datetime.now(UTC) + timedelta(seconds=seconds_from_now)
+        intake.load(self.con, self.root, intake.FolderRules(**{"settle_seconds": 0, **rules}), now=at)
+        relation = self.con.sql("select * from raw.la_return_files")
+        landed = {row[0]: dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()}
+        for row in landed.values():
+            if row["intake_status"] == "read":
+                assert row["file_sha256"] == hashlib.sha256(row["content"]).hexdigest()
+        tables = self.con.sql("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()
+        assert sorted(tables) == [("la_return_files",), ("returns_folder",)], "the last load's rows are dropped"
+        return landed
+
+
+def test_a_file_the_last_load_read_is_not_read_again_until_it_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "returns"
+    kept, rewritten, replaced = (valid(root, la) for la in ("805", "806", "807"))
+    name = {path: path.relative_to(root).as_posix() for path in (kept, rewritten, replaced)}
+    loads = Loads(root, monkeypatch)
+    first = loads.load(seconds_from_now=20)
+    assert sorted(loads.read) == sorted(name.values())
+
+    # the next build, nothing changed: no file is read, and the same rows land
+    again = loads.load(seconds_from_now=30)
+    assert loads.read == []
+    columns = ("intake_status", "file_sha256", "file_fingerprint", "content", "file_stat_key", "file_bytes")
+    assert {p: [r[c] for c in columns] for p, r in again.items()} == {
+        p: [r[c] for c in columns] for p, r in first.items()
+    }
+
+    # a file written in place, same size, its times set back; another replaced by a rename
+    info = rewritten.stat()
+    rewritten.write_bytes(rewritten.read_bytes().replace(b"CONTACTS,1000", b"CONTACTS,1001"))
+    os.utime(rewritten, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert rewritten.stat().st_size == info.st_size
+    fresh = replaced.with_name(".upload.tmp")
+    fresh.write_bytes(replaced.read_bytes().replace(b"CLA_END,150", b"CLA_END,151"))
+    os.replace(fresh, replaced)
+    changed = loads.load(seconds_from_now=40)
+    assert sorted(loads.read) == sorted([name[rewritten], name[replaced]])
+    assert b"CONTACTS,1001" in changed[name[rewritten]]["content"]
+    assert b"CLA_END,151" in changed[name[replaced]]["content"]
+    assert changed[name[kept]]["content"] == first[name[kept]]["content"]
+    for path in (rewritten, replaced):
+        assert changed[name[path]]["file_fingerprint"] != first[name[path]]["file_fingerprint"]
+
+
+def test_a_file_changed_just_before_a_load_is_read_again_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within the same tick of the file system's clock, a write may leave a file's times as
+    they were: a load does not vouch for a file that changed less than STAT_TRUST_SECONDS
+    before it started."""
+    root = tmp_path / "returns"
+    path = valid(root)
+    loads = Loads(root, monkeypatch)
+    loads.load(seconds_from_now=intake.STAT_TRUST_SECONDS - 1.5)
+    loads.load()
+    assert loads.read == [path.relative_to(root).as_posix()]
+    loads.load()
+    assert loads.read == []
+
+
+def test_every_rule_applies_to_a_file_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "returns"
+    path = valid(root)
+    relative = path.relative_to(root).as_posix()
+    loads = Loads(root, monkeypatch)
+    loads.load()
+    smaller = loads.load(max_bytes=path.stat().st_size - 1)
+    assert smaller[relative]["intake_status"] == "too_large" and smaller[relative]["content"] is None
+    assert loads.read == []
+    # the limit raised again: the file is read, the last load having landed no bytes of it
+    assert loads.load()[relative]["intake_status"] == "read"
+    assert loads.read == [relative]
+
+
+def test_a_warehouse_loaded_without_stat_keys_has_every_file_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "returns"
+    path = valid(root)
+    loads = Loads(root, monkeypatch)
+    loads.load()
+    loads.con.execute("alter table raw.la_return_files drop column file_stat_key")  # an older version's table
+    assert loads.load()[path.relative_to(root).as_posix()]["file_stat_key"] is not None
+    assert loads.read == [path.relative_to(root).as_posix()]
 
 
 def test_odd_names_are_landed_for_validation_not_dropped(tmp_path: Path) -> None:
