@@ -184,30 +184,47 @@ def code_version() -> str:
     return reuse.code_version(here, [Path(__file__), Path(safe_text.__file__)], ("duckdb",))
 
 
-def table_digests(con: duckdb.DuckDBPyConnection, query: str) -> tuple[str, dict[str, str]]:
-    """Hashes of one of a recipient's tables before it is written, in one scan: of the whole
-    table, and of each quarter's rows where it has a `period` column (added_quarters). Each
-    takes the columns and types, the rows (their number and DuckDB's row hashes summed, so
-    the rows need no sorting) and the code that writes them (riia.reuse). Not the file's
-    name, which names the quarters of the recipient's indicators: a table the new quarter
-    leaves as it was (a region's cross-regional comparators, until the quarter is released)
-    keeps its file under the new name. No quarter hashes for a table with rows of no quarter
-    (a findings table's unreadable files), which could not be added after the others."""
-    columns = [c[:2] for c in con.sql(f"describe ({query})").fetchall()]
+Digests = tuple[str, dict[str, str]]  # a table's hash, and each quarter's (table_digests)
+NO_ROWS = ""  # table_digests' entry for a recipient with no row in the model
+
+
+def table_digests(con: duckdb.DuckDBPyConnection, model: str) -> dict[str, Digests]:
+    """Hashes of every recipient's table from one sharing model, before it is written, in one
+    scan of the model (not one per recipient: a region's cross-regional comparators are the
+    same rows many times over): of the whole table, and of each quarter's rows where it has
+    a `period` column (added_quarters). Each takes the columns and types, the rows (their
+    number and DuckDB's row hashes summed, so the rows need no sorting) and the code that
+    writes them (riia.reuse). Not the file's name, which names the quarters of the
+    recipient's indicators: a table the new quarter leaves as it was (a region's
+    cross-regional comparators, until the quarter is released) keeps its file under the new
+    name. No quarter hashes for a table with rows of no quarter (a findings table's
+    unreadable files), which could not be added after the others. {recipient id: digests},
+    and under NO_ROWS those of a recipient with no row in the model."""
+    columns = [c[:2] for c in con.sql(f"describe sharing.{model}").fetchall() if c[0] != "recipient_id"]
+    listed = ", ".join(f'"{name}"' for name, _ in columns)
     by_quarter = any(name == "period" for name, _ in columns)
     found = con.sql(
-        f"select {'period' if by_quarter else 'null'}, count(*), sum(hash(q)::hugeint) from ({query}) as q"
-        + (" group by period" if by_quarter else "")
+        f"select recipient_id, {'period' if by_quarter else 'null'}, count(*), sum(hash(row({listed}))::hugeint) "
+        f"from sharing.{model} group by all"
     ).fetchall()
 
     def digest(count: int, total: int | None) -> str:
         return hashlib.sha256(json.dumps([code_version(), columns, count, str(total)]).encode()).hexdigest()
 
-    totals = [total for _, count, total in found if count]
-    whole = digest(sum(count for _, count, _ in found), sum(totals) if totals else None)
-    if not by_quarter or any(period is None for period, *_ in found):
-        return whole, {}
-    return whole, {period: digest(count, total)[:32] for period, count, total in found}
+    per_recipient: dict[str, list[tuple[str | None, int, int]]] = {}
+    for recipient_id, period, count, total in found:
+        per_recipient.setdefault(recipient_id, []).append((period, count, total))
+    digests = {}
+    for recipient_id, rows in per_recipient.items():
+        totals = [total for _, _, total in rows]
+        whole = digest(sum(count for _, count, _ in rows), sum(totals))
+        quartered = by_quarter and all(period is not None for period, _, _ in rows)
+        digests[recipient_id] = (
+            whole,
+            {period: digest(count, total)[:32] for period, count, total in rows} if quartered else {},
+        )
+    digests[NO_ROWS] = (digest(0, None), {})
+    return digests
 
 
 def added_quarters(before: dict[str, Any] | None, now: dict[str, str]) -> list[str] | None:
@@ -279,7 +296,12 @@ FIGURE_FREE_MODELS = ("shr_regional__returns",)
 
 
 def write_recipient(
-    con: duckdb.DuckDBPyConnection, recipient: Recipient, folder: Path, context: dict[str, Any], previous: Path | None
+    con: duckdb.DuckDBPyConnection,
+    recipient: Recipient,
+    folder: Path,
+    context: dict[str, Any],
+    previous: Path | None,
+    model_digests: dict[str, dict[str, Digests]],
 ) -> Delivery:
     """Write one recipient's folder; return what was written. Each of its tables is selected
     once, sorted (sort_order), into its DuckDB file; the CSVs are written from there, in that
@@ -301,8 +323,9 @@ def write_recipient(
     periods = period_range(con, queries["indicators"])
     paths = {name: folder / f"{stem}_{name}_{periods}_{recipient.file_marking}.csv" for name in queries}
     digests, quarters = {}, {}
-    for name, query in queries.items():
-        digests[name], quarters[name] = table_digests(con, query)
+    for name, model in recipient.tables:
+        hashed = model_digests[model]
+        digests[name], quarters[name] = hashed.get(recipient.recipient_id, hashed[NO_ROWS])
     delivered = delivered_tables(previous, con)
 
     def since_last_delivery(name: str) -> list[str] | None:
@@ -441,24 +464,39 @@ def _warehouse(db_path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _write_one(job: tuple[Path, Recipient, Path, dict[str, Any], Path | None]) -> Delivery:
+def _write_one(
+    job: tuple[Path, Recipient, Path, dict[str, Any], Path | None, dict[str, dict[str, Digests]]],
+) -> Delivery:
     """One recipient's folder, on a connection of its own (a worker's job)."""
-    db_path, recipient, folder, context, previous = job
+    db_path, recipient, folder, context, previous, model_digests = job
     with _warehouse(db_path) as con:
-        return write_recipient(con, recipient, folder, context, previous)
+        return write_recipient(con, recipient, folder, context, previous, model_digests)
 
 
 def write_exports(
     db_path: Path, out: Path, context: dict[str, Any], previous_exports: Path | None = None
 ) -> list[Delivery]:
     """Write every recipient's folder under `out` (an empty folder), each in a worker
-    process (riia.workers) with its own read-only connection."""
+    process (riia.workers) with its own read-only connection; the hashes of every
+    recipient's tables first, here (table_digests), one scan of each sharing model."""
     out.mkdir(parents=True, exist_ok=True)
     with _warehouse(db_path) as con:
         found = recipients(con)
+        digests = {model: table_digests(con, model) for model in sorted({m for r in found for _, m in r.tables})}
     # closed before the workers fork: a process with an open DuckDB must not fork
     jobs = [
-        (db_path, recipient, out / recipient.folder, context, previous_database(previous_exports, recipient))
+        (
+            db_path,
+            recipient,
+            out / recipient.folder,
+            context,
+            previous_database(previous_exports, recipient),
+            {  # its own tables' hashes only
+                model: {key: hashed[key] for key in (recipient.recipient_id, NO_ROWS) if key in hashed}
+                for model, hashed in digests.items()
+                if model in dict(recipient.tables).values()
+            },
+        )
         for recipient in found
     ]
     deliveries = workers.run_each(_write_one, jobs)
