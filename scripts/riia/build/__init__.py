@@ -408,7 +408,11 @@ def dbt_failure(outcome: Any, plan: BuildPlan, folder: Path) -> BuildError:
     if out_of_memory:
         limit = config.duckdb_memory_limit()
         number = re.fullmatch(r"\s*(\d+)\s*([A-Za-z]*)\s*", limit)
-        higher = f"RIIA_DUCKDB_MEMORY_LIMIT={2 * int(number[1])}{number[2]}" if number else "a higher RIIA_DUCKDB_MEMORY_LIMIT"
+        higher = (
+            f"RIIA_DUCKDB_MEMORY_LIMIT={2 * int(number[1])}{number[2]}"
+            if number
+            else "a higher RIIA_DUCKDB_MEMORY_LIMIT"
+        )
         return BuildError(
             f"DuckDB ran out of memory in dbt ({', '.join(out_of_memory)}) within its limit of {limit} "
             f"(RIIA_DUCKDB_MEMORY_LIMIT; README: Memory): build again with a higher limit, e.g. {higher}; {kept}.",
