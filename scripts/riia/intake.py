@@ -381,15 +381,17 @@ def _insert(con: Any, batch: list[tuple[Any, ...]], reuse: bool) -> None:
         con.unregister("riia_landing_batch")
 
 
-def load(con: Any, root: Path, rules: FolderRules, now: datetime | None = None) -> dict[str, int]:
-    """Replace the landing tables with this scan of `root`; return the count per status."""
+def load(con: Any, root: Path, rules: FolderRules, now: datetime | None = None, reread: bool = False) -> dict[str, int]:
+    """Replace the landing tables with this scan of `root`; return the count per status.
+    `reread`: read every file, even one the last load read and that is unchanged since
+    (earlier_reads), as a build that rebuilds everything does."""
     now = now or datetime.now(UTC)
     if not root.is_dir():
         raise ReturnsFolderError(
             f"The returns folder {root} does not exist" if not root.exists() else f"{root} is not a folder"
         )
     con.execute("create schema if not exists raw")
-    earlier = earlier_reads(con)
+    earlier = {} if reread else earlier_reads(con)
     con.execute(f"drop table if exists raw.{EARLIER_TABLE}")
     if earlier:
         con.execute(f"alter table {LANDING_TABLE} rename to {EARLIER_TABLE}")

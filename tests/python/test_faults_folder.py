@@ -298,12 +298,12 @@ class Loads:
 
         monkeypatch.setattr(intake, "_read", counted)
 
-    def load(self, seconds_from_now: float = 10, **rules: object) -> dict[str, dict]:
+    def load(self, seconds_from_now: float = 10, reread: bool = False, **rules: object) -> dict[str, dict]:
         """A load that starts `seconds_from_now` after now (the files' last change is then
         well before it, as between two quarterly builds): {file path: landed row}."""
         self.read.clear()
         at = datetime.now(UTC) + timedelta(seconds=seconds_from_now)
-        intake.load(self.con, self.root, intake.FolderRules(**{"settle_seconds": 0, **rules}), now=at)
+        intake.load(self.con, self.root, intake.FolderRules(**{"settle_seconds": 0, **rules}), now=at, reread=reread)
         relation = self.con.sql("select * from raw.la_return_files")
         landed = {row[0]: dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()}
         for row in landed.values():
@@ -347,6 +347,13 @@ def test_a_file_the_last_load_read_is_not_read_again_until_it_changes(
     assert changed[name[kept]]["content"] == first[name[kept]]["content"]
     for path in (rewritten, replaced):
         assert changed[name[path]]["file_fingerprint"] != first[name[path]]["file_fingerprint"]
+
+    # a build that rebuilds everything (riia build --full-refresh) reads every file again
+    reread = loads.load(seconds_from_now=50, reread=True)
+    assert sorted(loads.read) == sorted(name.values())
+    assert {p: [r[c] for c in columns] for p, r in reread.items()} == {
+        p: [r[c] for c in columns] for p, r in changed.items()
+    }
 
 
 def test_a_file_changed_just_before_a_load_is_read_again_by_the_next(

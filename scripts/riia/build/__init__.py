@@ -235,14 +235,16 @@ def carry_forward(start: Path | None, db_path: Path) -> None:
         importing.join()
 
 
-def load_returns(plan: BuildPlan, db_path: Path) -> dict[str, int]:
+def load_returns(plan: BuildPlan, db_path: Path, reread: bool = False) -> dict[str, int]:
+    """The returns folder into the warehouse's landing table (riia.intake); `reread`: every
+    file read again, for a build that rebuilds everything."""
     rules = intake.FolderRules.from_settings(plan.settings)
     if plan.wrote_sample:
         # the files were written, whole, by this process a moment ago: they need not rest
         # `returns_settle_seconds` before they are read (a newcomer's first `make build`)
         rules = dataclasses.replace(rules, settle_seconds=0)
     with duckdb.connect(str(db_path)) as con:
-        counts = intake.load(con, plan.returns_dir, rules)
+        counts = intake.load(con, plan.returns_dir, rules, reread=reread)
     return counts
 
 
@@ -284,7 +286,7 @@ def run(plan: BuildPlan) -> int:
             step = clock.enter("load")
             pause_for_tests(plan.build_dir, step)
             say(f"[1/5] Loading the returns folder {plan.returns_dir}")
-            counts = load_returns(plan, db_path)
+            counts = load_returns(plan, db_path, reread=redo.full_refresh)
             say("  " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
             step = clock.enter("dbt")
             pause_for_tests(plan.build_dir, step)
