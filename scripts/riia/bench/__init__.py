@@ -19,13 +19,13 @@ data/returns, build/ (the published build), exports/ and reports/ are never touc
    every size from empty instead, which costs a full build per size).
 4. For each size, the increment: a copy of that warehouse's build folder, the new quarter's
    153 returns added to the returns folder it was built from (the same files, as in a real
-   returns folder from one quarter to the next), `riia build` again ("increment at 12", ...). The build must say it
-   recomputed only the changed quarters; an increment that ran as a full refresh is a
-   failed run. Each size's history build is kept aside, and the increments are timed
-   --increment-runs times in rounds, the sizes in turn (12, 24, 48, 12, 24, 48, ...), each
-   from a fresh copy: a slow spell of the machine falls on every size alike, and the median
-   of each size is what the flatness targets compare (one run each gave opposite verdicts
-   on the same code).
+   returns folder from one quarter to the next), `riia build` again ("increment at 12",
+   ...). The build must say it recomputed only the changed quarters; an increment that ran
+   as a full refresh is a failed run. Each size's history build is kept aside, and the
+   increments are timed --increment-runs times in rounds, the sizes in turn (12, 24, 48,
+   12, 24, 48, ...), each from a fresh copy: a slow spell of the machine falls on every
+   size alike, and the median of each size is what the flatness targets compare (one run
+   each gave opposite verdicts on the same code).
 5. The reference (riia.bench.reference): the hub's indicator values and comparators
    computed again by one DuckDB connection from the CSVs and the seeds, in its own process,
    after the full 12q build (target 1) and after the last increment of every size; any
