@@ -65,7 +65,11 @@ class IntakeFile:
     content: bytes | None = None
     folder_la_code: str | None = None
     file_stat_key: str | None = None  # stat_key: the file as the file system saw it when it was looked at
-    content_landed: bool = False  # read: its bytes are the last load's (earlier_reads), not in `content`
+
+    @property
+    def content_landed(self) -> bool:
+        """A file read whose bytes are the last load's (earlier_reads), not in `content`."""
+        return self.intake_status == "read" and self.content is None
 
     @property
     def fingerprint(self) -> str:
@@ -228,9 +232,7 @@ def file_entry(
             intake_status="waiting",
             intake_problem=f"modified {age:.0f} seconds before the build (still being written?): it is read by the next build",
         )
-    return IntakeFile(
-        **common, intake_status="read", file_sha256=digest, content=content, content_landed=content is None
-    )
+    return IntakeFile(**common, intake_status="read", file_sha256=digest, content=content)
 
 
 def _too_large(size: int, rules: FolderRules) -> str:
@@ -334,9 +336,11 @@ def earlier_reads(con: Any) -> dict[str, tuple[str, str]]:
     last changed (a file changed within the same tick of the file system's clock keeps its
     times). Empty for a warehouse never loaded, or loaded by a version of the pipeline
     without stat keys."""
+    schema, table = LANDING_TABLE.split(".")
     has_keys = con.execute(
-        "select count(*) from duckdb_columns() where database_name = current_database() and schema_name = 'raw' "
-        "and table_name = 'la_return_files' and column_name = 'file_stat_key'"
+        "select count(*) from duckdb_columns() where database_name = current_database() and schema_name = ? "
+        "and table_name = ? and column_name = 'file_stat_key'",
+        [schema, table],
     ).fetchone()[0]
     if not has_keys:
         return {}

@@ -114,12 +114,19 @@ def recipients(con: duckdb.DuckDBPyConnection) -> list[Recipient]:
     return found
 
 
+def recipient_columns(con: duckdb.DuckDBPyConnection, model: str) -> list[tuple[str, str]]:
+    """(name, type) of the columns a recipient receives of a sharing model: all but recipient_id."""
+    return [row[:2] for row in con.sql(f"describe sharing.{model}").fetchall() if row[0] != "recipient_id"]
+
+
+def quoted_list(columns: list[tuple[str, str]]) -> str:
+    return ", ".join(f'"{name}"' for name, _ in columns)
+
+
 def recipient_rows(con: duckdb.DuckDBPyConnection, model: str, recipient: Recipient) -> str:
     """SQL selecting the recipient's rows of a sharing model."""
-    columns = [row[0] for row in con.sql(f"describe sharing.{model}").fetchall() if row[0] != "recipient_id"]
-    listed = ", ".join(f'"{c}"' for c in columns)
     quoted = recipient.recipient_id.replace("'", "''")
-    return f"select {listed} from sharing.{model} where recipient_id = '{quoted}'"
+    return f"select {quoted_list(recipient_columns(con, model))} from sharing.{model} where recipient_id = '{quoted}'"
 
 
 def period_range(con: duckdb.DuckDBPyConnection, query: str) -> str:
@@ -200,12 +207,11 @@ def table_digests(con: duckdb.DuckDBPyConnection, model: str) -> dict[str, Diges
     name. No quarter hashes for a table with rows of no quarter (a findings table's
     unreadable files), which could not be added after the others. {recipient id: digests},
     and under NO_ROWS those of a recipient with no row in the model."""
-    columns = [c[:2] for c in con.sql(f"describe sharing.{model}").fetchall() if c[0] != "recipient_id"]
-    listed = ", ".join(f'"{name}"' for name, _ in columns)
+    columns = recipient_columns(con, model)  # what recipient_rows selects
     by_quarter = any(name == "period" for name, _ in columns)
     found = con.sql(
-        f"select recipient_id, {'period' if by_quarter else 'null'}, count(*), sum(hash(row({listed}))::hugeint) "
-        f"from sharing.{model} group by all"
+        f"select recipient_id, {'period' if by_quarter else 'null'}, count(*), "
+        f"sum(hash(row({quoted_list(columns)}))::hugeint) from sharing.{model} group by all"
     ).fetchall()
 
     def digest(count: int, total: int | None) -> str:

@@ -11,6 +11,7 @@ The same faults through a whole build: test_faults_build.py.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
@@ -29,12 +30,19 @@ from riia import intake
 P1 = "2024-25 Q1"
 
 
-def land(root: Path, **rules: object) -> dict[str, dict]:
-    """Load `root` as a build does into a scratch warehouse: {file_path: landed row}."""
+def land(
+    root: Path,
+    con: duckdb.DuckDBPyConnection | None = None,
+    now: datetime | None = None,
+    reread: bool = False,
+    **rules: object,
+) -> dict[str, dict]:
+    """Load `root` as a build does into a warehouse (`con`, else a scratch one): {file_path:
+    landed row}."""
     folder_rules = intake.FolderRules(**{"settle_seconds": 0, **rules})
-    with duckdb.connect() as con:
-        counts = intake.load(con, root, folder_rules)
-        relation = con.sql("select * from raw.la_return_files")
+    with contextlib.nullcontext(con) if con is not None else duckdb.connect() as warehouse:
+        counts = intake.load(warehouse, root, folder_rules, now=now, reread=reread)
+        relation = warehouse.sql("select * from raw.la_return_files")
         landed = {row[0]: dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()}
     assert sum(counts.values()) == len(landed), "every entry is one landed row"
     for row in landed.values():
@@ -303,12 +311,7 @@ class Loads:
         well before it, as between two quarterly builds): {file path: landed row}."""
         self.read.clear()
         at = datetime.now(UTC) + timedelta(seconds=seconds_from_now)
-        intake.load(self.con, self.root, intake.FolderRules(**{"settle_seconds": 0, **rules}), now=at, reread=reread)
-        relation = self.con.sql("select * from raw.la_return_files")
-        landed = {row[0]: dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()}
-        for row in landed.values():
-            if row["intake_status"] == "read":
-                assert row["file_sha256"] == hashlib.sha256(row["content"]).hexdigest()
+        landed = land(self.root, self.con, at, reread, **rules)
         tables = self.con.sql("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()
         assert sorted(tables) == [("la_return_files",), ("returns_folder",)], "the last load's rows are dropped"
         return landed
