@@ -29,6 +29,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -182,19 +183,31 @@ def warehouse_text(db: Path, schemas: tuple[str, ...] | None = None) -> str:
 def files_text(folder: Path) -> str:
     """The text of every file under `folder`: CSV, HTML, JSON, Markdown, text; every cell of
     DuckDB files and workbooks."""
+    return "\n".join(file_text(path) for path in sorted(p for p in folder.rglob("*") if p.is_file()))
+
+
+@cache
+def file_text(path: Path) -> str:
+    """The text of one published file (read once per test run: a publication's files are
+    never changed in place, and every build publishes into a new folder)."""
+    if path.suffix == ".duckdb":
+        return warehouse_text(path)
+    if path.suffix == ".xlsx":
+        return "\n".join(str(value) for value, _ in workbook_cells(path))
+    return path.read_bytes().decode("utf-8", "replace")
+
+
+@cache
+def workbook_cells(path: Path) -> tuple[tuple[object, str], ...]:
+    """Every cell of a published workbook that holds something: its value and openpyxl's
+    data type ("f" for a formula), read once per test run (see file_text)."""
     from openpyxl import load_workbook
 
-    parts = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        if path.suffix == ".duckdb":
-            parts.append(warehouse_text(path))
-        elif path.suffix == ".xlsx":
-            book = load_workbook(path)
-            for sheet in book.worksheets:
-                parts.extend(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
-        else:
-            parts.append(path.read_bytes().decode("utf-8", "replace"))
-    return "\n".join(parts)
+    book = load_workbook(path)
+    return tuple(
+        (c.value, c.data_type) for sheet in book.worksheets for row in sheet.iter_rows() for c in row
+        if c.value is not None
+    )  # fmt: skip
 
 
 def published_text(build_dir: Path) -> str:
@@ -221,13 +234,12 @@ def unsafe_cells(folder: Path) -> list[tuple[str, str]]:
 
 def formula_cells(folder: Path) -> list[tuple[str, str]]:
     """(file, cell) of every workbook cell stored as a formula."""
-    from openpyxl import load_workbook
-
-    found = []
-    for path in sorted(folder.rglob("*.xlsx")):
-        for sheet in load_workbook(path).worksheets:
-            found += [(path.name, str(c.value)) for row in sheet.iter_rows() for c in row if c.data_type == "f"]
-    return found
+    return [
+        (path.name, str(value))
+        for path in sorted(folder.rglob("*.xlsx"))
+        for value, data_type in workbook_cells(path)
+        if data_type == "f"
+    ]
 
 
 # --------------------------------------------------------------------------- nothing lost
