@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, Build, run_dbt, write_valid_return
+from conftest import PROJECT_ROOT, Build, differing_tables, run_dbt, write_valid_return
 
 pytestmark = pytest.mark.build
 
@@ -35,9 +35,6 @@ QUARTERS = (
     "2024-25 Q1",
 )
 REGIONS = ("E12000008", "E12000009")  # South East, South West
-# what a build records about itself rather than computes from its inputs
-NOT_COMPARED_TABLES = {"int_period_inputs", "int_period_inputs_committed", "int_build_scope", "int_validation_scope"}
-NOT_COMPARED_COLUMNS = {"loaded_at", "recorded_at"}
 
 
 def las_of(regions: tuple[str, ...], per_region: int = 6) -> list[str]:
@@ -89,41 +86,6 @@ def chunk_inserts(build: Build) -> dict[str, int]:
 
 def scope(build: Build) -> set[str]:
     return {row[0] for row in build.query("select period from intermediate.int_build_scope")}
-
-
-def differing_tables(left: Path, right: Path) -> dict[str, tuple[int, int]]:
-    """Every table of the computed layers whose rows differ: {table: (rows only left, only right)}."""
-    with duckdb.connect() as con:
-        con.execute(f"attach '{left}' as l (read_only)")
-        con.execute(f"attach '{right}' as r (read_only)")
-        tables = con.sql(
-            "select schema_name, table_name from duckdb_tables() where database_name = 'l' "
-            "and schema_name in ('staging', 'intermediate', 'marts', 'sharing') order by all"
-        ).fetchall()
-        assert len(tables) > 30, tables
-        differing = {}
-        for schema, table in tables:
-            if table in NOT_COMPARED_TABLES:
-                continue
-            columns = [
-                name
-                for (name,) in con.sql(
-                    f"select column_name from duckdb_columns() where database_name = 'l' and schema_name = '{schema}' "
-                    f"and table_name = '{table}' order by column_index"
-                ).fetchall()
-                if name not in NOT_COMPARED_COLUMNS
-            ]
-            listed = ", ".join(f'"{name}"' for name in columns)
-            only_left, only_right = (
-                con.sql(
-                    f"select count(*) from (select {listed} from {a}.{schema}.{table} "
-                    f"except all select {listed} from {b}.{schema}.{table})"
-                ).fetchone()[0]
-                for a, b in (("l", "r"), ("r", "l"))
-            )
-            if only_left or only_right:
-                differing[f"{schema}.{table}"] = (only_left, only_right)
-        return differing
 
 
 def committed(build: Build) -> dict[str, str]:

@@ -16,13 +16,15 @@ something to bite on:
   * The shipped releases are replaced: the test releases 2024-25 Q3 and Q4 itself.
 The module builds three times: before any release, after releasing both quarters (with a
 resubmission from Hartlepool arriving after the release), and after releasing its quarter
-again.
+again - that last both from nothing and, as `riia build` carries on from its last
+publication, on a copy of the warehouse before it.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import shutil
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -30,7 +32,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, Build, append_seed_rows, run_dbt, write_valid_return
+from conftest import PROJECT_ROOT, Build, append_seed_rows, differing_tables, run_dbt, write_valid_return
 from riia import publish, release
 from riia.bench.releases import copy_project
 
@@ -202,6 +204,9 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> dict:
     folders = export(released, root / "released" / "exports")
     record_release(released, project, "NE", "2024-25 Q4")
     rereleased = build(root, project, "rereleased")
+    (root / "rereleased_incrementally").mkdir()
+    shutil.copyfile(released.db_path, root / "rereleased_incrementally" / "riia.duckdb")
+    rereleased_incrementally = build(root, project, "rereleased_incrementally")
     return {
         "root": root,
         "project": project,
@@ -209,6 +214,7 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "released": released,
         "folders": folders,
         "rereleased": rereleased,
+        "rereleased_incrementally": rereleased_incrementally,
     }
 
 
@@ -473,6 +479,17 @@ def test_a_resubmission_after_release_changes_nothing_outside_the_region_until_i
         ]
     assert [r["file_path"] for r in pinned] == ["2024-25_Q4/805_2024-25_Q4.csv", "2024-25_Q4/805_2024-25_Q4_v2.csv"]
     assert all(len(r["file_sha256"]) == 64 for r in pinned)
+
+
+def test_a_release_recomputes_its_quarter_and_those_after_not_the_history(stages: dict) -> None:
+    # the North East's second release of 2024-25 Q4, built on a copy of the warehouse before
+    # it: the release is that quarter's input alone, so it and the seven quarters after it
+    # (which hold no return here) are recomputed, not 2024-25 Q3, and every table equals the
+    # build from nothing
+    incremental = stages["rereleased_incrementally"]
+    scope = [period for (period,) in incremental.query("select period from intermediate.int_build_scope order by 1")]
+    assert scope[0] == "2024-25 Q4" and len(scope) == 8, scope
+    assert differing_tables(incremental.db_path, stages["rereleased"].db_path) == {}
 
 
 # ---------------------------------------------------------------- no recovery by differencing

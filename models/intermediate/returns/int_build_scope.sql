@@ -1,8 +1,9 @@
 -- The quarters this build recomputes in the period-incremental models (the accepted return
 -- values, the indicator values, the gate, the comparator and rank engine, the shared
 -- outputs): every quarter whose inputs changed since the last build (int_period_inputs: new,
--- changed or removed files, a quarter that lost every file; or a change to the reference
--- data or the sharing decisions in force, which changes every quarter), and the seven
+-- changed or removed files, a quarter that lost every file, a region's release of the
+-- quarter; or a change to the reference data or the sharing decisions in force, which
+-- changes every quarter), and the seven
 -- quarters after each: a quarter's 12-month measures read the three quarters before it, and
 -- its changes on last quarter and last year read the quarter before and the 12-month
 -- measures of the same quarter a year earlier, which read the three before that (a quarter's
