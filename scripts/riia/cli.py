@@ -13,7 +13,6 @@ user can fix ends with one sentence saying what happened and what to do, never a
 
 from __future__ import annotations
 
-import os
 import sys
 from datetime import date
 from enum import StrEnum
@@ -154,12 +153,13 @@ def release(
     """
     from riia import release as release_module
     from riia.build.lock import BuildLocked
-    from riia.paths import project_path, warehouse_path
+    from riia.paths import build_dir, warehouse_path
 
     released_on = date.fromisoformat(_date(on, "--on")) if on else date.today()
-    build_dir = project_path(os.environ.get("RIIA_BUILD_DIR", "build"))
     try:
-        done = release_module.release(warehouse or warehouse_path(), region, period, checked_by, released_on, build_dir)
+        done = release_module.release(
+            warehouse or warehouse_path(), region, period, checked_by, released_on, build_dir()
+        )
     except (release_module.ReleaseError, BuildLocked) as error:
         _fail(str(error))
     typer.echo(release_module.describe(done))

@@ -5,7 +5,10 @@ root is two folders above this file. Every path the command line and the build u
 decided here, from the environment where a data engineer may override it:
 
 * ``RIIA_RETURNS_DIR`` - the returns folder (default ``data/returns``);
-* ``RIIA_DUCKDB_PATH`` - the published warehouse (default ``build/riia.duckdb``);
+* ``RIIA_BUILD_DIR`` - where the publications, ``current`` and the warehouse live (default
+  ``build``);
+* ``RIIA_DUCKDB_PATH`` - the published warehouse that the commands reading it open (default
+  ``riia.duckdb`` in the build folder);
 * ``RIIA_EXPORTS_DIR`` / ``RIIA_REPORTS_DIR`` - the recipients' folders and the reports
   (default ``exports`` and ``reports``);
 * ``RIIA_CHECK_CACHE_DIR`` - where `riia check` caches its seeded warehouse (default
@@ -35,8 +38,15 @@ def returns_dir() -> Path:
     return project_path(os.environ.get("RIIA_RETURNS_DIR", str(DEFAULT_RETURNS_DIR)))
 
 
+def build_dir() -> Path:
+    return project_path(os.environ.get("RIIA_BUILD_DIR", "build"))
+
+
 def warehouse_path() -> Path:
-    return project_path(os.environ.get("RIIA_DUCKDB_PATH", "build/riia.duckdb"))
+    """The published warehouse, where `riia build` publishes it unless told otherwise: with
+    RIIA_BUILD_DIR set, `riia status`, `release`, `explain` and `docs` read that build's."""
+    given = os.environ.get("RIIA_DUCKDB_PATH")
+    return project_path(given) if given else build_dir() / "riia.duckdb"
 
 
 def exports_dir() -> Path:

@@ -454,6 +454,22 @@ def build_env(tmp_path: Path, returns: Path, **extra: str) -> dict[str, str]:
     return fk.riia_env(returns, tmp_path / "build", **extra)
 
 
+def test_the_commands_that_read_the_warehouse_open_the_one_in_the_build_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `riia status`, `release`, `explain` and `docs` open riia.paths.warehouse_path(): with
+    # RIIA_BUILD_DIR set, the build publishes there, and they read that build, not build/
+    from riia import paths
+
+    monkeypatch.delenv("RIIA_DUCKDB_PATH", raising=False)
+    monkeypatch.delenv("RIIA_BUILD_DIR", raising=False)
+    assert paths.warehouse_path() == paths.PROJECT_ROOT / "build" / "riia.duckdb"
+    monkeypatch.setenv("RIIA_BUILD_DIR", str(tmp_path / "elsewhere"))
+    assert paths.warehouse_path() == tmp_path / "elsewhere" / "riia.duckdb"
+    monkeypatch.setenv("RIIA_DUCKDB_PATH", str(tmp_path / "given.duckdb"))  # named outright, it wins
+    assert paths.warehouse_path() == tmp_path / "given.duckdb"
+
+
 def test_a_mistyped_returns_dir_writes_no_sample_and_builds_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "retruns"
     result = fk.run(["build"], build_env(tmp_path, missing))

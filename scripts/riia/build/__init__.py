@@ -38,12 +38,12 @@ from typing import Any
 
 import duckdb
 
-from riia import config, intake, workers
+from riia import config, intake, paths, workers
 from riia.build import state as build_state
 from riia.build.dbt import import_dbt, print_failures, run_dbt
 from riia.build.lock import BuildLock, BuildLocked
 from riia.build.publication import WAREHOUSE, Publications
-from riia.paths import DEFAULT_RETURNS_DIR, PROJECT_ROOT, project_path
+from riia.paths import DEFAULT_RETURNS_DIR, PROJECT_ROOT
 
 DEFAULT_BUILD_DIR = PROJECT_ROOT / "build"
 STEPS = ("load", "dbt", "exports", "reports", "publish", "prune")
@@ -117,8 +117,8 @@ class BuildPlan:
         except ValueError as error:
             raise BuildError(f"{error}: correct or unset it.") from None
         return cls(
-            returns_dir=project_path(os.environ.get("RIIA_RETURNS_DIR", str(DEFAULT_RETURNS_DIR))),
-            build_dir=project_path(os.environ.get("RIIA_BUILD_DIR", "build")),
+            returns_dir=paths.returns_dir(),
+            build_dir=paths.build_dir(),
             settings=settings,
             wait_seconds=wait_seconds,
             full_refresh=full_refresh,
