@@ -26,6 +26,11 @@ data/returns, build/ (the published build), exports/ and reports/ are never touc
    12, 24, 48, ...), each from a fresh copy: a slow spell of the machine falls on every
    size alike, and the median of each size is what the flatness targets compare (one run
    each gave opposite verdicts on the same code).
+   Then, at the largest size, the quarter's other build ("release at 48", not a target):
+   every region releases the new quarter (`riia release`, its accepted returns) and `riia
+   build` runs again on the last increment's build; it must say a seed changed, and its row
+   says how many quarters it recomputed (the released one and the seven after, not the
+   history).
 5. The reference (riia.bench.reference): the hub's indicator values and comparators
    computed again by one DuckDB connection from the CSVs and the seeds, in its own process,
    after the full 12q build (target 1) and after the last increment of every size; any
@@ -388,10 +393,34 @@ class Bench:
             self.rows.append(self.build_row(name, "increment", size, done[size]))
             if done[size][-1].child.ok:
                 self.reference(name, history / "returns", increment_dir, self.projects[size])
+                if size == max(histories):
+                    self.release_build(size, history / "returns", increment_dir)
             if not (self.keep and size == max(histories)):
                 # --keep: the largest size's history and its last increment stay in the work folder
                 shutil.rmtree(increment_dir, ignore_errors=True)
                 shutil.rmtree(history, ignore_errors=True)
+
+    def release_build(self, size: int, returns: Path, increment_dir: Path) -> None:
+        """The other build of every quarter: each region releases the new quarter (`riia
+        release`, its accepted returns) and `riia build` runs again, on the last increment's
+        build. Not a target; timed once, at the largest size, to show that a release recomputes
+        its quarter and the seven after (int_period_inputs), not the history."""
+        warehouse = increment_dir / "current" / "riia.duckdb"
+        planned = releases.plan_releases(warehouse, [plan.NEW_QUARTER], plan.build_date())
+        for release in planned:
+            releases.record(release, self.projects[size] / "seeds")
+        name = f"release at {size}"
+        run = self.timed_build(name, "release", returns, increment_dir, self.logs / f"release_at_{size}.log",
+                               self.projects[size])  # fmt: skip
+        if run.child.ok and run.dbt_reason != runs.RELEASE_REASON:
+            run.problem = f"not a build after a seed change: the build said '{run.dbt_reason}'"
+            self.failures.append(f"{name}: {run.problem}")
+        row = self.build_row(name, "release", size, [run])
+        if run.child.ok:
+            scope = runs.recomputed_quarters(warehouse)
+            row.note = "; ".join(filter(None, [f"{len(planned)} regions released {plan.NEW_QUARTER}; "
+                                                f"{scope} quarters recomputed (int_build_scope)", row.note]))  # fmt: skip
+        self.rows.append(row)
 
     # ------------------------------------------------------------------ the report
 

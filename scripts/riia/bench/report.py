@@ -20,7 +20,7 @@ class Row:
     """One timed run: a build, a reference computation, a check or a memory probe."""
 
     name: str  # e.g. "full 12q", "increment at 24", "reference (full 12q)", "check: one file"
-    kind: str  # full, catch-up, increment, reference, check, memory
+    kind: str  # full, catch-up, increment, release, reference, check, memory
     history_quarters: int | None
     return_files: int | None
     return_mb: float | None

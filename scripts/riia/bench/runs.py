@@ -30,11 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from riia.bench.releases import code_env
+from riia.build import state
 from riia.paths import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
 REASON_RE = re.compile(r"^\[2/5\] dbt build: .*\((?P<reason>[^()]*)\)\s*$", re.MULTILINE)
-INCREMENTAL_REASON = "only the quarters whose returns changed are recomputed"
+INCREMENTAL_REASON = state.RETURNS_CHANGED  # what `riia build` says of a quarterly build
+RELEASE_REASON = state.SEEDS_CHANGED  # ... and of the build after a release (a seed changed)
 
 
 @dataclass
@@ -162,6 +164,14 @@ def build_env(returns: Path, build_dir: Path, build_date: str) -> dict[str, str]
         RIIA_REPORTS_DIR=str(build_dir / "reports"),
         RIIA_CHECK_CACHE_DIR=str(build_dir / "check"),
     )
+
+
+def recomputed_quarters(warehouse: Path) -> int:
+    """How many quarters the last build of `warehouse` recomputed (int_build_scope)."""
+    import duckdb
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.sql("select count(*) from intermediate.int_build_scope").fetchone()[0]
 
 
 def published_summary(build_dir: Path) -> dict:

@@ -105,6 +105,10 @@ def recorded(db_path: Path) -> Fingerprints | None:
     return Fingerprints(code=row[0], seeds=row[1]) if row else None
 
 
+SEEDS_CHANGED = "a seed changed: seeds reloaded, the quarters they touch recomputed"
+RETURNS_CHANGED = "only the quarters whose returns changed are recomputed"
+
+
 def plan(db_path: Path, now: Fingerprints, asked: bool = False) -> Plan:
     """What this build must redo, given the warehouse it starts from (`asked`: the person
     running the build asked for everything to be rebuilt, `riia build --full-refresh`)."""
@@ -120,12 +124,8 @@ def plan(db_path: Path, now: Fingerprints, asked: bool = False) -> Plan:
     if before.code != now.code:
         return Plan(full_refresh=True, load_seeds=True, reason="the project's code changed: rebuilt whole")
     if before.seeds != now.seeds:
-        return Plan(
-            full_refresh=False,
-            load_seeds=True,
-            reason="a seed changed: seeds reloaded, the quarters they touch recomputed",
-        )
-    return Plan(full_refresh=False, load_seeds=False, reason="only the quarters whose returns changed are recomputed")
+        return Plan(full_refresh=False, load_seeds=True, reason=SEEDS_CHANGED)
+    return Plan(full_refresh=False, load_seeds=False, reason=RETURNS_CHANGED)
 
 
 def record(db_path: Path, now: Fingerprints) -> None:
