@@ -220,10 +220,12 @@ def prepare(plan: BuildPlan, publications: Publications) -> tuple[Path, Path | N
 
 
 def carry_forward(start: Path | None, db_path: Path) -> None:
-    """Copy the warehouse this build carries on from into its folder. The copy grows with
-    the years of history and waits on the disk (some 2.5 s for the 1.1 GB of 48 quarters),
+    """Copy the warehouse this build carries on from into its folder, and wait until the copy
+    is on the disk (fsync). The copy grows with the years of history (1.1 GB at 48 quarters),
     so dbt is imported meanwhile, in a thread (import_dbt): the copy costs what it exceeds
-    that by."""
+    that by. Without the fsync here the copy's bytes would be written out at the warehouse's
+    first checkpoint, the load's, with nothing else to do meanwhile: 1.2-1.7 s of the
+    48-quarter increment on 2 cores (riia bench), 0.4 s at 12 quarters."""
     if start is None:
         return
     importing = threading.Thread(target=import_dbt, name="riia-import-dbt", daemon=True)
@@ -231,6 +233,8 @@ def carry_forward(start: Path | None, db_path: Path) -> None:
     try:
         shutil.copyfile(start, db_path)
         os.chmod(db_path, 0o644)
+        with db_path.open("rb") as copied:
+            os.fsync(copied.fileno())
     finally:
         importing.join()
 
