@@ -31,7 +31,7 @@ from riia.cli import app
 from riia.periods import Period
 from riia.reports import charts, screenshots, tracker, write_hub_reports, write_recipient_reports
 from riia.reports.cache import MANIFEST
-from riia.reports.source import RecipientData
+from riia.reports.source import RecipientData, quarter_window
 from riia.reports.validation import write_csv_rows
 from riia.safe_text import FORMULA_STARTS, sql_spreadsheet_safe
 
@@ -429,6 +429,44 @@ def test_region_names_are_read_in_one_query_and_an_unknown_region_keeps_its_code
         assert {code: data.region_name(code) for code in expected} == expected
         assert data.region_name("E99999999") == "E99999999"
     assert len(expected) > 1 and all(expected.values())
+
+
+@pytest.mark.build
+def test_the_las_of_each_window_are_those_a_query_of_the_window_gives(published: Published) -> None:
+    # window_las reads each region's LAs of every quarter once and serves every window from
+    # them; each window must get the LAs, in the order, that a query of its own gives
+    database = published.databases["d2i"]  # every region's LAs, in the outside audiences' reports
+    with duckdb.connect(str(database), read_only=True) as con:
+        regions = [r for (r,) in con.sql("select distinct region_code from indicators order by 1").fetchall()]
+        periods = [p for (p,) in con.sql("select distinct period from indicators").fetchall()]
+        expected = {
+            (region, period): con.execute(
+                "select la_code, any_value(la_name) from indicators where list_contains(?, period) "
+                "and region_code = ? group by la_code order by 2, 1",
+                [quarter_window(period), region],
+            ).fetchall()
+            for region in regions
+            for period in periods
+        }
+    with RecipientData(database) as data:
+        found = {key: list(data.window_las(key[1], key[0]).items()) for key in expected}
+    assert found == expected
+    assert len(regions) > 1 and all(expected.values())
+
+
+def test_an_la_renamed_within_a_window_takes_its_latest_name(tmp_path: Path) -> None:
+    database = tmp_path / "recipient.duckdb"
+    with duckdb.connect(str(database)) as con:
+        con.execute("create table indicators (period varchar, region_code varchar, la_code varchar, la_name varchar)")
+        con.execute(
+            "insert into indicators values ('2024-25 Q1', 'R', '1', 'Old name'), ('2024-25 Q2', 'R', '1', 'Zed'), "
+            "('2024-25 Q1', 'R', '2', 'Middle'), ('2022-23 Q1', 'R', '3', 'Gone before the window'), "
+            "('2024-25 Q2', 'S', '4', 'Another region')"
+        )
+    with RecipientData(database) as data:
+        assert data.window_las("2024-25 Q2", "R") == {"2": "Middle", "1": "Zed"}
+        assert list(data.window_las("2024-25 Q1", "R").items()) == [("2", "Middle"), ("1", "Old name")]
+        assert data.window_las("2024-25 Q2", "T") == {}
 
 
 @pytest.mark.build

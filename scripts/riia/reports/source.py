@@ -121,6 +121,7 @@ class RecipientData:
         self._findings: dict[str, list[Row]] | None = None  # period -> rows, read once
         self._held: dict[str, dict[str, list[Row]]] = {}  # region code -> period -> rows (prefetch)
         self._digests: dict[str | None, dict[str, tuple[int, int]]] = {}  # region code -> period -> count, hash sum
+        self._las: dict[str, dict[str, dict[str, str]]] = {}  # region code -> period -> LA code -> name
 
     def close(self) -> None:
         self.con.close()
@@ -244,13 +245,21 @@ class RecipientData:
         return f"{sum(c for c, _ in sums)}:{total}"
 
     def window_las(self, period: str, region_code: str) -> dict[str, str]:
-        """LA code -> name of every LA with a row in the window, by name."""
-        found = self.con.execute(
-            "select la_code, any_value(la_name) from indicators where list_contains(?, period) and region_code = ? "
-            "group by la_code order by 2, 1",
-            [quarter_window(period), region_code],
-        ).fetchall()
-        return dict(found)
+        """LA code -> name of every LA with a row in the window, by name; an LA's name as its
+        window's latest quarter gives it. The region's LAs of every quarter are read in one
+        query, the first time one of its windows is asked for: a query per window read the
+        whole table once per quarter, a cost that grew with the square of the history."""
+        if region_code not in self._las:
+            self._las[region_code] = {}
+            for found_period, la_code, la_name in self.con.execute(
+                "select period, la_code, any_value(la_name) from indicators where region_code = ? group by all",
+                [region_code],
+            ).fetchall():
+                self._las[region_code].setdefault(found_period, {})[la_code] = la_name
+        named: dict[str, str] = {}
+        for quarter in quarter_window(period):  # oldest first: the latest quarter's name wins
+            named |= self._las[region_code].get(quarter, {})
+        return dict(sorted(named.items(), key=lambda item: (item[1], item[0])))
 
     def region_name(self, region_code: str) -> str:
         """The region's name (every region's read in one query, the first time one is asked for)."""
