@@ -461,10 +461,10 @@ def test_an_la_renamed_within_a_window_takes_its_latest_name(tmp_path: Path) -> 
         con.execute(
             "insert into indicators values ('2024-25 Q1', 'R', '1', 'Old name'), ('2024-25 Q2', 'R', '1', 'Zed'), "
             "('2024-25 Q1', 'R', '2', 'Middle'), ('2022-23 Q1', 'R', '3', 'Gone before the window'), "
-            "('2024-25 Q2', 'S', '4', 'Another region')"
+            "('2024-25 Q2', 'S', '4', 'Another region'), ('2024-25 Q2', 'R', '0', null)"
         )
     with RecipientData(database) as data:
-        assert data.window_las("2024-25 Q2", "R") == {"2": "Middle", "1": "Zed"}
+        assert list(data.window_las("2024-25 Q2", "R").items()) == [("2", "Middle"), ("1", "Zed"), ("0", None)]
         assert list(data.window_las("2024-25 Q1", "R").items()) == [("2", "Middle"), ("1", "Old name")]
         assert data.window_las("2024-25 Q2", "T") == {}
 

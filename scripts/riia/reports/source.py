@@ -259,7 +259,8 @@ class RecipientData:
         named: dict[str, str] = {}
         for quarter in quarter_window(period):  # oldest first: the latest quarter's name wins
             named |= self._las[region_code].get(quarter, {})
-        return dict(sorted(named.items(), key=lambda item: (item[1], item[0])))
+        # by name, an LA without one last (as SQL orders NULLs)
+        return dict(sorted(named.items(), key=lambda item: (item[1] is None, item[1] or "", item[0])))
 
     def region_name(self, region_code: str) -> str:
         """The region's name (every region's read in one query, the first time one is asked for)."""
