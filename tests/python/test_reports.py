@@ -461,11 +461,21 @@ def test_an_la_renamed_within_a_window_takes_its_latest_name(tmp_path: Path) -> 
         con.execute(
             "insert into indicators values ('2024-25 Q1', 'R', '1', 'Old name'), ('2024-25 Q2', 'R', '1', 'Zed'), "
             "('2024-25 Q1', 'R', '2', 'Middle'), ('2022-23 Q1', 'R', '3', 'Gone before the window'), "
-            "('2024-25 Q2', 'S', '4', 'Another region'), ('2024-25 Q2', 'R', '0', null)"
+            "('2024-25 Q2', 'S', '4', 'Another region'), ('2024-25 Q2', 'R', '0', null), "
+            "('2024-25 Q1', 'R', '5', 'Named once'), ('2024-25 Q2', 'R', '5', null)"
         )
     with RecipientData(database) as data:
-        assert list(data.window_las("2024-25 Q2", "R").items()) == [("2", "Middle"), ("1", "Zed"), ("0", None)]
-        assert list(data.window_las("2024-25 Q1", "R").items()) == [("2", "Middle"), ("1", "Old name")]
+        assert list(data.window_las("2024-25 Q2", "R").items()) == [
+            ("2", "Middle"),
+            ("5", "Named once"),
+            ("1", "Zed"),
+            ("0", None),
+        ]
+        assert list(data.window_las("2024-25 Q1", "R").items()) == [
+            ("2", "Middle"),
+            ("5", "Named once"),
+            ("1", "Old name"),
+        ]
         assert data.window_las("2024-25 Q2", "T") == {}
 
 

@@ -138,7 +138,7 @@ class RecipientReports:
         if pending.reports:
             self.pending.append(pending)
 
-    def profile_las(self, region_code: str, period: str) -> dict[str, str]:
+    def profile_las(self, region_code: str, period: str) -> dict[str, str | None]:
         """The LAs of the region in the quarter: the returns tracker's, else those with figures in the
         window, less any replaced by a reorganisation before the quarter."""
         returned = {r["la_code"]: r["la_name"] for r in self.data.returns(period) if r["region_code"] == region_code}

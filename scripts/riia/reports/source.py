@@ -244,9 +244,9 @@ class RecipientData:
         total = sum(t for _, t in sums) if sums else None
         return f"{sum(c for c, _ in sums)}:{total}"
 
-    def window_las(self, period: str, region_code: str) -> dict[str, str]:
+    def window_las(self, period: str, region_code: str) -> dict[str, str | None]:
         """LA code -> name of every LA with a row in the window, by name; an LA's name as its
-        window's latest quarter gives it. The region's LAs of every quarter are read in one
+        window's latest quarter with a name gives it. The region's LAs of every quarter are read in one
         query, the first time one of its windows is asked for: a query per window read the
         whole table once per quarter, a cost that grew with the square of the history."""
         if region_code not in self._las:
@@ -256,9 +256,11 @@ class RecipientData:
                 [region_code],
             ).fetchall():
                 self._las[region_code].setdefault(found_period, {})[la_code] = la_name
-        named: dict[str, str] = {}
+        named: dict[str, str | None] = {}
         for quarter in quarter_window(period):  # oldest first: the latest quarter's name wins
-            named |= self._las[region_code].get(quarter, {})
+            found = self._las[region_code].get(quarter, {})
+            # a quarter without a name keeps the one an earlier quarter gave (as any_value skips NULLs)
+            named |= {la: name for la, name in found.items() if name is not None or la not in named}
         # by name, an LA without one last (as SQL orders NULLs)
         return dict(sorted(named.items(), key=lambda item: (item[1] is None, item[1] or "", item[0])))
 
