@@ -45,13 +45,25 @@ context_periods as (
 -- number is the key on which the ranks and the changes of a row reported on join back to
 -- it; DuckDB's rowid, where `row_number() over ()` took a pass of one thread over every
 -- figure); a quarterly build reads the quarters it recomputes and their context, not the
--- whole history
+-- whole history. Only what the ranks and comparators need, with the quarter's position:
+-- the rest of a row reported on is read once more, by its number, when its row is put
+-- together (`details`); carried through every step below, it was most of the engine's
+-- memory (a 24-quarter catch-up ran out of memory at 300MB).
 view_values as materialized (
     select
-        rowid as row_id,
-        *
-    from {{ ref('int_view_indicator_values') }}
-    where period in (select context_periods.period from context_periods)
+        figures.rowid as row_id,
+        figures.recipient_id,
+        figures.visibility,
+        figures.la_code,
+        figures.period,
+        periods.period_index,
+        figures.region_code,
+        figures.indicator_code,
+        figures.measure,
+        figures.value
+    from {{ ref('int_view_indicator_values') }} as figures
+    inner join periods on figures.period = periods.period
+    where figures.period in (select context_periods.period from context_periods)
 ),
 
 -- the comparators of the quarters recomputed, one set per kind (each read where it is joined)
@@ -75,22 +87,6 @@ groups as (
     where comparator_type = 'statistical_neighbours' and {{ in_build_scope('period') }}
 ),
 
--- every figure of those quarters in the view, a value or not, with the quarter's position
-context_values as (
-    select
-        view_values.row_id,
-        view_values.recipient_id,
-        view_values.la_code,
-        view_values.period,
-        periods.period_index,
-        view_values.region_code,
-        view_values.indicator_code,
-        view_values.measure,
-        view_values.value
-    from view_values
-    inner join periods on view_values.period = periods.period
-),
-
 -- the ranks among the LAs of the view with a value, in the quarters recomputed and the
 -- quarter before each (a year-before quarter only gives its values), one sort per
 -- partition: a NULL sorts last and is not counted, so it never moves a value's rank (and
@@ -112,7 +108,7 @@ ranked as (
         case when value is not null then rank() over in_england end as rank_in_england,
         case when value is not null then count(*) over in_england_ties end as ties_in_england,
         case when value is not null then count(value) over in_england_all end as las_ranked_in_england
-    from context_values
+    from view_values
     where period in (select ranked_periods.period from ranked_periods)
     window
         in_region as (partition by recipient_id, period, indicator_code, measure, region_code order by value desc),
@@ -170,25 +166,25 @@ series_values as (
             and quartiles.la_code = reported_las.la_code
     union all
     select
-        context_values.row_id,
-        context_values.recipient_id,
-        context_values.la_code,
-        context_values.period_index,
-        context_values.indicator_code,
-        context_values.measure,
-        context_values.value,
+        view_values.row_id,
+        view_values.recipient_id,
+        view_values.la_code,
+        view_values.period_index,
+        view_values.indicator_code,
+        view_values.measure,
+        view_values.value,
         null as rank_in_region,
         null as las_ranked_in_region,
         null as quartile_in_region,
         null as rank_in_england,
         null as las_ranked_in_england,
         null as quartile_in_england
-    from context_values
+    from view_values
     inner join reported_las
         on
-            context_values.recipient_id = reported_las.recipient_id
-            and context_values.la_code = reported_las.la_code
-    where context_values.period not in (select ranked_periods.period from ranked_periods)
+            view_values.recipient_id = reported_las.recipient_id
+            and view_values.la_code = reported_las.la_code
+    where view_values.period not in (select ranked_periods.period from ranked_periods)
 ),
 
 -- each figure with the LA's own figures of the quarter before and of the same quarter a
@@ -228,7 +224,7 @@ subjects as (
 
 -- the figures of the quarters recomputed, among which a neighbour's rank is counted
 scope_values as (
-    select * from context_values
+    select * from view_values
     where period in (select scope_periods.period from scope_periods)
 ),
 
@@ -261,25 +257,14 @@ neighbour_ranks as (
 -- one of them, and the build keeps to its memory limit (README: "Memory").
 ranked_subjects as materialized (
     select
+        subjects.row_id,
         subjects.recipient_id,
-        subjects.audience,
-        subjects.visibility,
         subjects.la_code,
         subjects.period,
         subjects.region_code,
         subjects.indicator_code,
         subjects.measure,
         subjects.value,
-        subjects.value_status,
-        subjects.numerator,
-        subjects.denominator,
-        subjects.population,
-        subjects.population_mid_year,
-        subjects.source_file,
-        subjects.file_path,
-        subjects.agreement_id,
-        subjects.is_provisional,
-        subjects.is_changed_since_release,
         cast(series.rank_in_region as integer) as rank_in_region,
         cast(series.las_ranked_in_region as integer) as las_ranked_in_region,
         series.quartile_in_region,
@@ -331,27 +316,47 @@ with_neighbours as materialized (
             and with_region.measure = neighbours.measure
 ),
 
+-- the rest of each row reported on, joined by its number
+details as (
+    select
+        rowid as row_id,
+        audience,
+        visibility,
+        value_status,
+        numerator,
+        denominator,
+        population,
+        population_mid_year,
+        source_file,
+        file_path,
+        agreement_id,
+        is_provisional,
+        is_changed_since_release
+    from {{ ref('int_view_indicator_values') }}
+    where visibility <> 'cross_regional' and {{ in_build_scope('period') }}
+),
+
 final as (
     select
         figures.recipient_id,
-        figures.audience,
-        figures.visibility,
+        details.audience,
+        details.visibility,
         figures.la_code,
         figures.period,
         figures.region_code,
         figures.indicator_code,
         figures.measure,
         figures.value,
-        figures.value_status,
-        figures.numerator,
-        figures.denominator,
-        figures.population,
-        figures.population_mid_year,
-        figures.source_file,
-        figures.file_path,
-        figures.agreement_id,
-        figures.is_provisional,
-        figures.is_changed_since_release,
+        details.value_status,
+        details.numerator,
+        details.denominator,
+        details.population,
+        details.population_mid_year,
+        details.source_file,
+        details.file_path,
+        details.agreement_id,
+        details.is_provisional,
+        details.is_changed_since_release,
         figures.region_value,
         figures.region_contributing_las,
         figures.region_member_las,
@@ -381,6 +386,7 @@ final as (
         figures.same_quarter_last_year_value,
         figures.value - figures.same_quarter_last_year_value as change_on_same_quarter_last_year
     from with_neighbours as figures
+    inner join details on figures.row_id = details.row_id
     inner join indicators
         on
             figures.indicator_code = indicators.indicator_code
