@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from riia.bench import plan, reference, report
+from riia.bench import plan, reference, report, runs
 from riia.bench.report import Row, Target, figure, ratio_text
 from riia.paths import PROJECT_ROOT
 
@@ -37,6 +37,16 @@ def test_sizes_rule_t03_cannot_validate_are_refused_with_the_reason() -> None:
 
 def test_every_build_counts_the_new_quarters_deadline_as_today() -> None:
     assert plan.build_date() == date(2025, 8, 11)  # 30 June 2025 + 42 days
+
+
+def test_only_a_catch_up_gets_a_memory_limit_of_its_own(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # the person running the bench may have set a limit: no build takes it
+    monkeypatch.setenv("RIIA_DUCKDB_MEMORY_LIMIT", "9GB")
+    quarterly = runs.build_env(tmp_path / "returns", tmp_path / "build", "2025-08-11")
+    catch_up = runs.build_env(tmp_path / "returns", tmp_path / "build", "2025-08-11", runs.CATCH_UP_MEMORY_LIMIT)
+    assert "RIIA_DUCKDB_MEMORY_LIMIT" not in quarterly
+    assert catch_up["RIIA_DUCKDB_MEMORY_LIMIT"] == runs.CATCH_UP_MEMORY_LIMIT
+    assert {k: v for k, v in catch_up.items() if k != "RIIA_DUCKDB_MEMORY_LIMIT"} == quarterly
 
 
 # --------------------------------------------------------------------------- report

@@ -154,9 +154,17 @@ def base_env(build_date: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def build_env(returns: Path, build_dir: Path, build_date: str) -> dict[str, str]:
+# DuckDB's limit for a build that adds many older quarters at once (README: Memory): at the
+# default, the comparator and rank engine's groups of quarters do not all fit
+CATCH_UP_MEMORY_LIMIT = "400MB"
+
+
+def build_env(returns: Path, build_dir: Path, build_date: str, memory_limit: str | None = None) -> dict[str, str]:
+    """`memory_limit`: RIIA_DUCKDB_MEMORY_LIMIT, else the project's default."""
+    limit = {"RIIA_DUCKDB_MEMORY_LIMIT": memory_limit} if memory_limit else {}
     return base_env(
         build_date,
+        **limit,
         RIIA_RETURNS_DIR=str(returns),
         RIIA_BUILD_DIR=str(build_dir),
         RIIA_DUCKDB_PATH=str(build_dir / "riia.duckdb"),
@@ -180,11 +188,20 @@ def published_summary(build_dir: Path) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
-def riia_build(returns: Path, build_dir: Path, build_date: str, log: Path, project: Path | None = None) -> BuildRun:
-    """`riia build` from `returns` into `build_dir` (carrying on from what is published there)."""
+def riia_build(
+    returns: Path,
+    build_dir: Path,
+    build_date: str,
+    log: Path,
+    project: Path | None = None,
+    memory_limit: str | None = None,
+) -> BuildRun:
+    """`riia build` from `returns` into `build_dir` (carrying on from what is published there),
+    with DuckDB's `memory_limit` if given."""
     from riia.bench.plan import folder_size
 
-    child = run_child([str(BIN / "riia"), "build"], build_env(returns, build_dir, build_date), log, project=project)
+    env = build_env(returns, build_dir, build_date, memory_limit)
+    child = run_child([str(BIN / "riia"), "build"], env, log, project=project)
     text = log.read_text(errors="replace")
     reason = REASON_RE.search(text)
     files, size = folder_size(returns)
