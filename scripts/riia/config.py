@@ -66,9 +66,11 @@ MEMORY_LIMIT_RE = re.compile(r"env_var\('RIIA_DUCKDB_MEMORY_LIMIT',\s*'([^']+)'\
 
 
 def duckdb_memory_limit() -> str:
-    """DuckDB's memory limit: RIIA_DUCKDB_MEMORY_LIMIT, else the default that profiles.yml
-    gives dbt (written there once, for dbt and for everything else that works like it)."""
-    found = MEMORY_LIMIT_RE.search((PROJECT_ROOT / "profiles.yml").read_text(encoding="utf-8"))
+    """DuckDB's memory limit: RIIA_DUCKDB_MEMORY_LIMIT, else the default that dbt's
+    on-run-start hook sets (macros/apply_memory_limit.sql: written there once, for dbt and
+    for everything else that works like it)."""
+    macro = (PROJECT_ROOT / "macros" / "apply_memory_limit.sql").read_text(encoding="utf-8")
+    found = MEMORY_LIMIT_RE.search(macro)
     if found is None:
-        raise RuntimeError("profiles.yml gives no default for RIIA_DUCKDB_MEMORY_LIMIT")
-    return os.environ.get("RIIA_DUCKDB_MEMORY_LIMIT") or found.group(1)
+        raise RuntimeError("macros/apply_memory_limit.sql gives no default for RIIA_DUCKDB_MEMORY_LIMIT")
+    return os.environ.get("RIIA_DUCKDB_MEMORY_LIMIT", "").strip() or found.group(1)

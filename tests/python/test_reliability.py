@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 import faultkit as fk
-from conftest import write_valid_return
+from conftest import PROJECT_ROOT, write_valid_return
 
 PERIODS = ("2024-25 Q1", "2024-25 Q2")
 LAS = ("805", "806", "202", "203", "826", "831", "350", "800", "330", "370", "873", "886")
@@ -30,9 +30,9 @@ def make_returns(folder: Path) -> Path:
     return folder
 
 
-def run_build(returns: Path, build_dir: Path) -> None:
+def run_build(returns: Path, build_dir: Path, **extra: str) -> None:
     """`riia build` of `returns`, publishing into `build_dir` (its warehouse: build_dir/riia.duckdb)."""
-    fk.assert_succeeded(fk.run(["build"], fk.riia_env(returns, build_dir), timeout=900))
+    fk.assert_succeeded(fk.run(["build"], fk.riia_env(returns, build_dir, **extra), timeout=900))
 
 
 def table_digest(db: Path, schemas: tuple[str, ...] = ("marts", "sharing")) -> dict[str, str]:
@@ -86,7 +86,9 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
         tmp_path / "first" / "target" / "partial_parse.msgpack",
         tmp_path / "second" / "target" / "partial_parse.msgpack",
     )
-    run_build(second_returns, tmp_path / "second")
+    # ... and at another memory limit than the first (as a catch-up is, and the quarterly
+    # build after it): DuckDB's setting, not the parse's (macro apply_memory_limit)
+    run_build(second_returns, tmp_path / "second", RIIA_DUCKDB_MEMORY_LIMIT="400MB")
 
     first, second = table_digest(tmp_path / "first" / "riia.duckdb"), table_digest(tmp_path / "second" / "riia.duckdb")
     assert len(first) > 10
@@ -97,3 +99,19 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
     log = (tmp_path / "second" / "target" / "logs" / "dbt.log").read_text()
     assert "Finished running" in log, log[-3000:]  # dbt's log of the build, where a failure sends a reader
     assert "Unable to do partial parsing" not in log, log[-3000:]
+    # each build ran at its own limit (DuckDB gives it in MiB)
+    first_log = (tmp_path / "first" / "target" / "logs" / "dbt.log").read_text()
+    assert "DuckDB memory limit: 286.1 MiB (300MB)" in first_log
+    assert "DuckDB memory limit: 381.4 MiB (400MB)" in log
+
+
+def test_the_memory_limit_is_set_by_the_hook_that_runs_first_and_by_nothing_after_it() -> None:
+    # dbt-duckdb sets the profile's settings again on every cursor it opens (a model's): a
+    # memory_limit there would undo the hook's at the first model, whatever the build asked for
+    import yaml
+
+    profiles = yaml.safe_load((PROJECT_ROOT / "profiles.yml").read_text(encoding="utf-8"))
+    for name, output in profiles["riia"]["outputs"].items():
+        assert "memory_limit" not in (output.get("settings") or {}), name
+    hooks = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8"))["on-run-start"]
+    assert "apply_memory_limit()" in hooks[0]
