@@ -10,8 +10,12 @@
     profile sets no memory_limit that dbt-duckdb would set again on each cursor it opens.
 -#}
 {% macro apply_memory_limit() %}
+    {%- set default_limit = '300MB' -%}
     {%- if execute -%}
-        {%- set limit = env_var('RIIA_DUCKDB_MEMORY_LIMIT', '300MB') | trim or '300MB' -%}
+        {%- set limit = env_var('RIIA_DUCKDB_MEMORY_LIMIT', '') | trim or default_limit -%}
+        {%- if not modules.re.fullmatch('[0-9]+(\\.[0-9]+)? ?[a-zA-Z]*', limit) -%}
+            {{ exceptions.raise_compiler_error("RIIA_DUCKDB_MEMORY_LIMIT is '" ~ limit ~ "', not a size: give DuckDB's memory limit as, e.g., 400MB or 2GB") }}
+        {%- endif -%}
         {%- do run_query("set memory_limit = '" ~ limit | replace("'", "''") ~ "'") -%}
         {%- set in_force = run_query("select current_setting('memory_limit')").columns[0].values()[0] -%}
         {%- do log("DuckDB memory limit: " ~ in_force ~ " (" ~ limit ~ ")", info=true) -%}

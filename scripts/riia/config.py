@@ -62,7 +62,7 @@ def dbt_vars(values: Mapping[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in values.items() if project_vars().get(name) != value}
 
 
-MEMORY_LIMIT_RE = re.compile(r"env_var\('RIIA_DUCKDB_MEMORY_LIMIT',\s*'([^']+)'\)")
+MEMORY_LIMIT_RE = re.compile(r"set default_limit = '([^']+)'")
 
 
 def duckdb_memory_limit() -> str:

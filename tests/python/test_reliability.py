@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 import faultkit as fk
-from conftest import PROJECT_ROOT, write_valid_return
+from conftest import PROJECT_ROOT, run_dbt, write_valid_return
 
 PERIODS = ("2024-25 Q1", "2024-25 Q2")
 LAS = ("805", "806", "202", "203", "826", "831", "350", "800", "330", "370", "873", "886")
@@ -115,3 +115,13 @@ def test_the_memory_limit_is_set_by_the_hook_that_runs_first_and_by_nothing_afte
         assert "memory_limit" not in (output.get("settings") or {}), name
     hooks = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8"))["on-run-start"]
     assert "apply_memory_limit()" in hooks[0]
+
+
+def test_a_memory_limit_that_is_not_a_size_stops_the_run_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RIIA_DUCKDB_MEMORY_LIMIT", "lots")
+    run = run_dbt(tmp_path / "returns", tmp_path / "riia.duckdb", "run", ("--select", "int_periods"), check=False)
+    assert run.returncode != 0
+    assert "RIIA_DUCKDB_MEMORY_LIMIT is 'lots', not a size" in run.output, run.output[-3000:]
+    assert "1 of 1 START sql" not in run.output  # no model ran
