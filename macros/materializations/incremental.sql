@@ -107,7 +107,7 @@
     {% set strategy_sql_macro_func = adapter.get_incremental_strategy_macro(context, incremental_strategy) %}
     {% set strategy_arg_dict = ({'target_relation': target_relation, 'temp_relation': temp_relation, 'unique_key': unique_key, 'dest_columns': dest_columns, 'incremental_predicates': incremental_predicates }) %}
     {% if append_directly %}
-      {% set build_sql = 'insert into ' ~ target_relation ~ ' by name ' ~ first_chunk %}
+      {% set build_sql = append_by_name(target_relation, first_chunk) %}
     {% else %}
       {% set build_sql = strategy_sql_macro_func(strategy_arg_dict) %}
     {% endif %}
@@ -122,7 +122,7 @@
   {#-- riia: each further group of quarters, appended by name --#}
   {% for chunk in chunks[1:] %}
     {% call statement("chunk_" ~ loop.index) %}
-      insert into {{ chunk_target }} by name {{ chunk }}
+      {{- append_by_name(chunk_target, chunk) }}
     {% endcall %}
   {% endfor %}
 
@@ -166,3 +166,8 @@
   {{ return({'relations': [target_relation]}) }}
 
 {%- endmaterialization %}
+
+{#- riia: how a group of quarters' rows are added to a table that holds others: by name -#}
+{% macro append_by_name(relation, sql) -%}
+  insert into {{ relation }} by name {{ sql }}
+{%- endmacro %}
