@@ -101,6 +101,8 @@ def run_dbt(
     target = db_path.parent / "dbt_target"
     # a copied project (riia.bench.releases.copy_project) keeps a parse of its own: its files are not the project's
     kind = "dbt" if project_dir == PROJECT_ROOT else f"dbt-{hashlib.sha256(str(project_dir).encode()).hexdigest()[:12]}"
+    if "--vars" in extra_args:  # dbt parses the whole project when its variables change: a kind of its own
+        kind += f"-vars-{hashlib.sha256(extra_args[extra_args.index('--vars') + 1].encode()).hexdigest()[:12]}"
     PARSES.lend(kind, target)
     proc = subprocess.run(
         [
@@ -132,7 +134,8 @@ class Parses:
     """dbt parses the whole project (some 8 s of CPU) unless its target folder holds a parse
     made with the same profile, variables and files (partial parsing). The first dbt command
     of a kind ("dbt": the dbt command line, no variables; "dbt-...": the same on a copied
-    project; "riia-...": `riia build` with given settings, faultkit.dbt_parse) to succeed
+    project or with given `--vars`; "riia-...": `riia build` with given settings,
+    faultkit.dbt_parse) to succeed
     keeps its parse for the whole test run, and every later command of that kind starts
     from a copy of it. dbt checks each file's hash and the variables itself, so a copy can
     only save work, never change a build: a command whose variables differ parses the whole

@@ -90,11 +90,13 @@ def start(args: list[str], env: dict[str, str], preexec_fn=None) -> subprocess.P
         preexec_fn=preexec_fn,
     )
     proc.lent = lent  # taken back by finish
+    proc.parse = parse  # kept by finish if the build succeeds
     return proc
 
 
 def finish(proc: subprocess.Popen, timeout: float = 600) -> Finished:
-    """Wait for `proc`, with its peak resident memory (os.wait4 on the child)."""
+    """Wait for `proc`, with its peak resident memory (os.wait4 on the child). A build that
+    succeeded keeps its dbt parse for the run's later builds (conftest.Parses)."""
     deadline = time.monotonic() + timeout
     usage = None
     while usage is None:
@@ -110,15 +112,14 @@ def finish(proc: subprocess.Popen, timeout: float = 600) -> Finished:
     lent = getattr(proc, "lent", None)
     if lent is not None:
         PARSES.take_back(*lent)
+    parse = getattr(proc, "parse", None)
+    if parse is not None and proc.returncode == 0:
+        PARSES.keep(parse[1], parse[0])
     return Finished(proc.returncode, out, err, usage.ru_maxrss / 1024)
 
 
 def run(args: list[str], env: dict[str, str], timeout: float = 600, preexec_fn=None) -> Finished:
-    finished = finish(start(args, env, preexec_fn), timeout)
-    parse = dbt_parse(args, env)
-    if parse is not None and finished.returncode == 0:
-        PARSES.keep(parse[1], parse[0])
-    return finished
+    return finish(start(args, env, preexec_fn), timeout)
 
 
 def assert_one_sentence(result: Finished) -> str:
