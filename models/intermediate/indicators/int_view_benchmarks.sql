@@ -41,17 +41,46 @@ context_periods as (
     select same_period_last_year as period from scope_periods
 ),
 
+context_figures as (
+    select * from {{ ref('int_view_indicator_values') }}
+    where period in (select context_periods.period from context_periods)
+),
+
+-- a number for each view's indicator and measure (a slice: the LAs of a slice and quarter
+-- are ranked together) and for each LA, among the figures of those quarters: the ranks,
+-- series and neighbours below partition and join on these numbers and the quarter's
+-- position, not on the texts they stand for (a third of the engine's time at 12 quarters)
+slices as materialized (
+    select
+        recipient_id,
+        indicator_code,
+        measure,
+        row_number() over () as slice_key
+    from context_figures
+    group by recipient_id, indicator_code, measure
+),
+
+la_keys as materialized (
+    select
+        la_code,
+        row_number() over () as la_key
+    from context_figures
+    group by la_code
+),
+
 -- each figure of those quarters with its row's number in its table (materialized: the
 -- number is the key on which the ranks and the changes of a row reported on join back to
 -- it; DuckDB's rowid, where `row_number() over ()` took a pass of one thread over every
 -- figure); a quarterly build reads the quarters it recomputes and their context, not the
--- whole history. Only what the ranks and comparators need, with the quarter's position:
--- the rest of a row reported on is read once more, by its number, when its row is put
--- together (`details`); carried through every step below, it was most of the engine's
--- memory (a 24-quarter catch-up ran out of memory at 300MB).
+-- whole history. Only what the ranks and comparators need, with the quarter's position
+-- and the numbers of its slice and LA: the rest of a row reported on is read once more,
+-- by its number, when its row is put together (`details`); carried through every step
+-- below, it was most of the engine's memory (a 24-quarter catch-up ran out of memory at 300MB).
 view_values as materialized (
     select
         figures.rowid as row_id,
+        slices.slice_key,
+        la_keys.la_key,
         figures.recipient_id,
         figures.visibility,
         figures.la_code,
@@ -63,6 +92,12 @@ view_values as materialized (
         figures.value
     from {{ ref('int_view_indicator_values') }} as figures
     inner join periods on figures.period = periods.period
+    inner join slices
+        on
+            figures.recipient_id = slices.recipient_id
+            and figures.indicator_code = slices.indicator_code
+            and figures.measure = slices.measure
+    inner join la_keys on figures.la_code = la_keys.la_code
     where figures.period in (select context_periods.period from context_periods)
 ),
 
@@ -95,12 +130,9 @@ groups as (
 ranked as (
     select
         row_id,
-        recipient_id,
-        la_code,
-        period,
+        slice_key,
+        la_key,
         period_index,
-        indicator_code,
-        measure,
         value,
         case when value is not null then rank() over in_region end as rank_in_region,
         case when value is not null then count(*) over in_region_ties end as ties_in_region,
@@ -111,10 +143,10 @@ ranked as (
     from view_values
     where period in (select ranked_periods.period from ranked_periods)
     window
-        in_region as (partition by recipient_id, period, indicator_code, measure, region_code order by value desc),
+        in_region as (partition by slice_key, period_index, region_code order by value desc),
         in_region_ties as (in_region range between current row and current row),
         in_region_all as (in_region rows between unbounded preceding and unbounded following),
-        in_england as (partition by recipient_id, period, indicator_code, measure order by value desc),
+        in_england as (partition by slice_key, period_index order by value desc),
         in_england_ties as (in_england range between current row and current row),
         in_england_all as (in_england rows between unbounded preceding and unbounded following)
 ),
@@ -133,13 +165,14 @@ quartiles as (
     from ranked
 ),
 
--- the series of the LAs the view reports on (only their rows get a change or the quartile
--- they moved from; a series is all of one LA's rows, so another LA's never shapes it): the
--- quarters ranked, with their ranks, and the year-before quarters, with their values only
-reported_las as (
+-- the series the view reports on, each an LA's figures of one slice (only the rows reported
+-- on get a change or the quartile they moved from, and a series holding one is reported
+-- on; a series is all of one LA's rows, so another LA's never shapes it): the quarters
+-- ranked, with their ranks, and the year-before quarters, with their values only
+reported_series as (
     select distinct
-        recipient_id,
-        la_code
+        slice_key,
+        la_key
     from view_values
     where visibility <> 'cross_regional'
 ),
@@ -147,11 +180,9 @@ reported_las as (
 series_values as (
     select
         quartiles.row_id,
-        quartiles.recipient_id,
-        quartiles.la_code,
+        quartiles.slice_key,
+        quartiles.la_key,
         quartiles.period_index,
-        quartiles.indicator_code,
-        quartiles.measure,
         quartiles.value,
         quartiles.rank_in_region,
         quartiles.las_ranked_in_region,
@@ -160,18 +191,16 @@ series_values as (
         quartiles.las_ranked_in_england,
         quartiles.quartile_in_england
     from quartiles
-    inner join reported_las
+    inner join reported_series
         on
-            quartiles.recipient_id = reported_las.recipient_id
-            and quartiles.la_code = reported_las.la_code
+            quartiles.slice_key = reported_series.slice_key
+            and quartiles.la_key = reported_series.la_key
     union all
     select
         view_values.row_id,
-        view_values.recipient_id,
-        view_values.la_code,
+        view_values.slice_key,
+        view_values.la_key,
         view_values.period_index,
-        view_values.indicator_code,
-        view_values.measure,
         view_values.value,
         null as rank_in_region,
         null as las_ranked_in_region,
@@ -180,10 +209,10 @@ series_values as (
         null as las_ranked_in_england,
         null as quartile_in_england
     from view_values
-    inner join reported_las
+    inner join reported_series
         on
-            view_values.recipient_id = reported_las.recipient_id
-            and view_values.la_code = reported_las.la_code
+            view_values.slice_key = reported_series.slice_key
+            and view_values.la_key = reported_series.la_key
     where view_values.period not in (select ranked_periods.period from ranked_periods)
 ),
 
@@ -213,7 +242,7 @@ series as (
             when lag(period_index, 1) over la_series = period_index - 4 then lag(value, 1) over la_series
         end as same_quarter_last_year_value
     from series_values
-    window la_series as (partition by recipient_id, la_code, indicator_code, measure order by period_index)
+    window la_series as (partition by slice_key, la_key order by period_index)
 ),
 
 -- the rows reported on
@@ -228,6 +257,19 @@ scope_values as (
     where period in (select scope_periods.period from scope_periods)
 ),
 
+-- each LA's neighbours by number (a neighbour with no figure in these quarters has none,
+-- and would have found no figure to count)
+group_members as (
+    select
+        subject_keys.la_key,
+        periods.period_index,
+        member_keys.la_key as member_la_key
+    from groups
+    inner join la_keys as subject_keys on groups.comparator_key = subject_keys.la_code
+    inner join la_keys as member_keys on groups.member_la_code = member_keys.la_code
+    inner join periods on groups.period = periods.period
+),
+
 -- a neighbour without a value (NULL) is neither above the LA nor counted
 neighbour_ranks as (
     select
@@ -235,17 +277,15 @@ neighbour_ranks as (
         1 + count(*) filter (where members.value > subjects.value) as rank_among_neighbours,
         1 + count(members.value) as las_ranked_among_neighbours
     from subjects
-    left join groups
+    left join group_members
         on
-            subjects.la_code = groups.comparator_key
-            and subjects.period = groups.period
+            subjects.la_key = group_members.la_key
+            and subjects.period_index = group_members.period_index
     left join scope_values as members
         on
-            subjects.recipient_id = members.recipient_id
-            and groups.member_la_code = members.la_code
-            and subjects.period = members.period
-            and subjects.indicator_code = members.indicator_code
-            and subjects.measure = members.measure
+            subjects.slice_key = members.slice_key
+            and group_members.member_la_key = members.la_key
+            and subjects.period_index = members.period_index
     where subjects.value is not null
     group by subjects.row_id
 ),
