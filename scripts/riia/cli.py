@@ -281,7 +281,10 @@ def docs() -> None:
     shutil.copyfile(published, copy)
     copy.chmod(0o644)
     outcome = run_dbt(
-        ["docs", "generate", "--static", "--target-path", str(PROJECT_ROOT / "target")], copy, returns_dir()
+        ["docs", "generate", "--static", "--target-path", str(PROJECT_ROOT / "target")],
+        copy,
+        returns_dir(),
+        artifacts=True,
     )
     if not outcome.success:
         print_failures(outcome, PROJECT_ROOT / "target" / "logs" / "dbt.log")

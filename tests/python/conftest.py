@@ -88,16 +88,20 @@ def run_dbt(
     check: bool = True,
     project_dir: Path = PROJECT_ROOT,
     seed_tests: bool = False,
+    artifacts: bool = False,
 ) -> Build:
     """Run `dbt <command>` (e.g. "build", "docs generate") on `returns_dir` into `db_path`; fail on error if check.
     A build of the project leaves out the seeds' own data tests (those defined under seeds/)
     unless `seed_tests`: its seeds are the same in every build of the test run, and the
-    sample build tests them (test_dbt_tests)."""
+    sample build tests them (test_dbt_tests). A build or run writes dbt's JSON artifacts
+    (manifest.json, run_results.json) only if `artifacts`, as `riia build` does (riia.build.dbt)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     if command.split()[0] == "build":
         load_returns(returns_dir, db_path)
         if not seed_tests and project_dir == PROJECT_ROOT and "--selector" not in extra_args:
             extra_args = (*extra_args, "--exclude", "resource_type:test,path:seeds")
+    if command.split()[0] in ("build", "run") and not artifacts:
+        extra_args = (*extra_args, "--no-write-json")
     target = db_path.parent / "dbt_target"
     # a copied project (riia.bench.releases.copy_project) keeps a parse of its own: its files are not the project's
     kind = "dbt" if project_dir == PROJECT_ROOT else f"dbt-{hashlib.sha256(str(project_dir).encode()).hexdigest()[:12]}"
@@ -251,7 +255,7 @@ def sample_build(sample_returns: Path, tmp_path_factory: pytest.TempPathFactory)
     writer would lock the other workers out) or work on a copy (`copy_warehouse`)."""
 
     def make(folder: Path) -> None:
-        run_dbt(sample_returns, folder / "riia.duckdb", seed_tests=True)
+        run_dbt(sample_returns, folder / "riia.duckdb", seed_tests=True, artifacts=True)
         # kept aside: later dbt commands on copies of this build write their own run results
         target = folder / "dbt_target"
         shutil.copyfile(target / "run_results.json", target / "sample_build_run_results.json")

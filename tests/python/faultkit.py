@@ -26,6 +26,7 @@ import resource
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,8 +76,10 @@ def dbt_parse(args: list[str], env: dict[str, str]) -> tuple[Path, str] | None:
     return dbt_target_path(Path(env["RIIA_BUILD_DIR"]), env), kind
 
 
-def start(args: list[str], env: dict[str, str], preexec_fn=None) -> subprocess.Popen:
-    parse = dbt_parse(args, env)
+def start(args: list[str], env: dict[str, str], preexec_fn=None, lend_parse: bool = True) -> subprocess.Popen:
+    """Start `riia <args>`; a build is lent the parse of an earlier build of the run unless
+    not `lend_parse` (then dbt parses the project itself, as in a new build folder)."""
+    parse = dbt_parse(args, env) if lend_parse else None
     # a parse of an earlier build of the run: see conftest.Parses
     lent = (parse[0], PARSES.lend(parse[1], parse[0])) if parse is not None else None
     proc = subprocess.Popen(
@@ -91,6 +94,15 @@ def start(args: list[str], env: dict[str, str], preexec_fn=None) -> subprocess.P
     )
     proc.lent = lent  # taken back by finish
     proc.parse = parse  # kept by finish if the build succeeds
+    # its output read as it comes: a child that writes more than a pipe holds (64 KiB) while
+    # nobody reads would wait for a reader for ever
+    proc.drained = {}
+    proc.drains = [
+        threading.Thread(target=lambda name, pipe: proc.drained.__setitem__(name, pipe.read()), args=(name, pipe))
+        for name, pipe in (("out", proc.stdout), ("err", proc.stderr))
+    ]
+    for drain in proc.drains:
+        drain.start()
     return proc
 
 
@@ -108,7 +120,7 @@ def finish(proc: subprocess.Popen, timeout: float = 600) -> Finished:
             os.killpg(proc.pid, signal.SIGKILL)
         else:
             time.sleep(0.1)
-    out, err = proc.communicate()
+    out, err = output(proc)
     lent = getattr(proc, "lent", None)
     if lent is not None:
         PARSES.take_back(*lent)
@@ -118,8 +130,19 @@ def finish(proc: subprocess.Popen, timeout: float = 600) -> Finished:
     return Finished(proc.returncode, out, err, usage.ru_maxrss / 1024)
 
 
-def run(args: list[str], env: dict[str, str], timeout: float = 600, preexec_fn=None) -> Finished:
-    return finish(start(args, env, preexec_fn), timeout)
+def output(proc: subprocess.Popen) -> tuple[str, str]:
+    """What a process that ended wrote on its standard output and error (see `start`)."""
+    for drain in proc.drains:
+        drain.join()
+    proc.stdout.close()
+    proc.stderr.close()
+    return proc.drained["out"], proc.drained["err"]
+
+
+def run(
+    args: list[str], env: dict[str, str], timeout: float = 600, preexec_fn=None, lend_parse: bool = True
+) -> Finished:
+    return finish(start(args, env, preexec_fn, lend_parse), timeout)
 
 
 def assert_one_sentence(result: Finished) -> str:
@@ -145,7 +168,7 @@ def wait_for_file(path: Path, proc: subprocess.Popen, timeout: float = 300) -> N
     deadline = time.monotonic() + timeout
     while not path.exists():
         if proc.poll() is not None:
-            out, err = proc.communicate()
+            out, err = output(proc)
             raise AssertionError(f"the process ended before {path.name}: {out[-2000:]} {err[-2000:]}")
         assert time.monotonic() < deadline, f"{path} never appeared"
         time.sleep(0.05)

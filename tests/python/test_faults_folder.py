@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import shutil
 import stat
 import tempfile
 import time
@@ -515,15 +516,27 @@ def test_an_unwritable_build_dir_is_one_sentence(tmp_path: Path, where: str) -> 
     assert "Nothing was changed" in sentence or "empty" in sentence
 
 
-@pytest.mark.parametrize(("limit", "step"), [(4096, "load"), (16 * 1024, "dbt")])
-def test_a_full_disk_is_one_sentence_and_publishes_nothing(tmp_path: Path, limit: int, step: str) -> None:
+@pytest.mark.parametrize(
+    ("limit", "step", "parsed"),
+    [(4096, "load", False), (16 * 1024, "dbt", False), (16 * 1024, "dbt", True)],
+    ids=["load", "dbt-parsing", "dbt-parsed"],
+)
+def test_a_full_disk_is_one_sentence_and_publishes_nothing(tmp_path: Path, limit: int, step: str, parsed: bool) -> None:
     """RLIMIT_FSIZE in the child: its writes fail with EFBIG, as close to a full disk as a
-    test without root's loop devices gets (the build names the size limit, honestly)."""
+    test without root's loop devices gets (the build names the size limit, honestly).
+    `parsed`: the build folder holds dbt's parse of an earlier build, as every quarterly
+    build's does, so dbt writes no parse and the first writes to fail are its log's and the
+    warehouse's (without, its parse is)."""
     returns = tmp_path / "returns"
     for la_code in ("805", "806", "807"):
         valid(returns, la_code)
     env = build_env(tmp_path, returns)
-    result = fk.run(["build"], env, preexec_fn=fk.limit_file_size(limit))
+    if parsed:
+        fk.assert_succeeded(fk.run(["build"], build_env(tmp_path / "earlier", returns)))
+        (tmp_path / "build" / "target").mkdir(parents=True)
+        parse = Path("target") / "partial_parse.msgpack"
+        shutil.copyfile(tmp_path / "earlier" / "build" / parse, tmp_path / "build" / parse)
+    result = fk.run(["build"], env, preexec_fn=fk.limit_file_size(limit), lend_parse=False)
     sentence = fk.assert_one_sentence(result)
     assert "largest size this process may write" in sentence and f"at step {step}" in sentence
     assert "published build was left as it was" in sentence

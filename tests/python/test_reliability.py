@@ -95,6 +95,9 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
     assert first == second
     first_files = file_digests(tmp_path / "first" / "current" / "exports")
     assert first_files and first_files == file_digests(tmp_path / "second" / "current" / "exports")
+    # dbt kept its parse and its log, and wrote none of its JSON artifacts (riia.build.dbt)
+    written = {p.name for p in (tmp_path / "second" / "target").iterdir()}
+    assert "partial_parse.msgpack" in written and not written & {"manifest.json", "run_results.json"}, written
     # dbt did not parse the project again
     log = (tmp_path / "second" / "target" / "logs" / "dbt.log").read_text()
     assert "Finished running" in log, log[-3000:]  # dbt's log of the build, where a failure sends a reader

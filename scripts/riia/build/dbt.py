@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import sys
@@ -68,12 +69,16 @@ def run_dbt(
     say: Callable[[str], None] = print,
     target_path: Path | None = None,
     validates: bool = False,
+    artifacts: bool = False,
 ) -> DbtOutcome:
     """`dbt <args>` in this process against `db_path`; the outcome with each failure in a line.
     `target_path` is dbt's target folder (manifest, compiled SQL, partial parse, logs in
     `logs/`); default $DBT_TARGET_PATH or build/target. `validates`: the command may build
     int_validation_findings, whose suites' process is then started beside dbt's own start
-    (riia.validation.child)."""
+    (riia.validation.child). `artifacts`: dbt writes its JSON artifacts (manifest.json,
+    run_results.json...), which only `riia docs` reads; without them dbt does not write its
+    manifest (twice, some 1.3 s of CPU a command) and still keeps its parse
+    (partial_parse.msgpack) and its log."""
     import json
 
     from dbt.adapters.duckdb import DuckDBConnectionManager
@@ -103,6 +108,8 @@ def run_dbt(
     # has it: each node, failure and why a parse was whole): progress and failures are
     # reported from its events and results, and an error never shows as a traceback.
     full_args = [*args, "--log-level", "none", "--log-level-file", "info", "--project-dir", str(PROJECT_ROOT)]
+    if not artifacts:
+        full_args.append("--no-write-json")
     if target_path is not None:
         full_args += ["--target-path", str(target_path), "--log-path", str(target_path / "logs")]
     if dbt_vars:
@@ -111,6 +118,10 @@ def run_dbt(
     started = time.monotonic()
     cwd = os.getcwd()
     os.chdir(db_path.parent)  # dbt-duckdb resolves the warehouse's path against the working directory
+    # A line dbt cannot write to its log file (the disk is full) is dropped, not reported with
+    # a traceback on standard error, line after line: the build's own failure says what
+    # happened, in one sentence (riia.build.dbt_failure).
+    raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
     try:
         if validates:
             from riia.validation import child
@@ -118,6 +129,7 @@ def run_dbt(
             child.start_early()
         result = dbtRunner(callbacks=[progress]).invoke(full_args)
     finally:
+        logging.raiseExceptions = raise_exceptions
         if validates:
             child.discard()
         # dbt-duckdb keeps the file open for the whole process: release it before anything
