@@ -139,11 +139,10 @@ class Parses:
     made with the same profile, variables and files (partial parsing). The first dbt command
     of a kind ("dbt": the dbt command line, no variables; "dbt-...": the same on a copied
     project or with given `--vars`; "riia-...": `riia build` with given settings,
-    faultkit.dbt_parse) to succeed
-    keeps its parse for the whole test run, and every later command of that kind starts
-    from a copy of it. dbt checks each file's hash and the variables itself, so a copy can
-    only save work, never change a build: a command whose variables differ parses the whole
-    project as before."""
+    faultkit.dbt_parse) to succeed keeps its parse for the whole test run, and every later
+    command of that kind starts from a copy of it. dbt checks each file's hash and the
+    variables itself, so a copy can only save work, never change a build: a command whose
+    variables differ parses the whole project as before."""
 
     def __init__(self) -> None:
         self.root: Path | None = None  # the test run's folder, shared by the xdist workers
