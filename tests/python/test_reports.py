@@ -655,7 +655,6 @@ def test_a_table_that_only_gains_a_quarter_is_added_to_not_written_again(
     # DuckDB file is written afresh (no replaced figure may linger in a copy's free space), the
     # indicators' rows copied from the last file and the quarter added. Every other file is
     # linked, and every folder is the one a fresh export (the fixture's) writes.
-    monkeypatch.setenv("RIIA_WORKERS", "1")  # the exports run in this process, where they are counted
     warehouse = tmp_path / "riia.duckdb"
     shutil.copyfile(published.build.db_path, warehouse)
     last = {}
@@ -694,6 +693,7 @@ def test_a_table_that_only_gains_a_quarter_is_added_to_not_written_again(
         return copy(source, target)
 
     original, copy = publish.append_quarters, shutil.copyfile
+    monkeypatch.setenv("RIIA_WORKERS", "1")  # the next export runs in this process, where it is counted
     monkeypatch.setattr(publish, "append_quarters", append_quarters)
     monkeypatch.setattr(publish.shutil, "copyfile", copyfile)
     after = {d.recipient.recipient_id: d.folder for d in publish.write_exports(
