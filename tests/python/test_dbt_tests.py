@@ -1,7 +1,8 @@
 """dbt's own tests: the shared sample build (conftest `sample_build`) is a plain `dbt build`
 with no selector, so it runs every data test and unit test of the project; `riia build`
-runs only those that gate publication (selectors.yml). These tests prove the full set ran
-and passed, so `make test` needs no second whole-sample build to run them."""
+runs only those that gate publication, the seeds' own when the seeds load (selectors.yml).
+These tests prove the full set ran and passed, so `make test` needs no second whole-sample
+build to run them, and that the selectors choose what they say."""
 
 from __future__ import annotations
 
@@ -29,6 +30,36 @@ def test_the_sample_build_ran_every_data_test_and_unit_test_and_all_passed(sampl
     assert {uid: results[uid] for uid in data_tests | unit_tests if results[uid] != "pass"} == {}
     gate = {uid for uid in data_tests if "gate" in manifest["nodes"][uid]["tags"]}
     assert 0 < len(gate) < len(data_tests)
+
+
+def listed_tests(tmp_path: Path, selector: str) -> set[str]:
+    """The data tests `dbt build --selector <selector>` runs (dbt ls, on the run's parse)."""
+    options = ("--quiet", "--selector", selector, "--resource-type", "test", "--output", "json")
+    listed = run_dbt(
+        tmp_path / "returns",
+        tmp_path / "riia.duckdb",
+        command="ls",
+        extra_args=(*options, "--output-keys", "unique_id"),
+    )
+    return {json.loads(line)["unique_id"] for line in listed.output.splitlines() if line.startswith("{")}
+
+
+def test_a_quarterly_build_runs_every_gating_test_but_the_seeds_own_which_run_when_the_seeds_load(
+    sample_build: Build, tmp_path: Path
+) -> None:
+    # selectors.yml: the tests whose every parent is a seed run with the seeds (a seed file
+    # or the code changed); every other gating test, a sharing rule that reads a seed and a
+    # model among them, runs on every quarterly build
+    manifest = json.loads((sample_build.db_path.parent / "dbt_target" / "manifest.json").read_text())
+    nodes = manifest["nodes"]
+    gate = {uid for uid, node in nodes.items() if node["resource_type"] == "test" and "gate" in node["tags"]}
+    parents = {uid: nodes[uid]["depends_on"]["nodes"] for uid in gate}
+    seeds_own = {uid for uid in gate if all(parent.startswith("seed.") for parent in parents[uid])}
+    assert seeds_own and any(
+        {parent.split(".")[0] for parent in parents[uid]} == {"seed", "model"} for uid in gate - seeds_own
+    )
+    assert listed_tests(tmp_path / "quarterly", "quarterly_build") == gate - seeds_own
+    assert listed_tests(tmp_path / "with_seeds", "quarterly_build_with_seeds") >= gate
 
 
 def test_the_returns_source_is_fresh_after_a_load(sample_build: Build, tmp_path: Path) -> None:
