@@ -32,6 +32,37 @@ def test_the_sample_build_ran_every_data_test_and_unit_test_and_all_passed(sampl
     assert 0 < len(gate) < len(data_tests)
 
 
+def test_every_not_null_constraint_a_contract_names_is_in_the_warehouse(sample_build: Build) -> None:
+    # the contracts' not_null constraints (the sharing outputs' key columns, which gate
+    # publication as their not_null tests did) and primary keys are DuckDB's, checked as each
+    # row is written: a constraint dbt did not create would check nothing. (A view's are
+    # documentation only: DuckDB has no constraint on a view, and dbt says so.)
+    manifest = json.loads((sample_build.db_path.parent / "dbt_target" / "manifest.json").read_text())
+    named = set()
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "model" or not node["config"]["contract"]["enforced"]:
+            continue
+        if node["config"]["materialized"] == "view":
+            continue
+        table = (node["schema"], node["alias"])
+        for column in node["columns"].values():
+            if any(c["type"] == "not_null" for c in column.get("constraints", [])):
+                named.add((*table, column["name"]))
+        for constraint in node.get("constraints", []):
+            if constraint["type"] == "primary_key":
+                named |= {(*table, name) for name in constraint["columns"]}
+    enforced = {
+        (schema, table, column)
+        for schema, table, columns in sample_build.query(
+            "select schema_name, table_name, constraint_column_names from duckdb_constraints() "
+            "where constraint_type = 'NOT NULL'"
+        )
+        for column in columns
+    }
+    assert sum(schema == "sharing" for schema, _, _ in named) >= 40
+    assert sorted(named - enforced) == []
+
+
 def listed_tests(tmp_path: Path, selector: str) -> set[str]:
     """The data tests `dbt build --selector <selector>` runs (dbt ls, on the run's parse)."""
     options = ("--quiet", "--selector", selector, "--resource-type", "test", "--output", "json")
