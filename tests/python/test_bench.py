@@ -229,6 +229,7 @@ def test_targets_take_their_figures_from_the_runs_by_name() -> None:
     assert found["2a"].measured == 0.35 and found["2a"].met is True
     assert found["2b"].measured is None and "needs sizes 12 and 24" in found["2b"].line()
     assert found["2c"].measured == 2.0
+    assert found["2c"].detail == "140.0 s / 70.0 s: +70.0 s over 36 quarters more, +1.94 s each"
     assert (found["3a"].measured, found["3b"].measured) == (900.0, 800.0)
     assert found["3d"].measured == 1.0 and found["3d"].met is True
     assert "1,024 bytes of memory per byte of file" in found["3c"].detail
