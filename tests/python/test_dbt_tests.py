@@ -16,9 +16,14 @@ from conftest import Build, copy_warehouse, run_dbt
 pytestmark = pytest.mark.build
 
 
-def test_the_sample_build_ran_every_data_test_and_unit_test_and_all_passed(sample_build: Build) -> None:
+@pytest.fixture(scope="module")
+def manifest(sample_build: Build) -> dict:
+    """dbt's manifest of the sample build."""
+    return json.loads((sample_build.db_path.parent / "dbt_target" / "manifest.json").read_text())
+
+
+def test_the_sample_build_ran_every_data_test_and_unit_test_and_all_passed(sample_build: Build, manifest: dict) -> None:
     target = sample_build.db_path.parent / "dbt_target"
-    manifest = json.loads((target / "manifest.json").read_text())
     results = {
         r["unique_id"]: r["status"]
         for r in json.loads((target / "sample_build_run_results.json").read_text())["results"]
@@ -32,12 +37,11 @@ def test_the_sample_build_ran_every_data_test_and_unit_test_and_all_passed(sampl
     assert 0 < len(gate) < len(data_tests)
 
 
-def test_every_not_null_constraint_a_contract_names_is_in_the_warehouse(sample_build: Build) -> None:
+def test_every_not_null_constraint_a_contract_names_is_in_the_warehouse(sample_build: Build, manifest: dict) -> None:
     # the contracts' not_null constraints (the sharing outputs' key columns, which gate
     # publication as their not_null tests did) and primary keys are DuckDB's, checked as each
     # row is written: a constraint dbt did not create would check nothing. (A view's are
     # documentation only: DuckDB has no constraint on a view, and dbt says so.)
-    manifest = json.loads((sample_build.db_path.parent / "dbt_target" / "manifest.json").read_text())
     named = set()
     for node in manifest["nodes"].values():
         if node["resource_type"] != "model" or not node["config"]["contract"]["enforced"]:
@@ -76,12 +80,11 @@ def listed_tests(tmp_path: Path, selector: str) -> set[str]:
 
 
 def test_a_quarterly_build_runs_every_gating_test_but_the_seeds_own_which_run_when_the_seeds_load(
-    sample_build: Build, tmp_path: Path
+    manifest: dict, tmp_path: Path
 ) -> None:
     # selectors.yml: the tests whose every parent is a seed run with the seeds (a seed file
     # or the code changed); every other gating test, a sharing rule that reads a seed and a
     # model among them, runs on every quarterly build
-    manifest = json.loads((sample_build.db_path.parent / "dbt_target" / "manifest.json").read_text())
     nodes = manifest["nodes"]
     gate = {uid for uid, node in nodes.items() if node["resource_type"] == "test" and "gate" in node["tags"]}
     parents = {uid: nodes[uid]["depends_on"]["nodes"] for uid in gate}
