@@ -12,11 +12,14 @@ every LA in their quarter, so that the plausibility rules (P01-P03) compare them
 quarter and with England's range, exactly as the build will.
 
 The scratch warehouse starts from a cached copy holding the seeds (rebuilt when a seed
-changes), so a check takes seconds, not a build's minute.
+changes), and dbt from the parse of the project the last check kept beside it (dbt parses
+again what changed since, or all of it for other settings), so a check takes seconds, not
+a build's minute.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -37,6 +40,7 @@ from riia.build.dbt import run_dbt
 from riia.paths import SEEDS_DIR, check_cache_dir
 from riia.periods import parse_file_name
 
+PARSE = "partial_parse.msgpack"  # dbt's parse of the project, in its target folder
 FINDING_FIELDS = ("file", "line", "item", "value", "rule", "severity", "message", "what_to_fix")
 
 
@@ -111,10 +115,31 @@ def seeded_warehouse(dbt_vars: dict[str, Any], target_path: Path | None = None) 
 
 def scratch_target(scratch: Path) -> Path:
     """dbt's target folder for one check, in its scratch folder: never the build's, so a
-    check run during a build (or beside another check) writes over nobody's manifest."""
+    check run during a build (or beside another check) writes over nobody's manifest. It
+    starts with the parse the last check kept (`keep_parse`): without one, dbt parses the
+    whole project, some 4 s of a check's 10; with it, only what changed since. dbt itself
+    decides whether a parse still holds (the project's files, the variables, the profile),
+    as it does in a build's target folder."""
     target = scratch / "target"
     target.mkdir()
+    with contextlib.suppress(OSError):  # none kept yet, or unreadable: dbt parses the project
+        shutil.copyfile(check_cache_dir() / PARSE, target / PARSE)
     return target
+
+
+def keep_parse(target: Path) -> None:
+    """Keep dbt's parse from a check's target folder for the next check, renamed into place
+    so that a check starting meanwhile copies either the last parse or this one, whole."""
+    made = target / PARSE
+    if not made.is_file():
+        return
+    cache = check_cache_dir()
+    part = cache / f".{PARSE}.{os.getpid()}-{secrets.token_hex(3)}.part"
+    try:
+        shutil.copyfile(made, part)
+        os.replace(part, cache / PARSE)
+    except OSError:  # the next check parses the project itself: slower, never wrong
+        part.unlink(missing_ok=True)
 
 
 def land_files(con: duckdb.DuckDBPyConnection, files: list[Path], rules: intake.FolderRules) -> list[str]:
@@ -214,6 +239,7 @@ def check(files: list[Path], warehouse: Path | None) -> CheckResult:
         )
         if not outcome.success:
             raise CheckError("The check could not run: " + "; ".join(outcome.failures))
+        keep_parse(target)
         with duckdb.connect(str(db_path), read_only=True) as con:
             rows = con.execute(
                 """

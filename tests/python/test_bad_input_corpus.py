@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
+import os
 import re
 import shutil
 import sys
@@ -323,3 +325,62 @@ def test_accepted_corpus_files_are_read_correctly(corpus: CorpusBuild) -> None:
     twice = [f for f in accepted if f.startswith("37_")]
     assert len(twice) == 2
     assert sum(corpus.files[corpus_path(f)]["is_latest_version"] for f in twice) == 1
+
+
+# --- the same files through `riia check` ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def checked(corpus: CorpusBuild, tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
+    """`riia check --no-warehouse` on every corpus file at once (the very large one too), as an
+    LA officer would run it, with its cache (the seeds' warehouse, dbt's parse) in a folder of
+    its own that holds a broken parse: its findings by each file's path in the build's folder."""
+    import faultkit as fk
+
+    cache = tmp_path_factory.mktemp("check_cache")
+    (cache / "partial_parse.msgpack").write_bytes(b"not a parse")  # dbt must parse the project itself
+    folder = corpus.build.returns_dir
+    paths = sorted(p for p in (folder / "corpus").rglob("*") if p.is_file())
+    env = dict(os.environ, RIIA_CHECK_CACHE_DIR=str(cache))
+    result = fk.run(["check", "--no-warehouse", "--format", "json", *map(str, paths)], env)
+    assert result.returncode == 1, result.stderr[-3000:]  # the corpus has errors
+    assert "not a parse" not in (cache / "partial_parse.msgpack").read_text(errors="replace")  # dbt's, kept
+    report = json.loads(result.stdout)
+    names = dict(zip(report["files"], (p.relative_to(folder).as_posix() for p in paths), strict=True))
+    findings: dict[str, list[dict]] = defaultdict(list)
+    for finding in report["findings"]:
+        findings[names[finding["file"]]].append(finding)
+    return findings
+
+
+def quoted_names(message: str) -> str:
+    """A message with each file it quotes named by its name alone: where two files share a
+    name, the build quotes their paths in the returns folder, the check the names it gave
+    them (the name, then folder/name)."""
+    return re.sub(r"'(?:[^'/]*/)+([^'/]+)'", r"'\1'", message)
+
+
+@pytest.mark.build
+def test_riia_check_finds_what_the_build_finds(corpus: CorpusBuild, checked: dict[str, list[dict]]) -> None:
+    """An LA officer's check and the build are one engine: for every corpus file, the check
+    without a warehouse gives the build's template and logical findings (T, L) - the same
+    lines, items, values, rules and words - and no plausibility finding (P), which needs a
+    warehouse to compare with."""
+    compared, differ = 0, {}
+    for file in CORPUS_FILES:
+        path = corpus_path(file)
+        built = sorted(
+            (f["rule_id"], f["severity"], f["line_number"], f["item_code"], f["value"], quoted_names(f["message"]),
+             f["what_to_fix"])
+            for f in corpus.findings.get(path, [])
+            if f["rule_id"][0] in "TL"
+        )  # fmt: skip
+        found = sorted(
+            (f["rule"], f["severity"], f["line"], f["item"], f["value"], quoted_names(f["message"]), f["what_to_fix"])
+            for f in checked.get(path, [])
+        )
+        if found != built:
+            differ[file] = (found, built)
+        compared += len(found)
+    assert not differ, "\n".join(f"{f}:\n  check {c}\n  build {b}" for f, (c, b) in differ.items())
+    assert compared >= 40

@@ -66,3 +66,19 @@ def test_a_child_no_model_used_is_ended() -> None:
     (process, _) = child._waiting[0]
     child.discard()
     assert process.poll() is not None and not child._waiting
+
+
+def test_great_expectations_is_imported_without_what_no_suite_uses() -> None:
+    # in a process of its own: this one may have imported GE (and scipy.stats) already
+    script = """
+import sys
+from riia.validation.suites import DEFERRED_MODULES, import_great_expectations
+gx = import_great_expectations()
+assert DEFERRED_MODULES == ("scipy.stats",)
+assert "scipy.stats._stats_py" not in sys.modules  # imported by scipy.stats when it loads
+from scipy import stats  # as GE's KL-divergence expectation does: loaded when first used
+assert abs(stats.entropy([1, 1], [1, 2]) - 0.0589) < 1e-4 and "scipy.stats._stats_py" in sys.modules
+assert gx.get_context is not None
+"""
+    proc = subprocess.run([child.COMMAND[0], "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]

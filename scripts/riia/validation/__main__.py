@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from riia.validation.suites import ASSET_KEYS, ITEM_LINES, run_suites
+from riia.validation.suites import ASSET_KEYS, ITEM_LINES, import_great_expectations, run_suites
 
 
 def main(argv: list[str]) -> int:
@@ -26,8 +26,7 @@ def main(argv: list[str]) -> int:
         print("usage: python -m riia.validation FOLDER | --wait", file=sys.stderr)
         return 2
     if argv[0] == "--wait":
-        import great_expectations  # noqa: F401 - the slow part, done before the folder is ready
-
+        import_great_expectations()  # the slow part, done before the folder is ready
         argv = [sys.stdin.readline().strip()]
         if not argv[0]:
             return 0
