@@ -1,18 +1,20 @@
 """Shared fixtures: real dbt builds on fixture returns, in temporary folders.
 
-Every build runs `dbt` in a subprocess, with its own returns folder, DuckDB file and
-target path, from the warehouse's folder as `riia build` runs it (riia.build.dbt).
+Every build runs `dbt` as its command line does (in the test's process: `invoke_dbt`), with
+its own returns folder, DuckDB file and target path, from the warehouse's folder as `riia
+build` runs it (riia.build.dbt).
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import fcntl
 import hashlib
+import io
 import os
 import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -108,9 +110,8 @@ def run_dbt(
     if "--vars" in extra_args:  # dbt parses the whole project when its variables change: a kind of its own
         kind += f"-vars-{hashlib.sha256(extra_args[extra_args.index('--vars') + 1].encode()).hexdigest()[:12]}"
     PARSES.lend(kind, target)
-    proc = subprocess.run(
+    returncode, output = invoke_dbt(
         [
-            str(VENV_BIN / "dbt"),
             *command.split(),
             "--project-dir",
             str(project_dir),
@@ -120,18 +121,45 @@ def run_dbt(
             str(target / "logs"),
             *extra_args,
         ],
-        cwd=db_path.parent,
-        env=dbt_env(returns_dir, db_path, project_dir),
-        capture_output=True,
-        text=True,
-        timeout=900,
+        dbt_env(returns_dir, db_path, project_dir),
+        db_path.parent,
     )
-    if proc.returncode == 0:
+    if returncode == 0:
         PARSES.keep(kind, target)
-    build = Build(returns_dir, db_path, proc.returncode, proc.stdout + proc.stderr)
-    if check and proc.returncode != 0:
-        pytest.fail(f"dbt {command} failed (exit {proc.returncode}):\n{build.output[-6000:]}")
+    build = Build(returns_dir, db_path, returncode, output)
+    if check and returncode != 0:
+        pytest.fail(f"dbt {command} failed (exit {returncode}):\n{build.output[-6000:]}")
     return build
+
+
+def invoke_dbt(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """`dbt <args>` as the command line runs it, in this process through dbt's own entry point
+    for programs (dbtRunner), with `env` as the environment and `cwd` as the working folder
+    for the call, both restored after. A dbt command line starts by importing dbt and
+    setting it up, some 2.3 s of CPU a command; in this process only the first command pays
+    it, of the two dozen of a test run. Returns the exit status the command line gives (0
+    success, 1 a model or test failed, 2 dbt could not run) and what dbt printed."""
+    from dbt.adapters.duckdb import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+
+    saved_env, saved_cwd, printed = dict(os.environ), os.getcwd(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+            result = dbtRunner().invoke(args)
+    finally:
+        # dbt-duckdb keeps the warehouse open for the whole process (as in riia.build.dbt)
+        DuckDBConnectionManager.close_all_connections()
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    output = printed.getvalue()
+    if result.exception is not None:
+        output += f"\n{type(result.exception).__name__}: {result.exception}"
+        return 2, output
+    return (0 if result.success else 1), output
 
 
 class Parses:
