@@ -37,8 +37,8 @@ data/returns, build/ (the published build), exports/ and reports/ are never touc
    difference from marts.fct_indicator_values / marts.fct_indicator_comparators fails the
    bench.
 6. `riia check` on one file and on the whole new quarter (153 files), against the 12q
-   warehouse: one cold run (it builds the seeded-warehouse cache), then the median of
-   --check-runs runs each.
+   warehouse: one cold run (it builds the seeded-warehouse cache and parses the project),
+   then the median of --check-runs runs each (from that cache and the parse it kept).
 7. Memory with a return of the maximum allowed size (riia.bench.memory).
 
 Every figure is printed with its target and the ratio between them; results go to
@@ -218,7 +218,7 @@ class Bench:
     def checks(self, sample: plan.Sample, warehouse: Path, project: Path | None = None) -> None:
         files = sample.files(sample.new_quarter)
         cache = self.work / "check-cache" / "check"
-        say(f"[check] cold run (builds the seeded-warehouse cache in {cache}) ...")
+        say(f"[check] cold run (builds the seeded-warehouse cache and dbt's parse in {cache}) ...")
         cold = runs.riia_check(files[:1], warehouse, cache, self.date, self.logs / "check_cold.log", project)
         if cold.returncode not in (0, 1):
             self.failures.append(f"check: the cold run failed, see {cold.log}")

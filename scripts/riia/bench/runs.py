@@ -4,8 +4,8 @@ an LA officer runs them.
 * `riia build`, end to end (load, dbt, exports, reports, publish), into a build folder of
   the benchmark's own (RIIA_BUILD_DIR) from a returns folder of its own (RIIA_RETURNS_DIR):
   nothing of the project's data/returns, build/, exports/ or reports/ is read or written.
-* `riia check FILE...` against a benchmark warehouse, its seeded-warehouse cache in the
-  work folder (RIIA_CHECK_CACHE_DIR).
+* `riia check FILE...` against a benchmark warehouse, its cache (the seeded warehouse, dbt's
+  parse) in the work folder (RIIA_CHECK_CACHE_DIR).
 * the reference computation (`python -m riia.bench.reference`).
 
 Each child is waited for with os.wait4, whose `ru_maxrss` is the peak resident memory of
