@@ -81,6 +81,10 @@ def run_dbt(
     (partial_parse.msgpack) and its log."""
     import json
 
+    from riia.validation import child
+
+    if validates:  # before importing dbt (1.4 s), which then overlaps GE's import in the child
+        child.start_early()
     from dbt.adapters.duckdb import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
@@ -123,10 +127,6 @@ def run_dbt(
     # happened, in one sentence (riia.build.dbt_failure).
     raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
     try:
-        if validates:
-            from riia.validation import child
-
-            child.start_early()
         result = dbtRunner(callbacks=[progress]).invoke(full_args)
     finally:
         logging.raiseExceptions = raise_exceptions
