@@ -97,7 +97,10 @@ def import_great_expectations() -> Any:
     LazyLoader) instead of with it. Only a submodule can wait: importing a top-level package
     already in `sys.modules` reads its spec, which loads it."""
     for name in DEFERRED_MODULES:
-        spec = None if name in sys.modules else importlib.util.find_spec(name)  # imports the parent package
+        try:
+            spec = None if name in sys.modules else importlib.util.find_spec(name)  # imports the parent package
+        except ModuleNotFoundError:  # not installed: GE's own import says so if it needs it
+            spec = None
         if spec is None or spec.loader is None:
             continue
         parent, _, child = name.rpartition(".")
