@@ -134,27 +134,23 @@ def run_dbt(
 
 def invoke_dbt(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, str]:
     """`dbt <args>` as the command line runs it, in this process through dbt's own entry point
-    for programs (dbtRunner), with `env` as the environment and `cwd` as the working folder
-    for the call, both restored after. A dbt command line starts by importing dbt and
-    setting it up, some 2.3 s of CPU a command; in this process only the first command pays
-    it, of the two dozen of a test run. Returns the exit status the command line gives (0
-    success, 1 a model or test failed, 2 dbt could not run) and what dbt printed."""
-    from dbt.adapters.duckdb import DuckDBConnectionManager
+    for programs (dbtRunner), from `cwd` with `env` as the environment, as riia runs dbt
+    (riia.build.dbt.in_warehouse_folder: both restored after, the warehouse released). A dbt
+    command line starts by importing dbt and setting it up, some 2.3 s of CPU a command; in
+    this process only the first command pays it, of the two dozen of a test run. Returns the
+    exit status the command line gives (0 success, 1 a model or test failed, 2 dbt could not
+    run) and what dbt printed."""
     from dbt.cli.main import dbtRunner
 
-    saved_env, saved_cwd, printed = dict(os.environ), os.getcwd(), io.StringIO()
-    os.environ.clear()
-    os.environ.update(env)
-    os.chdir(cwd)
-    try:
-        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
-            result = dbtRunner().invoke(args)
-    finally:
-        # dbt-duckdb keeps the warehouse open for the whole process (as in riia.build.dbt)
-        DuckDBConnectionManager.close_all_connections()
-        os.chdir(saved_cwd)
-        os.environ.clear()
-        os.environ.update(saved_env)
+    from riia.build.dbt import in_warehouse_folder
+
+    printed = io.StringIO()
+    with (
+        in_warehouse_folder(cwd, env),
+        contextlib.redirect_stdout(printed),
+        contextlib.redirect_stderr(printed),
+    ):
+        result = dbtRunner().invoke(args)
     output = printed.getvalue()
     if result.exception is not None:
         output += f"\n{type(result.exception).__name__}: {result.exception}"

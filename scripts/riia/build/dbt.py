@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,32 @@ def import_dbt() -> None:
             return
 
 
+@contextlib.contextmanager
+def in_warehouse_folder(folder: Path, environment: Mapping[str, str]) -> Iterator[None]:
+    """For a dbt command run in this process (dbtRunner): the warehouse's folder as the working
+    directory, against which dbt-duckdb resolves the warehouse's path, and `environment` set.
+    After it, the warehouse released - dbt-duckdb keeps the file open for the whole process -
+    before anything else touches the file and before leaving its folder (its write-ahead log
+    and spill folder are named relative to it); then the working directory and those
+    variables as they were. riia's commands and the tests' dbt commands (conftest) run dbt so."""
+    from dbt.adapters.duckdb import DuckDBConnectionManager
+
+    before = {name: os.environ.get(name) for name in environment}
+    cwd = os.getcwd()
+    os.environ.update(environment)
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        DuckDBConnectionManager.close_all_connections()
+        os.chdir(cwd)
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def run_dbt(
     args: Sequence[str],
     db_path: Path,
@@ -85,7 +112,6 @@ def run_dbt(
 
     if validates:  # before importing dbt (1.4 s), which then overlaps GE's import in the child
         child.start_early()
-    from dbt.adapters.duckdb import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
     # dbt opens the warehouse by its bare name, from the folder holding it: dbt parses the
@@ -99,8 +125,6 @@ def run_dbt(
     dbt_vars = dict(dbt_vars or {})
     if dbt_vars.get("build_date"):
         connection["RIIA_BUILD_DATE"] = str(dbt_vars.pop("build_date"))
-    before = {name: os.environ.get(name) for name in connection}
-    os.environ.update(connection)
     os.environ["RIIA_RETURNS_DIR"] = str(returns_dir)
     os.environ.setdefault("DBT_PROFILES_DIR", str(PROJECT_ROOT))
     if target_path is None:
@@ -120,28 +144,17 @@ def run_dbt(
         full_args += ["--vars", json.dumps(dbt_vars)]
     progress = _Progress(say)
     started = time.monotonic()
-    cwd = os.getcwd()
-    os.chdir(db_path.parent)  # dbt-duckdb resolves the warehouse's path against the working directory
     # A line dbt cannot write to its log file (the disk is full) is dropped, not reported with
     # a traceback on standard error, line after line: the build's own failure says what
     # happened, in one sentence (riia.build.dbt_failure).
     raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
     try:
-        result = dbtRunner(callbacks=[progress]).invoke(full_args)
+        with in_warehouse_folder(db_path.parent, connection):
+            result = dbtRunner(callbacks=[progress]).invoke(full_args)
     finally:
         logging.raiseExceptions = raise_exceptions
         if validates:
             child.discard()
-        # dbt-duckdb keeps the file open for the whole process: release it before anything
-        # else touches the file, and before leaving its folder (its write-ahead log and
-        # spill folder are named relative to it).
-        DuckDBConnectionManager.close_all_connections()
-        os.chdir(cwd)
-        for name, value in before.items():  # the caller's own settings, as they were
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
     outcome = DbtOutcome(bool(result.success), nodes=progress.done, seconds=time.monotonic() - started)
     if result.exception is not None:
         outcome.failures.append(f"dbt could not run: {result.exception}")
