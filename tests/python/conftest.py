@@ -137,16 +137,21 @@ def invoke_dbt(args: list[str], env: dict[str, str], cwd: Path) -> tuple[int, st
     for programs (dbtRunner), from `cwd` with `env` as the environment, as riia runs dbt
     (riia.build.dbt.in_warehouse_folder: both restored after, the warehouse released). A dbt
     command line starts by importing dbt and setting it up, some 2.3 s of CPU a command; in
-    this process only the first command pays it, of the two dozen of a test run. Returns the
-    exit status the command line gives (0 success, 1 a model or test failed, 2 dbt could not
-    run) and what dbt printed."""
+    this process only the first command pays it, of the two dozen of a test run. The
+    validation suites run in this process too (riia.validation.child.in_this_process), which
+    imports Great Expectations once instead of a child doing so for every build; the child
+    itself is tested by test_validation_child and by every test that runs `riia build`.
+    Returns the exit status the command line gives (0 success, 1 a model or test failed, 2
+    dbt could not run) and what dbt printed."""
     from dbt.cli.main import dbtRunner
 
     from riia.build.dbt import in_warehouse_folder
+    from riia.validation import child
 
     printed = io.StringIO()
     with (
         in_warehouse_folder(cwd, env),
+        child.in_this_process(),
         contextlib.redirect_stdout(printed),
         contextlib.redirect_stderr(printed),
     ):

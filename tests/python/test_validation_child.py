@@ -61,6 +61,29 @@ def test_without_a_child_waiting_the_model_starts_one(tmp_path: Path) -> None:
     assert (folder / "findings.parquet").is_file()
 
 
+def test_in_this_process_the_suites_run_here_unless_a_child_waits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as the tests' builds run them (conftest.invoke_dbt): no child is started
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("started a child")
+
+    folder = inputs_folder(tmp_path / "inputs")
+    assert not child._waiting
+    with child.in_this_process(), monkeypatch.context() as patched:
+        patched.setattr(subprocess, "run", refuse)
+        patched.setattr(subprocess, "Popen", refuse)
+        child.run(folder)
+    assert (folder / "findings.parquet").is_file()
+    # a child started early is still the one used
+    again = inputs_folder(tmp_path / "again")
+    child.start_early()
+    with child.in_this_process():
+        child.run(again)
+    assert not child._waiting and (again / "findings.parquet").is_file()
+    assert not child._here
+
+
 def test_a_child_no_model_used_is_ended() -> None:
     child.start_early()
     (process, _) = child._waiting[0]
