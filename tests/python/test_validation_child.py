@@ -26,13 +26,13 @@ def inputs_folder(folder: Path) -> Path:
     return folder
 
 
+def refuse(*args: object, **kwargs: object) -> None:
+    raise AssertionError("started a child")
+
+
 @pytest.fixture
 def no_new_child(monkeypatch: pytest.MonkeyPatch) -> None:
     """A run that started a child of its own instead of using the one waiting fails."""
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("started a second child")
-
     monkeypatch.setattr(subprocess, "run", refuse)
 
 
@@ -65,9 +65,6 @@ def test_in_this_process_the_suites_run_here_unless_a_child_waits(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # as the tests' builds run them (conftest.invoke_dbt): no child is started
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("started a child")
-
     folder = inputs_folder(tmp_path / "inputs")
     assert not child._waiting
     with child.in_this_process(), monkeypatch.context() as patched:
