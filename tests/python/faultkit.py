@@ -28,7 +28,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -163,15 +163,30 @@ def assert_succeeded(result: Finished) -> None:
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
 
 
-def wait_for_file(path: Path, proc: subprocess.Popen, timeout: float = 300) -> None:
-    """Wait until `path` exists (the build paused there) or fail if the process ended first."""
+def wait_until(ready: Callable[[], bool], what: str, proc: subprocess.Popen, timeout: float) -> None:
+    """Wait until `ready()`, or fail if the process ended first or `timeout` seconds passed."""
     deadline = time.monotonic() + timeout
-    while not path.exists():
+    while not ready():
         if proc.poll() is not None:
             out, err = output(proc)
-            raise AssertionError(f"the process ended before {path.name}: {out[-2000:]} {err[-2000:]}")
-        assert time.monotonic() < deadline, f"{path} never appeared"
+            raise AssertionError(f"the process ended before {what}: {out[-2000:]} {err[-2000:]}")
+        assert time.monotonic() < deadline, f"{what} never happened"
         time.sleep(0.05)
+
+
+def wait_for_file(path: Path, proc: subprocess.Popen, timeout: float = 300) -> None:
+    """Wait until `path` exists (the build paused there) or fail if the process ended first."""
+    wait_until(path.exists, f"{path} appeared", proc, timeout)
+
+
+def wait_for_text(path: Path, text: str, proc: subprocess.Popen, after: int = 0, timeout: float = 300) -> None:
+    """Wait until `text` is written to `path` beyond its first `after` bytes (a log the
+    process appends to), or fail if the process ended first."""
+
+    def written() -> bool:
+        return path.exists() and text.encode() in path.read_bytes()[after:]
+
+    wait_until(written, f"{text!r} was written to {path}", proc, timeout)
 
 
 # --------------------------------------------------------------------------- what was published
