@@ -94,11 +94,12 @@ def start(args: list[str], env: dict[str, str], preexec_fn=None, lend_parse: boo
     )
     proc.lent = lent  # taken back by finish
     proc.parse = parse  # kept by finish if the build succeeds
-    # its output read as it comes: a child that writes more than a pipe holds (64 KiB) while
-    # nobody reads would wait for a reader for ever
-    proc.drained = {}
+    # its output read as it comes, line by line: a child that writes more than a pipe holds
+    # (64 KiB) while nobody reads would wait for a reader for ever; and a test can see what
+    # a running process has said so far (`printed`)
+    proc.drained = {"out": [], "err": []}
     proc.drains = [
-        threading.Thread(target=lambda name, pipe: proc.drained.__setitem__(name, pipe.read()), args=(name, pipe))
+        threading.Thread(target=lambda lines, pipe: lines.extend(pipe), args=(proc.drained[name], pipe))
         for name, pipe in (("out", proc.stdout), ("err", proc.stderr))
     ]
     for drain in proc.drains:
@@ -136,7 +137,12 @@ def output(proc: subprocess.Popen) -> tuple[str, str]:
         drain.join()
     proc.stdout.close()
     proc.stderr.close()
-    return proc.drained["out"], proc.drained["err"]
+    return "".join(proc.drained["out"]), "".join(proc.drained["err"])
+
+
+def printed(proc: subprocess.Popen) -> str:
+    """What a process started by `start` has written on its standard output so far."""
+    return "".join(list(proc.drained["out"]))
 
 
 def run(

@@ -22,7 +22,6 @@ import hashlib
 import os
 import shutil
 import signal
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,8 +111,9 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
     seen["X2"] = fk.run(["build"], env)
     seen["X1_intact_after_X2"] = (c.build_dir / "publications" / str(seen["X1_folder"]) / "BUILDING").exists()
     x3 = fk.start(["build", "--wait", "600"], env | {"RIIA_TEST_PAUSE_AT": "exports,reports,publish"})
-    time.sleep(1.5)
-    seen["X3_waited"] = x3.poll() is None and not (c.build_dir / ".paused-exports").exists()
+    fk.wait_until(lambda: "Waiting up to 600 s" in fk.printed(x3), "X3 said it waits", x3, 120)
+    seen["X3_waiting"] = fk.printed(x3)
+    seen["X3_waited"] = not (c.build_dir / ".paused-exports").exists()
     kill(x1)
     marker.unlink()
 
@@ -182,6 +182,9 @@ def test_a_second_build_stops_at_once_naming_the_running_one(chain: Chain) -> No
 
 def test_with_wait_a_build_runs_after_the_running_one(chain: Chain) -> None:
     assert chain.seen["X3_waited"], "X3 waited for the lock"
+    (said,) = [line for line in chain.seen["X3_waiting"].splitlines() if line.startswith("Waiting up to 600 s")]
+    assert said.startswith("Waiting up to 600 s for another build to finish: the build started at ")
+    assert f"process {chain.seen['X1_pid']}" in said
     fk.assert_succeeded(chain.seen["X3"])
     assert f"Cleared the files of {chain.seen['X1_folder']} (a build that was interrupted)" in chain.seen["X3"].stdout
 

@@ -279,7 +279,7 @@ def run(plan: BuildPlan) -> int:
     from riia import publish, reports
 
     workers.start()
-    with BuildLock(plan.build_dir, plan.wait_seconds):
+    with BuildLock(plan.build_dir, plan.wait_seconds, say=say):
         folder, start = prepare(plan, publications)
         db_path = folder / WAREHOUSE
         clock = StepClock()

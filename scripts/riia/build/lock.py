@@ -14,6 +14,7 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,21 @@ class BuildLocked(Exception):
 
 
 class BuildLock:
-    """`with BuildLock(folder, wait_seconds):` - raises BuildLocked if another build holds it."""
+    """`with BuildLock(folder, wait_seconds):` - raises BuildLocked if another build holds it
+    after `wait_seconds`. A build that waits says so once, naming the one it waits for
+    (`say`), rather than sit silent for minutes."""
 
-    def __init__(self, folder: Path, wait_seconds: float = 0.0, poll_seconds: float = 0.5) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        wait_seconds: float = 0.0,
+        poll_seconds: float = 0.5,
+        say: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = folder / ".build.lock"
         self.wait_seconds = wait_seconds
         self.poll_seconds = poll_seconds
+        self.say = say
         self._handle: Any = None
 
     def holder(self) -> str:
@@ -49,11 +59,15 @@ class BuildLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._handle = self.path.open("a+", encoding="utf-8")
         deadline = time.monotonic() + self.wait_seconds
+        waiting = False
         while True:
             try:
                 fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if not waiting and self.wait_seconds > 0 and self.say is not None:
+                    self.say(f"Waiting up to {self.wait_seconds:g} s for another build to finish: {self.holder()}.")
+                waiting = True
                 if time.monotonic() >= deadline:
                     holder = self.holder()
                     self._handle.close()
