@@ -37,7 +37,7 @@ import duckdb
 
 from riia import config, intake
 from riia.build.dbt import run_dbt
-from riia.paths import SEEDS_DIR, check_cache_dir
+from riia.paths import SEEDS_DIR, check_cache_dir, replace_whole
 from riia.periods import parse_file_name
 
 PARSE = "partial_parse.msgpack"  # dbt's parse of the project, in its target folder
@@ -131,15 +131,8 @@ def keep_parse(target: Path) -> None:
     """Keep dbt's parse from a check's target folder for the next check, renamed into place
     so that a check starting meanwhile copies either the last parse or this one, whole."""
     made = target / PARSE
-    if not made.is_file():
-        return
-    cache = check_cache_dir()
-    part = cache / f".{PARSE}.{os.getpid()}-{secrets.token_hex(3)}.part"
-    try:
-        shutil.copyfile(made, part)
-        os.replace(part, cache / PARSE)
-    except OSError:  # the next check parses the project itself: slower, never wrong
-        part.unlink(missing_ok=True)
+    if made.is_file():  # if it cannot be kept, the next check parses the project itself
+        replace_whole(check_cache_dir() / PARSE, lambda part: shutil.copyfile(made, part))
 
 
 def land_files(con: duckdb.DuckDBPyConnection, files: list[Path], rules: intake.FolderRules) -> list[str]:

@@ -11,15 +11,21 @@ decided here, from the environment where a data engineer may override it:
   ``riia.duckdb`` in the build folder);
 * ``RIIA_EXPORTS_DIR`` / ``RIIA_REPORTS_DIR`` - the recipients' folders and the reports
   (default ``exports`` and ``reports``);
-* ``RIIA_CHECK_CACHE_DIR`` - where `riia check` caches its seeded warehouse (default
-  ``build/check``; `riia bench` points it into its own work folder).
+* ``RIIA_CHECK_CACHE_DIR`` - where `riia check` caches its seeded warehouse and dbt's parse
+  (default ``build/check``; `riia bench` points it into its own work folder).
 
 Relative paths are taken from the project root, whatever the current directory.
+
+`replace_whole(path, write)` is how a file that other processes may read at any moment
+(a cache shared by builds and checks) is written: whole or not at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -59,3 +65,18 @@ def reports_dir() -> Path:
 
 def check_cache_dir() -> Path:
     return project_path(os.environ.get("RIIA_CHECK_CACHE_DIR", "build/check"))
+
+
+def replace_whole(path: Path, write: Callable[[Path], object]) -> None:
+    """Write `path` through `write(part)` into a file of this call's own beside it, then rename
+    that into place: whatever reads or writes `path` meanwhile finds the old file or the new
+    one, whole. If it cannot be written, nothing is left behind and `path` is as it was (a
+    cache is then made again by whoever needs it next: slower, never wrong)."""
+    part = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(3)}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(part)
+        os.replace(part, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)

@@ -14,9 +14,7 @@ of its values beside it).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +25,7 @@ from typing import Any
 import altair as alt
 import vl_convert
 
+from riia.paths import replace_whole
 from riia.reports import formatting as fmt
 from riia.reports.pages import fresh, static_text
 
@@ -169,14 +168,7 @@ def bundle_text() -> str:
     except OSError:
         pass
     text = vl_convert.javascript_bundle(vl_version=VEGA_LITE_VERSION)
-    part = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part.write_text(text, encoding="utf-8")
-        os.replace(part, path)  # whole or absent, whatever else reads or writes it meanwhile
-    except OSError:
-        with contextlib.suppress(OSError):
-            part.unlink(missing_ok=True)
+    replace_whole(path, lambda part: part.write_text(text, encoding="utf-8"))
     return text
 
 
