@@ -113,7 +113,7 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
     x3 = fk.start(["build", "--wait", "600"], env | {"RIIA_TEST_PAUSE_AT": "exports,reports,publish"})
     fk.wait_until(lambda: "Waiting up to 600 s" in fk.printed(x3), "X3 said it waits", x3, 120)
     seen["X3_waiting"] = fk.printed(x3)
-    seen["X3_waited"] = not (c.build_dir / ".paused-exports").exists()
+    seen["X3_waited"] = x3.poll() is None and not (c.build_dir / ".paused-exports").exists()
     kill(x1)
     marker.unlink()
 
