@@ -67,10 +67,10 @@ MEMORY_LIMIT_RE = re.compile(r"set default_limit = '([^']+)'")
 
 def duckdb_memory_limit() -> str:
     """DuckDB's memory limit: RIIA_DUCKDB_MEMORY_LIMIT, else the default that dbt's
-    on-run-start hook sets (macros/apply_memory_limit.sql: written there once, for dbt and
+    on-run-start hook sets (macros/apply_duckdb_limits.sql: written there once, for dbt and
     for everything else that works like it)."""
-    macro = (PROJECT_ROOT / "macros" / "apply_memory_limit.sql").read_text(encoding="utf-8")
+    macro = (PROJECT_ROOT / "macros" / "apply_duckdb_limits.sql").read_text(encoding="utf-8")
     found = MEMORY_LIMIT_RE.search(macro)
     if found is None:
-        raise RuntimeError("macros/apply_memory_limit.sql gives no default for RIIA_DUCKDB_MEMORY_LIMIT")
+        raise RuntimeError("macros/apply_duckdb_limits.sql gives no default for RIIA_DUCKDB_MEMORY_LIMIT")
     return os.environ.get("RIIA_DUCKDB_MEMORY_LIMIT", "").strip() or found.group(1)

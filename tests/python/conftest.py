@@ -26,6 +26,12 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 CORE_HEADER = ("la_code", "period", "item_code", "value", "comment")
+# DuckDB's threads in a test's dbt build (RIIA_DUCKDB_THREADS, macro apply_duckdb_limits): the
+# cores shared among pytest's workers, as riia.workers shares them among the report workers.
+# Each worker's builds run beside the other's; at DuckDB's one thread per core in each, the
+# cores switched between twice as many busy threads as they have (the whole suite took 13%
+# more CPU and time: README, Tests).
+DUCKDB_THREADS = str(max(1, (os.cpu_count() or 1) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))))
 
 
 def physical_line_count(content: bytes) -> int:
@@ -60,7 +66,7 @@ def dbt_env(returns_dir: Path, db_path: Path, project_dir: Path = PROJECT_ROOT) 
     """dbt's environment for a build of `returns_dir` into `db_path`. dbt runs from the
     warehouse's folder and opens it by its bare name, as `riia build` does (riia.build.dbt):
     then every build of the run has the same profile, and can reuse one parse (PARSES)."""
-    env = dict(os.environ)
+    env = {"RIIA_DUCKDB_THREADS": DUCKDB_THREADS} | dict(os.environ)  # a test's own setting first
     env.update(
         RIIA_RETURNS_DIR=str(returns_dir),
         RIIA_DUCKDB_PATH=db_path.name,

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import duckdb
 
-from conftest import PARSES, PROJECT_ROOT, physical_line_count
+from conftest import DUCKDB_THREADS, PARSES, PROJECT_ROOT, physical_line_count
 from riia import config
 from riia.bench.memory import make_sparse as make_sparse
 from riia.bench.memory import memory_with_large_file as memory_with_large_file
@@ -59,9 +59,14 @@ class Finished:
 
 def riia_env(returns: Path, build_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of a `riia` command on these folders: settle time 0 (fixture files are
-    complete when written), a fixed build date, dbt's target inside the build folder."""
-    folders = {"RIIA_RETURNS_DIR": str(returns), "RIIA_BUILD_DIR": str(build_dir)}
-    return base_env(BUILD_DATE, **(folders | extra))  # a test's `extra` may override the folders
+    complete when written), a fixed build date, dbt's target inside the build folder, DuckDB's
+    threads shared with the other pytest workers (conftest.DUCKDB_THREADS)."""
+    folders = {
+        "RIIA_RETURNS_DIR": str(returns),
+        "RIIA_BUILD_DIR": str(build_dir),
+        "RIIA_DUCKDB_THREADS": DUCKDB_THREADS,
+    }
+    return base_env(BUILD_DATE, **(folders | extra))  # a test's `extra` may override these
 
 
 def dbt_parse(args: list[str], env: dict[str, str]) -> tuple[Path, str] | None:

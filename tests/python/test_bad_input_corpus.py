@@ -341,7 +341,7 @@ def checked(corpus: CorpusBuild, tmp_path_factory: pytest.TempPathFactory) -> di
     (cache / "partial_parse.msgpack").write_bytes(b"not a parse")  # dbt must parse the project itself
     folder = corpus.build.returns_dir
     paths = sorted(p for p in (folder / "corpus").rglob("*") if p.is_file())
-    env = dict(os.environ, RIIA_CHECK_CACHE_DIR=str(cache))
+    env = dict(os.environ, RIIA_CHECK_CACHE_DIR=str(cache), RIIA_DUCKDB_THREADS=fk.DUCKDB_THREADS)
     result = fk.run(["check", "--no-warehouse", "--format", "json", *map(str, paths)], env)
     assert result.returncode == 1, result.stderr[-3000:]  # the corpus has errors
     assert "not a parse" not in (cache / "partial_parse.msgpack").read_text(errors="replace")  # dbt's, kept

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -77,7 +78,8 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
     # different folder names must not matter either: paths are stored relative to the folder
-    run_build(first_returns, tmp_path / "first")
+    # at DuckDB's own threads (an empty setting is no setting)
+    run_build(first_returns, tmp_path / "first", RIIA_DUCKDB_THREADS="")
     # the second build starts from the first's parse (dbt's partial parse), made for a warehouse
     # in another folder: it holds because riia gives dbt the same connection for every build
     # (the warehouse by its bare name, riia.build.dbt)
@@ -87,8 +89,9 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
         tmp_path / "second" / "target" / "partial_parse.msgpack",
     )
     # ... and at another memory limit than the first (as a catch-up is, and the quarterly
-    # build after it): DuckDB's setting, not the parse's (macro apply_memory_limit)
-    run_build(second_returns, tmp_path / "second", RIIA_DUCKDB_MEMORY_LIMIT="400MB")
+    # build after it), and on one thread: DuckDB's settings, not the parse's (macro
+    # apply_duckdb_limits)
+    run_build(second_returns, tmp_path / "second", RIIA_DUCKDB_MEMORY_LIMIT="400MB", RIIA_DUCKDB_THREADS="1")
 
     first, second = table_digest(tmp_path / "first" / "riia.duckdb"), table_digest(tmp_path / "second" / "riia.duckdb")
     assert len(first) > 10
@@ -102,10 +105,12 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
     log = (tmp_path / "second" / "target" / "logs" / "dbt.log").read_text()
     assert "Finished running" in log, log[-3000:]  # dbt's log of the build, where a failure sends a reader
     assert "Unable to do partial parsing" not in log, log[-3000:]
-    # each build ran at its own limit (DuckDB gives it in MiB)
+    # each build ran at its own limits (DuckDB gives the memory in MiB)
     first_log = (tmp_path / "first" / "target" / "logs" / "dbt.log").read_text()
     assert "DuckDB memory limit: 286.1 MiB (300MB)" in first_log
+    assert re.search(r"DuckDB threads: [1-9][0-9]* \(one per core\)", first_log), first_log[-3000:]
     assert "DuckDB memory limit: 381.4 MiB (400MB)" in log
+    assert "DuckDB threads: 1 (RIIA_DUCKDB_THREADS)" in log
 
 
 def test_the_memory_limit_is_set_by_the_hook_that_runs_first_and_by_nothing_after_it() -> None:
@@ -117,14 +122,22 @@ def test_the_memory_limit_is_set_by_the_hook_that_runs_first_and_by_nothing_afte
     for name, output in profiles["riia"]["outputs"].items():
         assert "memory_limit" not in (output.get("settings") or {}), name
     hooks = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8"))["on-run-start"]
-    assert "apply_memory_limit()" in hooks[0]
+    assert "apply_duckdb_limits()" in hooks[0]
 
 
-def test_a_memory_limit_that_is_not_a_size_stops_the_run_naming_the_setting(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [
+        ("RIIA_DUCKDB_MEMORY_LIMIT", "lots", "RIIA_DUCKDB_MEMORY_LIMIT is 'lots', not a size"),
+        ("RIIA_DUCKDB_THREADS", "0", "RIIA_DUCKDB_THREADS is '0', not a whole number of threads"),
+        ("RIIA_DUCKDB_THREADS", "2; drop table x", "RIIA_DUCKDB_THREADS is '2; drop table x', not a whole number"),
+    ],
+)
+def test_a_duckdb_limit_that_is_not_one_stops_the_run_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str, value: str, said: str
 ) -> None:
-    monkeypatch.setenv("RIIA_DUCKDB_MEMORY_LIMIT", "lots")
+    monkeypatch.setenv(setting, value)
     run = run_dbt(tmp_path / "returns", tmp_path / "riia.duckdb", "run", ("--select", "int_periods"), check=False)
     assert run.returncode != 0
-    assert "RIIA_DUCKDB_MEMORY_LIMIT is 'lots', not a size" in run.output, run.output[-3000:]
+    assert said in run.output, run.output[-3000:]
     assert "1 of 1 START sql" not in run.output  # no model ran
