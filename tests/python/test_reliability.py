@@ -113,14 +113,15 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
     assert "DuckDB threads: 1 (RIIA_DUCKDB_THREADS)" in log
 
 
-def test_the_memory_limit_is_set_by_the_hook_that_runs_first_and_by_nothing_after_it() -> None:
+def test_duckdbs_limits_are_set_by_the_hook_that_runs_first_and_by_nothing_after_it() -> None:
     # dbt-duckdb sets the profile's settings again on every cursor it opens (a model's): a
-    # memory_limit there would undo the hook's at the first model, whatever the build asked for
+    # memory_limit or threads there would undo the hook's at the first model, whatever the
+    # build asked for
     import yaml
 
     profiles = yaml.safe_load((PROJECT_ROOT / "profiles.yml").read_text(encoding="utf-8"))
     for name, output in profiles["riia"]["outputs"].items():
-        assert "memory_limit" not in (output.get("settings") or {}), name
+        assert not {"memory_limit", "threads"} & set(output.get("settings") or {}), name
     hooks = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8"))["on-run-start"]
     assert "apply_duckdb_limits()" in hooks[0]
 
