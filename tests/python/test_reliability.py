@@ -78,8 +78,7 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
     # different folder names must not matter either: paths are stored relative to the folder
-    # at DuckDB's own threads (an empty setting is no setting)
-    run_build(first_returns, tmp_path / "first", RIIA_DUCKDB_THREADS="")
+    run_build(first_returns, tmp_path / "first")
     # the second build starts from the first's parse (dbt's partial parse), made for a warehouse
     # in another folder: it holds because riia gives dbt the same connection for every build
     # (the warehouse by its bare name, riia.build.dbt)
@@ -108,7 +107,6 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
     # each build ran at its own limits (DuckDB gives the memory in MiB)
     first_log = (tmp_path / "first" / "target" / "logs" / "dbt.log").read_text()
     assert "DuckDB memory limit: 286.1 MiB (300MB)" in first_log
-    assert re.search(r"DuckDB threads: [1-9][0-9]* \(one per core\)", first_log), first_log[-3000:]
     assert "DuckDB memory limit: 381.4 MiB (400MB)" in log
     assert "DuckDB threads: 1 (RIIA_DUCKDB_THREADS)" in log
 
@@ -124,6 +122,15 @@ def test_duckdbs_limits_are_set_by_the_hook_that_runs_first_and_by_nothing_after
         assert not {"memory_limit", "threads"} & set(output.get("settings") or {}), name
     hooks = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text(encoding="utf-8"))["on-run-start"]
     assert "apply_duckdb_limits()" in hooks[0]
+
+
+def test_without_a_thread_setting_duckdb_uses_one_thread_per_core(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RIIA_DUCKDB_THREADS", "")  # an empty setting is no setting
+    # the hook runs before the model, which has nothing to read here
+    run = run_dbt(tmp_path / "returns", tmp_path / "riia.duckdb", "run", ("--select", "int_periods"), check=False)
+    assert re.search(r"DuckDB threads: [1-9][0-9]* \(one per core\)", run.output), run.output[-3000:]
 
 
 @pytest.mark.parametrize(
