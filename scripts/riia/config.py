@@ -5,7 +5,8 @@ the returns folder's layout, settle time and size limit, the deadline for return
 comparator and disclosure minimums, ...). The defaults and what each means are written in
 dbt_project.yml. A run overrides one with an environment variable named after it in upper
 case with the prefix RIIA_ (``RIIA_RETURNS_SETTLE_SECONDS=0``) or, for `riia build`, an
-option; `dbt_vars()` passes the result to dbt so that SQL and Python see the same values.
+option; `dbt_vars()` passes the result to dbt so that SQL and Python see the same values
+(but for the returns folder's, which only the loader reads: `LOADER_SETTINGS`).
 """
 
 from __future__ import annotations
@@ -57,9 +58,20 @@ def settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     return values
 
 
+# The returns folder's settings: the loader (riia.intake) reads them before dbt runs and
+# records them in the warehouse (raw.returns_folder), where the models read them. They are
+# not given to dbt as variables: dbt parses the whole project again (some 8 s) whenever a
+# variable changes, and would for a setting no model reads (test_project_shape proves none does).
+LOADER_SETTINGS = frozenset({"returns_layout", "returns_settle_seconds", "returns_max_file_bytes"})
+
+
 def dbt_vars(values: Mapping[str, Any]) -> dict[str, Any]:
-    """The settings that differ from dbt_project.yml's defaults, for dbt's --vars."""
-    return {name: value for name, value in values.items() if project_vars().get(name) != value}
+    """The settings dbt reads that differ from dbt_project.yml's defaults, for dbt's --vars."""
+    return {
+        name: value
+        for name, value in values.items()
+        if name not in LOADER_SETTINGS and project_vars().get(name) != value
+    }
 
 
 MEMORY_LIMIT_RE = re.compile(r"set default_limit = '([^']+)'")

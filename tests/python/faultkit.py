@@ -71,11 +71,12 @@ def riia_env(returns: Path, build_dir: Path, **extra: str) -> dict[str, str]:
 
 def dbt_parse(args: list[str], env: dict[str, str]) -> tuple[Path, str] | None:
     """dbt's target folder of a `riia build` (riia.build.dbt_target_path), and the kind of
-    parse it can share (conftest.Parses): builds given the same settings (riia.config: the
-    vars of dbt_project.yml, as RIIA_<NAME>) share one; their folders do not matter."""
+    parse it can share (conftest.Parses): builds given the same settings that dbt reads
+    (riia.config: the vars of dbt_project.yml, as RIIA_<NAME>, but the loader's) share one;
+    their folders do not matter."""
     if not args or args[0] != "build" or "RIIA_BUILD_DIR" not in env:
         return None
-    names = [f"RIIA_{name.upper()}" for name in config.project_vars()]
+    names = [f"RIIA_{name.upper()}" for name in config.project_vars() if name not in config.LOADER_SETTINGS]
     settings = sorted((name, env[name]) for name in names if name in env)
     kind = "riia-" + hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
     return dbt_target_path(Path(env["RIIA_BUILD_DIR"]), env), kind

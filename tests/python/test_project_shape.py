@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -246,3 +247,27 @@ def test_the_sharing_rules_read_every_output_that_leaves_a_region(manifest: dict
     }
     assert len(rules) == 4, sorted(rules)
     assert {name: sorted(leaving - reads) for name, reads in rules.items() if leaving - reads} == {}
+
+
+def test_dbt_is_given_every_setting_a_model_reads_and_none_it_does_not() -> None:
+    # riia.config.dbt_vars leaves the loader's settings out of dbt's --vars: dbt would parse
+    # the whole project again whenever one changed, for a variable no model reads (they read
+    # what the loader recorded, raw.returns_folder)
+    from riia import config
+
+    dbt_files = [
+        p
+        for folder in ("models", "macros", "snapshots", "analyses", "tests", "selectors.yml", "dbt_project.yml")
+        for p in ([PROJECT_ROOT / folder] if folder.endswith(".yml") else (PROJECT_ROOT / folder).rglob("*"))
+        if p.suffix in (".sql", ".py", ".yml")
+    ]
+    read = {
+        name
+        for path in dbt_files
+        for name in re.findall(r"""\bvar\(\s*["'](\w+)["']""", path.read_text(encoding="utf-8"))
+    }
+    assert len(dbt_files) > 100 and {"as_of_date", "scope_chunk_quarters", "validation_batch_rows"} <= read
+    assert not read & config.LOADER_SETTINGS
+    assert set(config.project_vars()) - config.LOADER_SETTINGS <= read
+    given = config.dbt_vars({"returns_layout": "per_la", "returns_settle_seconds": 0, "adcs_min_las": 12})
+    assert given == {"adcs_min_las": 12}

@@ -89,8 +89,15 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
     )
     # ... and at another memory limit than the first (as a catch-up is, and the quarterly
     # build after it), and on one thread: DuckDB's settings, not the parse's (macro
-    # apply_duckdb_limits)
-    run_build(second_returns, tmp_path / "second", RIIA_DUCKDB_MEMORY_LIMIT="400MB", RIIA_DUCKDB_THREADS="1")
+    # apply_duckdb_limits); and with another size limit for files, which the loader reads,
+    # not dbt (riia.config.LOADER_SETTINGS; every file here is far below both)
+    run_build(
+        second_returns,
+        tmp_path / "second",
+        RIIA_DUCKDB_MEMORY_LIMIT="400MB",
+        RIIA_DUCKDB_THREADS="1",
+        RIIA_RETURNS_MAX_FILE_BYTES="2000000",
+    )
 
     first, second = table_digest(tmp_path / "first" / "riia.duckdb"), table_digest(tmp_path / "second" / "riia.duckdb")
     assert len(first) > 10
