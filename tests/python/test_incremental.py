@@ -107,8 +107,10 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
         write_quarter(returns, period, las)
     # a return with an error (L01: more re-referrals than referrals), corrected below
     write_valid_return(returns, las[2], QUARTERS[2], REREFERRALS=900)
-    # the comparator and rank engine three quarters at a time (its first eight: 3 + 3 + 2)
-    first = quarterly_build(returns, root / "first" / "riia.duckdb", with_seeds=True, chunk=3)
+    # the comparator and rank engine at the project's default, eight quarters at a time: the
+    # first eight at once (builds at the default share one parse with the rest of the test
+    # run's, conftest.Parses)
+    first = quarterly_build(returns, root / "first" / "riia.duckdb", with_seeds=True)
     facts: dict = {"las": las, "first_scope": scope(first), "first_committed": committed(first)}
     facts["first_chunk_inserts"] = chunk_inserts(first)
     facts["first_status"] = first.query(
@@ -130,8 +132,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     with duckdb.connect(str(next_db)) as con:
         con.execute("create table main.stg_la_returns__lines__dbt_tmp20250101000000000000 as select 1 as line")
     # a run that stops part-way through the chain (here: only its first models) commits nothing
-    # (every build of this warehouse three quarters at a time, as the first: dbt parses the
-    # whole project again when its variables change)
+    # (every later build of this warehouse three quarters at a time: the quarters it
+    # recomputes in three groups or more; they share one parse, made by the first of them)
     partial = run_dbt(returns, next_db, command="build", extra_args=("--select", "int_build_scope+1", *chunk_vars(3)))
     facts["partial_scope"], facts["partial_committed"] = scope(partial), committed(partial)
     incremental = quarterly_build(returns, next_db, chunk=3)
@@ -153,8 +155,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     unchanged = quarterly_build(returns, next_db, chunk=3)
     facts["unchanged_scope"] = scope(unchanged)
     facts["unchanged_validated"] = unchanged.scalar("select count(*) from intermediate.int_validation_scope")
-    # ... against which every quarter computed at once
-    full = quarterly_build(returns, root / "full" / "riia.duckdb", with_seeds=True, chunk=0)
+    # ... against which every quarter computed from nothing, at the default: eight and one
+    full = quarterly_build(returns, root / "full" / "riia.duckdb", with_seeds=True)
     facts["full_chunk_inserts"] = chunk_inserts(full)
     facts["incremental_db"], facts["full_db"] = unchanged.db_path, full.db_path
     facts["tables"] = {
@@ -200,14 +202,15 @@ def test_incremental_builds_leave_no_table_a_full_build_has_not(builds: dict) ->
 
 
 def test_the_rank_engine_a_few_quarters_at_a_time_equals_it_all_at_once(builds: dict) -> None:
-    # the first build (eight quarters with files: 3 + 3 + 2) and the incremental one (the
-    # quarters it recomputes) ran the engine three quarters at a time, the full one all nine
-    # at once; the tables are equal (test above), the first build's first quarter among them
-    assert builds["first_chunk_inserts"] == dict.fromkeys(CHUNKED_MODELS, 2)
+    # the first build ran the engine on its eight quarters at once (one statement, no
+    # insert), the incremental one three quarters at a time (the quarters it recomputes), the
+    # full one eight and one; the tables are equal (test above), the first build's first
+    # quarter among them
+    assert builds["first_chunk_inserts"] == dict.fromkeys(CHUNKED_MODELS, 0)
     groups = -(-len(builds["incremental_scope"]) // 3)
     assert groups >= 3
     assert builds["incremental_chunk_inserts"] == dict.fromkeys(CHUNKED_MODELS, groups)
-    assert builds["full_chunk_inserts"] == dict.fromkeys(CHUNKED_MODELS, 0)
+    assert builds["full_chunk_inserts"] == dict.fromkeys(CHUNKED_MODELS, 1)
 
 
 def test_a_resubmission_correcting_an_error_replaces_the_quarantined_return(builds: dict) -> None:
