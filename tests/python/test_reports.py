@@ -580,7 +580,6 @@ def test_unchanged_reports_are_copied_and_changed_ones_rendered(published: Publi
     assert {w.period for w in third if w.rendered and w.kind != "index"} == {"2024-25 Q4"}
 
 
-@pytest.mark.build
 def assert_same_database(folder: Path, fresh: Path) -> None:
     """The DuckDB file of a recipient's folder holds the tables, and the rows in their order,
     of the one an export without a previous delivery wrote (`fresh`)."""
@@ -595,8 +594,46 @@ def assert_same_database(folder: Path, fresh: Path) -> None:
             assert ours == theirs, (folder, table)
 
 
+@dataclass
+class Delivered:
+    warehouse: Path
+    exports: Path  # every recipient's folder, exported from `warehouse`
+    folders: dict[str, Path]  # recipient id -> its folder
+    context: dict
+
+
+@pytest.fixture(scope="module")
+def delivered(published: Published, tmp_path_factory: pytest.TempPathFactory) -> Delivered:
+    """The last delivery of the tests of what an export carries from the one before: a copy
+    of the sample build's warehouse whose shared figures (the tables by indicator) keep their
+    last three quarters only, the returns and findings whole, and its export. An export
+    decides table by table whatever the rows: with a quarter of the figures, each of those
+    tests' exports costs half the CPU of one of the whole sample."""
+    root = tmp_path_factory.mktemp("delivered")
+    warehouse = root / "riia.duckdb"
+    shutil.copyfile(published.build.db_path, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        (first,) = con.sql(
+            "select period from (select distinct period from sharing.shr_regional__indicators) "
+            "order by period desc limit 1 offset 2"
+        ).fetchone()
+        tables = con.sql(
+            "select table_name from duckdb_columns() inner join duckdb_tables() using (database_name, schema_name, "
+            "table_name) where schema_name = 'sharing' and column_name in ('period', 'indicator_code') "
+            "group by all having count(*) = 2"
+        ).fetchall()
+        assert len(tables) >= 5
+        for (table,) in tables:
+            con.execute(f"delete from sharing.{table} where period < '{first}'")
+    as_of = published.build.scalar("select max(as_of_date) from sharing.shr_recipient_agreements")
+    context = {"as_of_date": str(as_of), "is_sample": True, "build_id": "test-build"}
+    deliveries = publish.write_exports(warehouse, root / "exports", context)
+    return Delivered(warehouse, root / "exports", {d.recipient.recipient_id: d.folder for d in deliveries}, context)
+
+
+@pytest.mark.build
 def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_export_would_write_them(
-    published: Published, tmp_path: Path
+    delivered: Delivered, tmp_path: Path
 ) -> None:
     # one figure DfE receives changes, and the South East's figures lose their last quarter
     # (so every file of the SE is named by other quarters): those two indicators tables are
@@ -604,7 +641,7 @@ def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_e
     # (riia.reuse; the SE's under their new names), and each folder is what an export
     # without a previous delivery writes, file for file and row for row
     warehouse = tmp_path / "riia.duckdb"
-    shutil.copyfile(published.build.db_path, warehouse)
+    shutil.copyfile(delivered.warehouse, warehouse)
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
             "update sharing.shr_dfe__riia_core set value = value + 1 where rowid = (select min(rowid) "
@@ -614,19 +651,18 @@ def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_e
             f"delete from sharing.shr_regional__indicators where recipient_id = '{SE}' and period = "
             f"(select max(period) from sharing.shr_regional__indicators where recipient_id = '{SE}')"
         )
-    context = {"as_of_date": str(published.build.scalar("select max(as_of_date) from sharing.shr_recipient_agreements")),
-               "is_sample": True, "build_id": "test-build"}  # fmt: skip
+    context = delivered.context
     again = {d.recipient.recipient_id: d.folder for d in publish.write_exports(
-        warehouse, tmp_path / "again", context, published.root / "exports")}  # fmt: skip
+        warehouse, tmp_path / "again", context, delivered.exports)}  # fmt: skip
     fresh = {d.recipient.recipient_id: d.folder for d in publish.write_exports(warehouse, tmp_path / "fresh", context)}
     written_again = []
     for recipient, folder in again.items():
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         assert manifest == json.loads((fresh[recipient] / "manifest.json").read_text(encoding="utf-8")), recipient
-        last = json.loads((published.folders[recipient] / "manifest.json").read_text(encoding="utf-8"))
+        last = json.loads((delivered.folders[recipient] / "manifest.json").read_text(encoding="utf-8"))
         last_files = {f["table"]: f["name"] for f in last["files"] if f["format"] == "csv"}
         for entry in (f for f in manifest["files"] if f["format"] == "csv"):
-            path, before = folder / entry["name"], published.folders[recipient] / last_files[entry["table"]]
+            path, before = folder / entry["name"], delivered.folders[recipient] / last_files[entry["table"]]
             assert (entry["name"] == before.name) == (recipient != SE), entry["name"]
             assert path.read_bytes() == (fresh[recipient] / entry["name"]).read_bytes(), path
             if path.stat().st_ino != before.stat().st_ino:
@@ -639,13 +675,14 @@ def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_e
     # comparison gives
     for recipient, folder in again.items():
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        previous = next(published.folders[recipient].glob("*.duckdb"))
+        previous = next(delivered.folders[recipient].glob("*.duckdb"))
         compared = changes.delivery_note(next(folder.glob("*.duckdb")), previous, manifest)
         assert (folder / "CHANGES.md").read_text() == compared, recipient
 
 
+@pytest.mark.build
 def test_a_table_that_only_gains_a_quarter_is_added_to_not_written_again(
-    published: Published, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    delivered: Delivered, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # the South East's and the North West's last deliveries lacked their latest quarter; the
     # SE's returns tracker said one return was late, and one of the NW's findings quoted another
@@ -656,7 +693,7 @@ def test_a_table_that_only_gains_a_quarter_is_added_to_not_written_again(
     # indicators' rows copied from the last file and the quarter added. Every other file is
     # linked, and every folder is the one a fresh export (the fixture's) writes.
     warehouse = tmp_path / "riia.duckdb"
-    shutil.copyfile(published.build.db_path, warehouse)
+    shutil.copyfile(delivered.warehouse, warehouse)
     last = {}
     with duckdb.connect(str(warehouse)) as con:
         for region in (NW, SE):
@@ -676,8 +713,7 @@ def test_a_table_that_only_gains_a_quarter_is_added_to_not_written_again(
             f"from sharing.shr_regional__findings where recipient_id = '{NW}' and period < '{last[NW]}' "
             "and value is not null)"
         )
-    context = {"as_of_date": str(published.build.scalar("select max(as_of_date) from sharing.shr_recipient_agreements")),
-               "is_sample": True, "build_id": "test-build"}  # fmt: skip
+    context = delivered.context
     before = {
         d.recipient.recipient_id: d.folder for d in publish.write_exports(warehouse, tmp_path / "before", context)
     }
@@ -697,23 +733,23 @@ def test_a_table_that_only_gains_a_quarter_is_added_to_not_written_again(
     monkeypatch.setattr(publish, "append_quarters", append_quarters)
     monkeypatch.setattr(publish.shutil, "copyfile", copyfile)
     after = {d.recipient.recipient_id: d.folder for d in publish.write_exports(
-        published.build.db_path, tmp_path / "after", context, tmp_path / "before")}  # fmt: skip
+        delivered.warehouse, tmp_path / "after", context, tmp_path / "before")}  # fmt: skip
     assert appended == [(after[NW], "indicators", [last[NW]]), (after[SE], "indicators", [last[SE]])]
     # every recipient's file is the last one copied but the North West's
     assert sorted(copied) == sorted(folder for recipient, folder in after.items() if recipient != NW)
     for recipient, folder in after.items():
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        assert manifest == json.loads((published.folders[recipient] / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest == json.loads((delivered.folders[recipient] / "manifest.json").read_text(encoding="utf-8"))
         earlier = {f["table"]: f["name"] for f in json.loads((before[recipient] / "manifest.json").read_text())["files"]
                    if f["format"] == "csv"}  # fmt: skip
         for entry in (f for f in manifest["files"] if f["format"] == "csv"):
             path = folder / entry["name"]
-            assert path.read_bytes() == (published.folders[recipient] / entry["name"]).read_bytes(), path
+            assert path.read_bytes() == (delivered.folders[recipient] / entry["name"]).read_bytes(), path
             linked = path.stat().st_ino == (before[recipient] / earlier[entry["table"]]).stat().st_ino
             written = (recipient, entry["table"]) in ((NW, "indicators"), (NW, "findings"), (SE, "indicators"),
                                                       (SE, "returns"))  # fmt: skip
             assert linked != written, path
-        assert_same_database(folder, published.folders[recipient])
+        assert_same_database(folder, delivered.folders[recipient])
 
 
 # --------------------------------------------------------------------------- hub and tracker
