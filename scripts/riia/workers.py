@@ -43,9 +43,14 @@ def worker_count() -> int:
     return max(1, int(wanted)) if wanted else max(1, min(os.cpu_count() or 1, 4))
 
 
+def cores_each(processes: int) -> int:
+    """The cores each of `processes` processes working side by side may keep busy (at least one)."""
+    return max(1, (os.cpu_count() or 1) // processes)
+
+
 def duckdb_threads() -> int:
     """DuckDB threads for a connection inside a worker: the cores shared among the workers."""
-    return max(1, (os.cpu_count() or 1) // worker_count())
+    return cores_each(worker_count())
 
 
 def _leave_stops_to_the_parent(parent: int) -> None:

@@ -23,15 +23,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from riia.workers import cores_each
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 CORE_HEADER = ("la_code", "period", "item_code", "value", "comment")
 # DuckDB's threads in a test's dbt build (RIIA_DUCKDB_THREADS, macro apply_duckdb_limits): the
-# cores shared among pytest's workers, as riia.workers shares them among the report workers.
-# Each worker's builds run beside the other's; at DuckDB's one thread per core in each, the
-# cores switched between twice as many busy threads as they have (the whole suite took 13%
-# more CPU and time: README, Tests).
-DUCKDB_THREADS = str(max(1, (os.cpu_count() or 1) // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))))
+# cores shared among pytest's workers (riia.workers.cores_each, which shares them among the
+# report workers too). Each worker's builds run beside the other's; at DuckDB's one thread per
+# core in each, the cores switched between twice as many busy threads as they have (the whole
+# suite took 13% more CPU and time: README, Tests).
+DUCKDB_THREADS = str(cores_each(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))))
 
 
 def physical_line_count(content: bytes) -> int:
