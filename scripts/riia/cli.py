@@ -27,6 +27,9 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # a docstring's single line breaks are the source's, not the sentence's: in `riia --help`
+    # (Typer's "rich" mode kept them, and a summary broke mid-sentence); `code` is shown as such
+    rich_markup_mode="markdown",
 )
 
 
