@@ -44,18 +44,54 @@ def test_dbt_progress_is_a_line_a_tenth_not_a_line_a_node() -> None:
 
     from riia.build.dbt import _Progress
 
-    def event(name: str, **data: int) -> SimpleNamespace:
+    def event(name: str, **data: object) -> SimpleNamespace:
         return SimpleNamespace(info=SimpleNamespace(name=name), data=SimpleNamespace(**data))
 
+    node = SimpleNamespace(resource_type="model", node_name="m")
     for total, most in ((300, 10), (0, 0)):
         said: list[str] = []
         progress = _Progress(said.append)
         if total:
             progress(event("LogStartLine", total=total))
         for _ in range(300):
-            progress(event("NodeFinished"))
+            progress(event("NodeFinished", node_info=node, run_result=SimpleNamespace(execution_time=0.1)))
         assert len(said) == most, said
     assert said == [] and progress.done == 300
+
+
+def test_the_dbt_step_says_where_its_time_went_by_kind_of_node_and_slowest_model() -> None:
+    """Each node's time as dbt reports it (NodeFinished), summed by resource type; what is left
+    of the command's time is dbt's own; the slowest models by name, slowest first."""
+    from types import SimpleNamespace
+
+    from riia.build.dbt import SLOWEST_MODELS, _Progress, time_in_nodes, time_in_nodes_text
+
+    progress = _Progress(lambda _: None)
+    finished = [("model", f"m{i}", float(i)) for i in range(1, 8)] + [("test", "t1", 0.25), ("test", "t2", 0.5)]
+    finished += [("seed", "ref_items", 1.5), ("snapshot", "snp_accepted_return_values", 0.2)]
+    for kind, name, seconds in finished:
+        progress(
+            SimpleNamespace(
+                info=SimpleNamespace(name="NodeFinished"),
+                data=SimpleNamespace(
+                    node_info=SimpleNamespace(resource_type=kind, node_name=name),
+                    run_result=SimpleNamespace(execution_time=seconds),
+                ),
+            )
+        )
+    assert progress.node_seconds == finished
+    spent = time_in_nodes(progress.node_seconds, 40.0)
+    assert spent["nodes"] == 11
+    assert spent["in_nodes"] == {"model": 28.0, "seed": 1.5, "test": 0.8, "snapshot": 0.2}  # the largest first
+    assert spent["outside_nodes"] == round(40.0 - 28.0 - 1.5 - 0.75 - 0.2, 1) == 9.6
+    assert list(spent["slowest_models"].items()) == [("m7", 7.0), ("m6", 6.0), ("m5", 5.0), ("m4", 4.0), ("m3", 3.0)]
+    assert len(spent["slowest_models"]) == SLOWEST_MODELS
+    assert time_in_nodes_text(spent) == (
+        "models 28.0 s (m7 7.0 s, m6 6.0 s, m5 5.0 s, m4 4.0 s, m3 3.0 s), seeds 1.5 s, tests 0.8 s, "
+        "snapshots 0.2 s; dbt's own start, parse and work around the nodes 9.6 s"
+    )
+    # a command that ran no node (nothing to do) spent its time in dbt's own work
+    assert time_in_nodes([], 3.0) == {"nodes": 0, "in_nodes": {}, "outside_nodes": 3.0, "slowest_models": {}}
 
 
 def test_a_failed_node_is_listed_with_what_went_wrong_not_the_advice_after_it() -> None:

@@ -68,8 +68,10 @@ def file_digests(folder: Path) -> dict[str, str]:
     }
 
 
-@pytest.mark.build
-def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two `riia build`s of the same returns, in `first/` and `second/` of the folder returned."""
+    tmp_path = tmp_path_factory.mktemp("pair")
     first_returns = make_returns(tmp_path / "first" / "returns")
     # the same files (bytes and modification times) created in the reverse order
     second_returns = tmp_path / "second" / "returns"
@@ -98,7 +100,12 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
         RIIA_DUCKDB_THREADS="1",
         RIIA_RETURNS_MAX_FILE_BYTES="2000000",
     )
+    return tmp_path
 
+
+@pytest.mark.build
+def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(pair: Path) -> None:
+    tmp_path = pair
     first, second = table_digest(tmp_path / "first" / "riia.duckdb"), table_digest(tmp_path / "second" / "riia.duckdb")
     assert len(first) > 10
     assert first == second
@@ -116,6 +123,19 @@ def test_two_builds_from_the_same_inputs_are_identical_whatever_the_file_order(t
     assert "DuckDB memory limit: 286.1 MiB (300MB)" in first_log
     assert "DuckDB memory limit: 381.4 MiB (400MB)" in log
     assert "DuckDB threads: 1 (RIIA_DUCKDB_THREADS)" in log
+
+
+@pytest.mark.build
+def test_a_build_says_where_its_dbt_steps_time_went(pair: Path) -> None:
+    """build.json's dbt_time (riia.build.dbt.time_in_nodes): dbt's own timings of the nodes it ran,
+    by kind, and the slowest models, which are the project's; together within the dbt step."""
+    summary = json.loads((pair / "first" / "current" / "build.json").read_text())
+    spent = summary["dbt_time"]
+    assert spent["nodes"] > 100 and {"model", "test"} <= set(spent["in_nodes"]), spent
+    models = {p.stem for p in (PROJECT_ROOT / "models").rglob("*") if p.suffix in (".sql", ".py")}
+    assert spent["slowest_models"] and set(spent["slowest_models"]) <= models, spent
+    assert list(spent["slowest_models"].values()) == sorted(spent["slowest_models"].values(), reverse=True)
+    assert 0 < sum(spent["in_nodes"].values()) + spent["outside_nodes"] <= summary["step_seconds"]["dbt"] + 0.2
 
 
 def test_duckdbs_limits_are_set_by_the_hook_that_runs_first_and_by_nothing_after_it() -> None:

@@ -40,7 +40,7 @@ import duckdb
 
 from riia import config, intake, paths, workers
 from riia.build import state as build_state
-from riia.build.dbt import import_dbt, print_failures, run_dbt
+from riia.build.dbt import import_dbt, print_failures, run_dbt, time_in_nodes, time_in_nodes_text
 from riia.build.lock import BuildLock, BuildLocked
 from riia.build.publication import WAREHOUSE, Publications
 from riia.paths import DEFAULT_RETURNS_DIR, PROJECT_ROOT
@@ -314,7 +314,8 @@ def run(plan: BuildPlan) -> int:
                 print_failures(outcome, log_path / "dbt.log", file=sys.stdout)
                 raise dbt_failure(outcome, plan, folder)
             build_state.record(db_path, fingerprints)
-            say(f"  dbt: {outcome.nodes} nodes in {outcome.seconds:.0f} s")
+            dbt_time = time_in_nodes(outcome.node_seconds, outcome.seconds)
+            say(f"  dbt: {outcome.nodes} nodes in {outcome.seconds:.0f} s: {time_in_nodes_text(dbt_time)}")
             checkpoint(db_path)
             step = clock.enter("exports")
             pause_for_tests(plan.build_dir, step)
@@ -351,6 +352,7 @@ def run(plan: BuildPlan) -> int:
             pause_for_tests(plan.build_dir, step)
             summary = build_summary(db_path, counts, time.monotonic() - started)
             summary["step_seconds"] = clock.seconds()
+            summary["dbt_time"] = dbt_time
             (folder / "build.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
             os.chmod(db_path, 0o444)
             # The stable paths point through `current` before it moves, so that they switch
