@@ -244,12 +244,18 @@ def test_repeated_increments_report_the_median_run_and_the_highest_peak() -> Non
 
     def run(seconds: float, cpu: float, peak: float, dbt: float, problem: str = "") -> BuildRun:
         child = ChildRun(["riia", "build"], 0, seconds, cpu, peak, peak, Path("log"))
-        return BuildRun(child, {"load": 1.0, "dbt": dbt}, return_files=1988, return_bytes=2_100_000, problem=problem)
+        dbt_time = {"nodes": 80, "in_nodes": {"model": dbt - 5}, "outside_nodes": 5.0, "slowest_models": {"m": 1.0}}
+        return BuildRun(child, {"load": 1.0, "dbt": dbt}, dbt_time, return_files=1988, return_bytes=2_100_000,
+                        problem=problem)  # fmt: skip
 
     row = Bench.build_row("increment at 12", "increment", 12, [run(50.0, 60.0, 700, 30.0), run(41.0, 46.0, 560, 24.0),
                                                                run(44.0, 50.0, 590, 26.0)])  # fmt: skip
     # the median run's time, CPU time and steps; the highest peak of the three
     assert (row.seconds, row.cpu_seconds, row.dbt_seconds, row.steps) == (44.0, 50.0, 26.0, "load 1.0 s, dbt 26.0 s")
+    # ... and where its dbt step's time went, in results.md
+    assert row.dbt_time == "models 21.0 s (m 1.0 s); dbt's own start, parse and work around the nodes 5.0 s"
+    results = report.markdown([row], [], [], [])
+    assert f"* increment at 12: {row.dbt_time}" in results.split("## Where dbt's time goes")[1]
     assert (row.peak_rss_mb, row.ok) == (700, True)
     assert row.note == "median of 3 runs (50.0 s, 41.0 s, 44.0 s), peaks the highest of them"
     # one run that did not count fails the row, and says why

@@ -61,6 +61,7 @@ from pathlib import Path
 from riia import intake
 from riia.bench import plan, releases, report, runs
 from riia.bench.report import Row
+from riia.build.dbt import time_in_nodes_text
 from riia.paths import PROJECT_ROOT
 
 DEFAULT_OUT = PROJECT_ROOT / "build" / "benchmark"
@@ -164,6 +165,7 @@ class Bench:
             report.steps_text(middle.step_seconds),
             note,
             cpu_seconds=round(statistics.median_low(run.child.cpu_seconds for run in done), 1),
+            dbt_time=time_in_nodes_text(middle.dbt_time) if middle.dbt_time else "",
         )
 
     def reference(self, name: str, returns: Path, build_dir: Path, project: Path | None = None) -> dict:

@@ -32,6 +32,7 @@ class Row:
     steps: str = ""
     note: str = ""
     cpu_seconds: float | None = None  # user + system time (steadier than wall time on a shared machine)
+    dbt_time: str = ""  # where the dbt step's time went (build.json's dbt_time, riia.build.dbt.time_in_nodes_text)
 
 
 @dataclass
@@ -230,6 +231,11 @@ def markdown(rows: list[Row], targets: list[Target], notes: list[str], header: l
     if stepped:
         lines += ["## Steps of each build (build.json's step_seconds)", ""]
         lines += [f"* {r.name}: {r.steps}" for r in stepped]
+        lines.append("")
+    timed = [r for r in rows if r.dbt_time]
+    if timed:
+        lines += ["## Where dbt's time goes (build.json's dbt_time: seconds inside its nodes, as dbt times them)", ""]
+        lines += [f"* {r.name}: {r.dbt_time}" for r in timed]
         lines.append("")
     noted = [r for r in rows if r.note]
     if noted:

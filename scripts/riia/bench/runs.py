@@ -62,6 +62,7 @@ class BuildRun:
 
     child: ChildRun
     step_seconds: dict[str, float] = field(default_factory=dict)
+    dbt_time: dict = field(default_factory=dict)  # build.json's dbt_time (riia.build.dbt.time_in_nodes)
     dbt_reason: str = ""
     return_files: int = 0
     return_bytes: int = 0
@@ -183,7 +184,7 @@ def recomputed_quarters(warehouse: Path) -> int:
 
 
 def published_summary(build_dir: Path) -> dict:
-    """build.json of the build published in `build_dir` (step_seconds among it)."""
+    """build.json of the build published in `build_dir` (step_seconds and dbt_time among it)."""
     path = build_dir / "current" / "build.json"
     return json.loads(path.read_text()) if path.is_file() else {}
 
@@ -207,7 +208,9 @@ def riia_build(
     files, size = folder_size(returns)
     run = BuildRun(child, dbt_reason=reason["reason"] if reason else "", return_files=files, return_bytes=size)
     if child.ok:
-        run.step_seconds = dict(published_summary(build_dir).get("step_seconds", {}))
+        summary = published_summary(build_dir)
+        run.step_seconds = dict(summary.get("step_seconds", {}))
+        run.dbt_time = dict(summary.get("dbt_time", {}))
     return run
 
 
