@@ -31,9 +31,12 @@ def make_returns(folder: Path) -> Path:
     return folder
 
 
-def run_build(returns: Path, build_dir: Path, **extra: str) -> None:
-    """`riia build` of `returns`, publishing into `build_dir` (its warehouse: build_dir/riia.duckdb)."""
-    fk.assert_succeeded(fk.run(["build"], fk.riia_env(returns, build_dir, **extra), timeout=900))
+def run_build(returns: Path, build_dir: Path, **extra: str) -> str:
+    """`riia build` of `returns`, publishing into `build_dir` (its warehouse: build_dir/riia.duckdb);
+    what it printed."""
+    finished = fk.run(["build"], fk.riia_env(returns, build_dir, **extra), timeout=900)
+    fk.assert_succeeded(finished)
+    return finished.stdout
 
 
 def table_digest(db: Path, schemas: tuple[str, ...] = ("marts", "sharing")) -> dict[str, str]:
@@ -80,7 +83,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
     # different folder names must not matter either: paths are stored relative to the folder
-    run_build(first_returns, tmp_path / "first")
+    (tmp_path / "first" / "printed.txt").write_text(run_build(first_returns, tmp_path / "first"))
     # the second build starts from the first's parse (dbt's partial parse), made for a warehouse
     # in another folder: it holds because riia gives dbt the same connection for every build
     # (the warehouse by its bare name, riia.build.dbt)
@@ -136,6 +139,10 @@ def test_a_build_says_where_its_dbt_steps_time_went(pair: Path) -> None:
     assert spent["slowest_models"] and set(spent["slowest_models"]) <= models, spent
     assert list(spent["slowest_models"].values()) == sorted(spent["slowest_models"].values(), reverse=True)
     assert 0 < sum(spent["in_nodes"].values()) + spent["outside_nodes"] <= summary["step_seconds"]["dbt"] + 0.2
+    # ... and what the build printed after dbt
+    printed = (pair / "first" / "printed.txt").read_text()
+    slowest, seconds = next(iter(spent["slowest_models"].items()))
+    assert f"  where dbt's time went: models {spent['in_nodes']['model']:.1f} s ({slowest} {seconds:.1f} s, " in printed
 
 
 def test_duckdbs_limits_are_set_by_the_hook_that_runs_first_and_by_nothing_after_it() -> None:
