@@ -138,7 +138,9 @@ def test_a_build_says_where_its_dbt_steps_time_went(pair: Path) -> None:
     models = {p.stem for p in (PROJECT_ROOT / "models").rglob("*") if p.suffix in (".sql", ".py")}
     assert spent["slowest_models"] and set(spent["slowest_models"]) <= models, spent
     assert list(spent["slowest_models"].values()) == sorted(spent["slowest_models"].values(), reverse=True)
-    assert 0 < sum(spent["in_nodes"].values()) + spent["outside_nodes"] <= summary["step_seconds"]["dbt"] + 0.2
+    # within the dbt step, which also starts the validation child: each figure is rounded to 0.1 s
+    rounding = 0.05 * (len(spent["in_nodes"]) + 2)
+    assert 0 < sum(spent["in_nodes"].values()) + spent["outside_nodes"] <= summary["step_seconds"]["dbt"] + rounding
     # ... and what the build printed after dbt
     printed = (pair / "first" / "printed.txt").read_text()
     slowest, seconds = next(iter(spent["slowest_models"].items()))
