@@ -23,10 +23,13 @@ SLOWEST_MODELS = 5
 class DbtOutcome:
     success: bool
     failures: list[str] = field(default_factory=list)
-    nodes: int = 0
     seconds: float = 0.0
     # each node dbt finished: (resource type, name, seconds), its time as dbt measures it
     node_seconds: list[tuple[str, str, float]] = field(default_factory=list)
+
+    @property
+    def nodes(self) -> int:
+        return len(self.node_seconds)
 
 
 def time_in_nodes(node_seconds: Sequence[tuple[str, str, float]], seconds: float) -> dict[str, Any]:
@@ -65,15 +68,17 @@ class _Progress:
     def __init__(self, say: Callable[[str], None]) -> None:
         self.say = say
         self.total = 0
-        self.done = 0
         self.last_share = 0
         self.last_time = time.monotonic()
-        self.node_seconds: list[tuple[str, str, float]] = []
+        self.node_seconds: list[tuple[str, str, float]] = []  # each node finished, in turn
+
+    @property
+    def done(self) -> int:
+        return len(self.node_seconds)
 
     def __call__(self, event: Any) -> None:
         name = event.info.name
         if name == "NodeFinished":
-            self.done += 1
             node, result = event.data.node_info, event.data.run_result
             self.node_seconds.append((node.resource_type, node.node_name, result.execution_time))
             share = self.done * 10 // self.total if self.total else self.last_share
@@ -192,12 +197,7 @@ def run_dbt(
         logging.raiseExceptions = raise_exceptions
         if validates:
             child.discard()
-    outcome = DbtOutcome(
-        bool(result.success),
-        nodes=progress.done,
-        seconds=time.monotonic() - started,
-        node_seconds=progress.node_seconds,
-    )
+    outcome = DbtOutcome(bool(result.success), seconds=time.monotonic() - started, node_seconds=progress.node_seconds)
     if result.exception is not None:
         outcome.failures.append(f"dbt could not run: {result.exception}")
     for node in getattr(result.result, "results", None) or []:
