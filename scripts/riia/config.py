@@ -65,6 +65,11 @@ def settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
 LOADER_SETTINGS = frozenset({"returns_layout", "returns_settle_seconds", "returns_max_file_bytes"})
 
 
+def dbt_settings() -> list[str]:
+    """The settings dbt reads: dbt_project.yml's vars but the loader's."""
+    return [name for name in project_vars() if name not in LOADER_SETTINGS]
+
+
 def dbt_vars(values: Mapping[str, Any]) -> dict[str, Any]:
     """The settings dbt reads that differ from dbt_project.yml's defaults, for dbt's --vars."""
     return {

@@ -76,7 +76,7 @@ def dbt_parse(args: list[str], env: dict[str, str]) -> tuple[Path, str] | None:
     their folders do not matter."""
     if not args or args[0] != "build" or "RIIA_BUILD_DIR" not in env:
         return None
-    names = [f"RIIA_{name.upper()}" for name in config.project_vars() if name not in config.LOADER_SETTINGS]
+    names = [f"RIIA_{name.upper()}" for name in config.dbt_settings()]
     settings = sorted((name, env[name]) for name in names if name in env)
     kind = "riia-" + hashlib.sha256(repr(settings).encode()).hexdigest()[:12]
     return dbt_target_path(Path(env["RIIA_BUILD_DIR"]), env), kind

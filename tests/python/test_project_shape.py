@@ -268,6 +268,7 @@ def test_dbt_is_given_every_setting_a_model_reads_and_none_it_does_not() -> None
     }
     assert len(dbt_files) > 100 and {"as_of_date", "scope_chunk_quarters", "validation_batch_rows"} <= read
     assert not read & config.LOADER_SETTINGS
-    assert set(config.project_vars()) - config.LOADER_SETTINGS <= read
+    assert set(config.dbt_settings()) <= read
+    assert set(config.dbt_settings()) | config.LOADER_SETTINGS == set(config.project_vars())
     given = config.dbt_vars({"returns_layout": "per_la", "returns_settle_seconds": 0, "adcs_min_las": 12})
     assert given == {"adcs_min_las": 12}
