@@ -27,6 +27,7 @@ from typer.testing import CliRunner
 from browser import chromium, render  # noqa: F401 - chromium is a fixture
 from conftest import Build
 from riia import changes, publish
+from riia.build import delivery_context
 from riia.cli import app
 from riia.periods import Period
 from riia.reports import charts, screenshots, tracker, write_hub_reports, write_recipient_reports
@@ -54,6 +55,7 @@ class Published:
     databases: dict[str, Path]
     written: dict[str, list]
     seconds: float
+    context: dict  # what every manifest says of the build (riia.build.delivery_context)
 
     def reports(self, recipient: str) -> Path:
         return self.folders[recipient] / "reports"
@@ -67,8 +69,7 @@ class Published:
 @pytest.fixture(scope="module")
 def published(sample_build: Build, tmp_path_factory: pytest.TempPathFactory) -> Published:
     root = tmp_path_factory.mktemp("publication")
-    as_of = sample_build.scalar("select max(as_of_date) from sharing.shr_recipient_agreements")
-    context = {"as_of_date": str(as_of), "is_sample": True, "build_id": "test-build"}
+    context = delivery_context(sample_build.db_path, "test-build")
     deliveries = {
         d.recipient.recipient_id: d for d in publish.write_exports(sample_build.db_path, root / "exports", context)
     }
@@ -79,7 +80,7 @@ def published(sample_build: Build, tmp_path_factory: pytest.TempPathFactory) -> 
     written["hub"] = write_hub_reports(sample_build.db_path, root / "exports", root / "reports", None)
     return Published(
         root, sample_build, {rid: d.folder for rid, d in deliveries.items()},
-        {rid: d.database for rid, d in deliveries.items()}, written, seconds,
+        {rid: d.database for rid, d in deliveries.items()}, written, seconds, context,
     )  # fmt: skip
 
 
@@ -625,10 +626,9 @@ def delivered(published: Published, tmp_path_factory: pytest.TempPathFactory) ->
         assert len(tables) >= 5
         for (table,) in tables:
             con.execute(f"delete from sharing.{table} where period < '{first}'")
-    as_of = published.build.scalar("select max(as_of_date) from sharing.shr_recipient_agreements")
-    context = {"as_of_date": str(as_of), "is_sample": True, "build_id": "test-build"}
-    deliveries = publish.write_exports(warehouse, root / "exports", context)
-    return Delivered(warehouse, root / "exports", {d.recipient.recipient_id: d.folder for d in deliveries}, context)
+    deliveries = publish.write_exports(warehouse, root / "exports", published.context)
+    folders = {d.recipient.recipient_id: d.folder for d in deliveries}
+    return Delivered(warehouse, root / "exports", folders, published.context)
 
 
 @pytest.mark.build
