@@ -10,8 +10,11 @@
     by which a model that recomputes its quarters a few at a time (period_incremental(
     chunked=true)) has the condition replaced by each group's list (scope_chunks); anywhere
     else the marker is a comment.
+    off_calendar=true (a model configured with period_incremental(off_calendar=true)): on
+    an incremental run, also the rows whose `column` is no quarter of the calendar
+    (off_calendar_condition), which every build computes again.
 -#}
-{% macro in_build_scope(column) -%}
+{% macro in_build_scope(column, off_calendar=false) -%}
     {%- if is_incremental() -%}
         {%- set periods = [] -%}
         {%- if execute -%}
@@ -25,7 +28,18 @@
     {%- else -%}
         {%- set condition = 'true' -%}
     {%- endif -%}
-    (/*riia-scope:{{ column }}*/ {{ condition }})
+    {%- if off_calendar and is_incremental() -%}
+        ((/*riia-scope:{{ column }}*/ {{ condition }}) or {{ off_calendar_condition(column) }})
+    {%- else -%}
+        (/*riia-scope:{{ column }}*/ {{ condition }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- off_calendar_condition(column): that `column` (a period) is empty or no quarter of the
+    calendar (int_periods): a return file's lines whose name gives no quarter, or one
+    before 2012-13 or after today (rule T03), in no build's scope. -#}
+{% macro off_calendar_condition(column) -%}
+    ({{ column }} is null or {{ column }} not in (select calendar.period from {{ ref('int_periods') }} as calendar))
 {%- endmacro %}
 
 {#- scope_condition(column, periods): `column in ('2024-25 Q1', ...)`. -#}

@@ -4,7 +4,9 @@ the quarters whose inputs changed gives exactly the tables a full build gives.
 One small returns folder (six LAs of each of two regions, nine quarters) is built three ways:
 the first eight quarters in full; then, on a copy of that warehouse, a quarterly build after
 a new quarter arrives, an LA resubmits the second quarter with a changed figure and another
-LA's file is withdrawn; and the final folder built in full from nothing. Every table of the
+LA's file is withdrawn (and returns of no quarter of the calendar come and go: a quarter
+before 2012-13, a name that gives none); and the final folder built in full from nothing.
+Every table of the
 warehouse must be identical, row for row, between the last two. Nine quarters, so that the
 resubmission reaches a quarter seven on: the 12-month measures of the fifth quarter read
 the second, and the change on last year of the eighth reads those.
@@ -19,7 +21,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, Build, differing_tables, run_dbt, write_valid_return
+from conftest import (
+    PROJECT_ROOT,
+    Build,
+    differing_tables,
+    run_dbt,
+    valid_return_rows,
+    write_return,
+    write_valid_return,
+)
 
 pytestmark = pytest.mark.build
 
@@ -107,6 +117,13 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
         write_quarter(returns, period, las)
     # a return with an error (L01: more re-referrals than referrals), corrected below
     write_valid_return(returns, las[2], QUARTERS[2], REREFERRALS=900)
+    # returns of no quarter of the calendar, which every build types and validates again
+    # (period_incremental(off_calendar=true)): a quarter before 2012-13 (rule T03) and a
+    # name that gives no quarter; one of each is withdrawn below and one of each added
+    write_valid_return(returns, las[3], "2011-12 Q4")
+    write_return(
+        returns, f"{QUARTERS[0].replace(' ', '_')}/contacts_{las[4]}.csv", valid_return_rows(las[4], QUARTERS[0])
+    )
     # the comparator and rank engine at the project's default, eight quarters at a time: the
     # first eight at once (builds at the default share one parse with the rest of the test
     # run's, conftest.Parses)
@@ -124,6 +141,10 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     write_valid_return(returns, las[2], QUARTERS[2], version=2)  # the correction
     folder = QUARTERS[2].replace(" ", "_")
     (returns / folder / f"{las[1]}_{folder}.csv").unlink()
+    (returns / "2011-12_Q4" / f"{las[3]}_2011-12_Q4.csv").unlink()
+    (returns / QUARTERS[0].replace(" ", "_") / f"contacts_{las[4]}.csv").unlink()
+    write_valid_return(returns, las[5], "2011-12 Q3")
+    write_return(returns, f"{folder}/cin_{las[5]}.csv", valid_return_rows(las[5], QUARTERS[2]))
 
     next_db = root / "next" / "riia.duckdb"
     next_db.parent.mkdir()
@@ -152,9 +173,21 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     facts["first_quarter_parsed_at"] = incremental.scalar(
         f"select count(distinct loaded_at) from staging.stg_la_returns__lines where file_path like '{QUARTERS[0].replace(' ', '_')}/%'"
     )
+    facts["off_calendar_typed"] = {
+        row[0]
+        for row in incremental.query(
+            "select distinct source_file from intermediate.int_return_values_typed "
+            "where file_name_period is null or file_name_period not in (select period from intermediate.int_periods)"
+        )
+    }
     unchanged = quarterly_build(returns, next_db, chunk=3)
     facts["unchanged_scope"] = scope(unchanged)
-    facts["unchanged_validated"] = unchanged.scalar("select count(*) from intermediate.int_validation_scope")
+    facts["unchanged_validated"] = {
+        Path(row[0]).name
+        for row in unchanged.query(
+            "select file_path from intermediate.int_validation_scope where scope_role = 'validate'"
+        )
+    }
     # ... against which every quarter computed from nothing, at the default: eight and one
     full = quarterly_build(returns, root / "full" / "riia.duckdb", with_seeds=True)
     facts["full_chunk_inserts"] = chunk_inserts(full)
@@ -168,7 +201,8 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_the_first_build_computes_every_quarter(builds: dict) -> None:
     assert set(QUARTERS[:8]) <= builds["first_scope"]
-    assert set(builds["first_committed"]) == set(QUARTERS[:8])
+    # and fingerprints every quarter a file's name gives, one off the calendar too
+    assert set(builds["first_committed"]) == {*QUARTERS[:8], "2011-12 Q4"}
 
 
 def test_a_run_that_stops_part_way_commits_nothing(builds: dict) -> None:
@@ -185,9 +219,17 @@ def test_the_quarterly_build_recomputes_the_changed_quarters_and_the_seven_after
     assert builds["resubmitted"] == 2500
 
 
+def test_the_lines_of_returns_of_no_quarter_are_typed_again_on_every_build(builds: dict) -> None:
+    # the two added, not the two withdrawn (their quarters are in no build's scope)
+    las = builds["las"]
+    assert builds["off_calendar_typed"] == {f"{las[5]}_2011-12_Q3.csv", f"cin_{las[5]}.csv"}
+
+
 def test_a_build_with_nothing_changed_recomputes_and_revalidates_nothing(builds: dict) -> None:
     assert builds["unchanged_scope"] == set()
-    assert builds["unchanged_validated"] == 0
+    # but the returns of no quarter of the calendar, which are in no quarter's scope
+    las = builds["las"]
+    assert builds["unchanged_validated"] == {f"{las[5]}_2011-12_Q3.csv", f"cin_{las[5]}.csv"}
 
 
 def test_an_incremental_build_equals_a_full_build(builds: dict) -> None:

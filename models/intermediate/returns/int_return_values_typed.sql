@@ -2,9 +2,15 @@
 -- text tidied (trimmed; codes upper-cased) and the value classified and typed.
 -- Nothing is cast before it is checked: a value that is not a plain non-negative
 -- number stays NULL here with value_status 'invalid' (rule T05 reports it).
+-- Period-incremental on the quarter the file's name gives (file_name_period): a file's
+-- lines change only when its quarter's files do (a new, changed or removed file, or a new
+-- version, which changes which is the latest), which puts the quarter in the build scope.
+-- The lines of files whose name gives no quarter of the calendar are typed on every build.
+{{ period_incremental(period_column='file_name_period', off_calendar=true) }}
+
 with lines as (
     select * from {{ ref('stg_la_returns__lines') }}
-    where line_kind = 'data'
+    where line_kind = 'data' and {{ in_build_scope('file_name_period', off_calendar=true) }}
 ),
 
 files as (

@@ -3,7 +3,8 @@
 --              every quarter this build recomputes (int_build_scope: the quarters whose
 --              files, reference data or rules changed, and the seven after, which include
 --              the quarter whose P01 and P02 compare with a changed one), and the files
---              whose names give no quarter (their findings are about the name).
+--              whose names give no quarter of the calendar, which are in no build's scope
+--              (off_calendar_condition: their findings are about the name, or rule T03's).
 --   context  : a file of the quarter before a validated quarter, read for P01 and P02 only.
 -- On a full build every quarter is in scope, so every file is validated; on a build where
 -- nothing changed, none is.
@@ -31,14 +32,14 @@ final as (
         file_name_period as period,
         case
             when
-                file_name_period is null
+                {{ off_calendar_condition('file_name_period') }}
                 or file_name_period in (select validated_periods.period from validated_periods)
                 then 'validate'
             else 'context'
         end as scope_role
     from files
     where
-        file_name_period is null
+        {{ off_calendar_condition('file_name_period') }}
         or file_name_period in (select validated_periods.period from validated_periods)
         or file_name_period in (select context_periods.period from context_periods)
 )
