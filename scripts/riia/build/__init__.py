@@ -288,6 +288,8 @@ def run(plan: BuildPlan) -> int:
             carry_forward(start, db_path)
             fingerprints = build_state.Fingerprints.of_project()
             redo = build_state.plan(db_path, fingerprints, asked=plan.full_refresh)
+            if redo.full_refresh:
+                build_state.clear_rebuilt(db_path)
             step = clock.enter("load")
             pause_for_tests(plan.build_dir, step)
             say(f"[1/5] Loading the returns folder {plan.returns_dir}")

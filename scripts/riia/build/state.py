@@ -93,6 +93,40 @@ class Plan:
         return ["build", "--selector", selector, *(["--full-refresh"] if self.full_refresh else [])]
 
 
+def rebuilt_schemas(root: Path = PROJECT_ROOT) -> list[str]:
+    """The schemas of what a full refresh rebuilds whole, the models and the seeds: every
+    `+schema` under dbt_project.yml's `models:` and `seeds:` (not the snapshot's, whose
+    history is kept, nor the loader's `raw`)."""
+    import yaml
+
+    found: list[str] = []
+
+    def walk(config: dict) -> None:
+        for key, value in config.items():
+            if key == "+schema" and value not in found:
+                found.append(value)
+            elif isinstance(value, dict):
+                walk(value)
+
+    project = yaml.safe_load((root / "dbt_project.yml").read_text(encoding="utf-8"))
+    walk({"models": project["models"], "seeds": project["seeds"]})
+    return found
+
+
+def clear_rebuilt(db_path: Path, root: Path = PROJECT_ROOT) -> None:
+    """Before a full refresh, which rebuilds every model and seed whole: drop their schemas
+    from this build's copy of the warehouse and checkpoint, so that the rebuild writes into the
+    space they held. DuckDB does not give a file's space back: rebuilt beside the old tables,
+    the bench's 48-quarter warehouse went from 1.19 to 1.67 GB (2,193 of its 6,352 blocks
+    free), and every later build copies the whole file (riia.build.carry_forward). The
+    loader's tables and this record (`raw`) and the snapshot's history are kept;
+    the published warehouse is not touched (a failed build leaves its copy behind)."""
+    with duckdb.connect(str(db_path)) as con:
+        for schema in rebuilt_schemas(root):
+            con.execute(f'drop schema if exists "{schema}" cascade')
+        con.execute("checkpoint")
+
+
 def recorded(db_path: Path) -> Fingerprints | None:
     """The fingerprints the warehouse was last built with (None: never built by this version)."""
     with duckdb.connect(str(db_path), read_only=True) as con:
