@@ -6,10 +6,9 @@ the first eight quarters in full; then, on a copy of that warehouse, a quarterly
 a new quarter arrives, an LA resubmits the second quarter with a changed figure and another
 LA's file is withdrawn (and returns of no quarter of the calendar come and go: a quarter
 before 2012-13, a name that gives none); and the final folder built in full from nothing.
-Every table of the
-warehouse must be identical, row for row, between the last two. Nine quarters, so that the
-resubmission reaches a quarter seven on: the 12-month measures of the fifth quarter read
-the second, and the change on last year of the eighth reads those.
+Every table of the warehouse must be identical, row for row, between the last two. Nine
+quarters, so that the resubmission reaches a quarter seven on: the 12-month measures of the
+fifth quarter read the second, and the change on last year of the eighth reads those.
 """
 
 from __future__ import annotations
@@ -225,7 +224,9 @@ def test_the_lines_of_returns_of_no_quarter_are_typed_again_on_every_build(build
     assert builds["off_calendar_typed"] == {f"{las[5]}_2011-12_Q3.csv", f"cin_{las[5]}.csv"}
 
 
-def test_a_build_with_nothing_changed_recomputes_and_revalidates_nothing(builds: dict) -> None:
+def test_a_build_with_nothing_changed_recomputes_nothing_and_revalidates_only_returns_of_no_quarter(
+    builds: dict,
+) -> None:
     assert builds["unchanged_scope"] == set()
     # but the returns of no quarter of the calendar, which are in no quarter's scope
     las = builds["las"]

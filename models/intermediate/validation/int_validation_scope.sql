@@ -7,7 +7,7 @@
 --              (off_calendar_condition: their findings are about the name, or rule T03's).
 --   context  : a file of the quarter before a validated quarter, read for P01 and P02 only.
 -- On a full build every quarter is in scope, so every file is validated; on a build where
--- nothing changed, none is.
+-- nothing changed, only the files of no quarter of the calendar are.
 with files as (
     select * from {{ ref('int_return_files_versioned') }}
 ),
