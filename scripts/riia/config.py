@@ -23,10 +23,15 @@ from riia.paths import PROJECT_ROOT
 
 
 @cache
+def dbt_project() -> dict[str, Any]:
+    """dbt_project.yml, read once."""
+    with (PROJECT_ROOT / "dbt_project.yml").open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
 def project_vars() -> dict[str, Any]:
     """The `vars:` block of dbt_project.yml (the documented defaults)."""
-    with (PROJECT_ROOT / "dbt_project.yml").open(encoding="utf-8") as handle:
-        return dict(yaml.safe_load(handle).get("vars") or {})
+    return dict(dbt_project().get("vars") or {})
 
 
 def _typed(name: str, text: str, default: Any) -> Any:

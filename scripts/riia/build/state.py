@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from riia import config
 from riia.paths import PROJECT_ROOT
 
 CODE_PATHS = (
@@ -93,12 +94,10 @@ class Plan:
         return ["build", "--selector", selector, *(["--full-refresh"] if self.full_refresh else [])]
 
 
-def rebuilt_schemas(root: Path = PROJECT_ROOT) -> list[str]:
+def rebuilt_schemas() -> list[str]:
     """The schemas of what a full refresh rebuilds whole, the models and the seeds: every
     `+schema` under dbt_project.yml's `models:` and `seeds:` (not the snapshot's, whose
     history is kept, nor the loader's `raw`)."""
-    import yaml
-
     found: list[str] = []
 
     def walk(config: dict) -> None:
@@ -108,12 +107,12 @@ def rebuilt_schemas(root: Path = PROJECT_ROOT) -> list[str]:
             elif isinstance(value, dict):
                 walk(value)
 
-    project = yaml.safe_load((root / "dbt_project.yml").read_text(encoding="utf-8"))
+    project = config.dbt_project()
     walk({"models": project["models"], "seeds": project["seeds"]})
     return found
 
 
-def clear_rebuilt(db_path: Path, root: Path = PROJECT_ROOT) -> None:
+def clear_rebuilt(db_path: Path) -> None:
     """Before a full refresh, which rebuilds every model and seed whole: drop their schemas
     from this build's copy of the warehouse and checkpoint, so that the rebuild writes into the
     space they held. DuckDB does not give a file's space back: rebuilt beside the old tables,
@@ -122,7 +121,7 @@ def clear_rebuilt(db_path: Path, root: Path = PROJECT_ROOT) -> None:
     loader's tables and this record (`raw`) and the snapshot's history are kept;
     the published warehouse is not touched (a failed build leaves its copy behind)."""
     with duckdb.connect(str(db_path)) as con:
-        for schema in rebuilt_schemas(root):
+        for schema in rebuilt_schemas():
             con.execute(f'drop schema if exists "{schema}" cascade')
         con.execute("checkpoint")
 
