@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -37,24 +38,31 @@ def test_no_warning_when_nothing_ends_soon() -> None:
     assert agreements_ending_soon(manifests) == []
 
 
+def dbt_event(name: str, **data: object) -> SimpleNamespace:
+    """An event as dbt's callbacks receive it (riia.build.dbt._Progress reads these fields)."""
+    return SimpleNamespace(info=SimpleNamespace(name=name), data=SimpleNamespace(**data))
+
+
+def node_finished(kind: str, name: str, seconds: float) -> SimpleNamespace:
+    return dbt_event(
+        "NodeFinished",
+        node_info=SimpleNamespace(resource_type=kind, node_name=name),
+        run_result=SimpleNamespace(execution_time=seconds),
+    )
+
+
 def test_dbt_progress_is_a_line_a_tenth_not_a_line_a_node() -> None:
     """riia.build.dbt's progress: about ten lines for a build (dbt says how many nodes),
     and none for every node when it does not (`dbt docs generate` printed 537 lines)."""
-    from types import SimpleNamespace
-
     from riia.build.dbt import _Progress
 
-    def event(name: str, **data: object) -> SimpleNamespace:
-        return SimpleNamespace(info=SimpleNamespace(name=name), data=SimpleNamespace(**data))
-
-    node = SimpleNamespace(resource_type="model", node_name="m")
     for total, most in ((300, 10), (0, 0)):
         said: list[str] = []
         progress = _Progress(said.append)
         if total:
-            progress(event("LogStartLine", total=total))
+            progress(dbt_event("LogStartLine", total=total))
         for _ in range(300):
-            progress(event("NodeFinished", node_info=node, run_result=SimpleNamespace(execution_time=0.1)))
+            progress(node_finished("model", "m", 0.1))
         assert len(said) == most, said
     assert said == [] and progress.done == 300
 
@@ -62,23 +70,13 @@ def test_dbt_progress_is_a_line_a_tenth_not_a_line_a_node() -> None:
 def test_the_dbt_step_says_where_its_time_went_by_kind_of_node_and_slowest_model() -> None:
     """Each node's time as dbt reports it (NodeFinished), summed by resource type; what is left
     of the command's time is dbt's own; the slowest models by name, slowest first."""
-    from types import SimpleNamespace
-
     from riia.build.dbt import SLOWEST_MODELS, _Progress, time_in_nodes, time_in_nodes_text
 
     progress = _Progress(lambda _: None)
     finished = [("model", f"m{i}", float(i)) for i in range(1, 8)] + [("test", "t1", 0.25), ("test", "t2", 0.5)]
     finished += [("seed", "ref_items", 1.5), ("snapshot", "snp_accepted_return_values", 0.2)]
     for kind, name, seconds in finished:
-        progress(
-            SimpleNamespace(
-                info=SimpleNamespace(name="NodeFinished"),
-                data=SimpleNamespace(
-                    node_info=SimpleNamespace(resource_type=kind, node_name=name),
-                    run_result=SimpleNamespace(execution_time=seconds),
-                ),
-            )
-        )
+        progress(node_finished(kind, name, seconds))
     assert progress.node_seconds == finished
     spent = time_in_nodes(progress.node_seconds, 40.0)
     assert spent["nodes"] == 11
@@ -117,8 +115,6 @@ def test_a_build_that_runs_out_of_memory_says_so_and_names_the_setting_to_raise(
 ) -> None:
     """The sentence a data engineer reads when DuckDB hit its memory limit in a model: which
     model, the limit in force and the setting that raises it (not 'failed in dbt')."""
-    from types import SimpleNamespace
-
     from riia.build import dbt_failure
     from riia.build.dbt import DbtOutcome
 
