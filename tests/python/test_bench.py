@@ -213,6 +213,61 @@ def test_the_reference_computes_the_registers_measures_from_the_files_in_use(tmp
     assert q1 == (1.0, 1, 2, 0.8)
 
 
+def test_every_view_is_computed_from_the_files_its_gate_names_and_ranked_within_itself(tmp_path: Path) -> None:
+    seeds, returns, warehouse = tiny_project(tmp_path)
+    q1, q2 = "2024-25_Q1/801_2024-25_Q1.csv", "2024-25_Q2/802_2024-25_Q2.csv"
+    released, latest = "2024-25_Q2/801_2024-25_Q2.csv", "2024-25_Q2/801_2024-25_Q2_v2.csv"
+    gate = [  # (recipient, visibility, la, period, file) for CLA_START's count and rate
+        ("narrow", "shared", "801", "2024-25 Q1", q1),
+        ("narrow", "shared", "801", "2024-25 Q2", released),  # the version released before v2
+        ("wide", "own", "801", "2024-25 Q1", q1),
+        ("wide", "own", "801", "2024-25 Q2", latest),
+        ("wide", "cross_regional", "802", "2024-25 Q2", q2),
+        ("hub", "own", "801", "2024-25 Q2", released),  # the hub's own view is the reference's, not the gate's
+    ]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema intermediate")
+        con.execute(
+            "create table intermediate.int_sharing_gate (recipient_id varchar, visibility varchar, la_code varchar, "
+            "period varchar, indicator_code varchar, measure varchar, file_path varchar)"
+        )
+        for measure in ("count", "rate_per_10k"):
+            con.executemany(
+                f"insert into intermediate.int_sharing_gate values (?, ?, ?, ?, 'CLA_START', '{measure}', ?)", gate
+            )
+    con = duckdb.connect()
+    reference.read_inputs(con, returns, warehouse, seeds)
+    reference.read_views(con, returns, warehouse)
+    reference.compute(con, min_members=2, views=True)
+
+    def one(sql: str, *params: str) -> tuple:
+        (row,) = con.execute(sql, params).fetchall()
+        return row
+
+    value = "select value from ref_view_values where recipient_id = ? and la_code = ? and period = ? and measure = ?"
+    assert one(value, "narrow", "801", "2024-25 Q2", "count") == (3.0,)  # read from the released file
+    assert one(value, "wide", "801", "2024-25 Q2", "count") == (4.0,)
+    assert one(value, "hub", "801", "2024-25 Q2", "count") == (4.0,)  # the file in use
+    england = (
+        "select value, contributing_las, member_las from ref_view_comparators where recipient_id = ? "
+        "and comparator_type = 'england' and period = '2024-25 Q2' and measure = 'count'"
+    )
+    assert one(england, "narrow") == (3.0, 1, 2)  # 802 is not in its view
+    assert one(england, "wide") == (10.0, 2, 2)
+    ranks = (
+        "select rank_in_england, las_ranked_in_england, rank_among_neighbours, las_ranked_among_neighbours, "
+        "quartile_in_england, previous_quarter_value from ref_view_ranks where recipient_id = ? and la_code = '801' "
+        "and period = '2024-25 Q2' and measure = 'count'"
+    )
+    assert one(ranks, "narrow") == (1, 1, 1, 1, None, 2.0)
+    assert one(ranks, "wide") == (2, 2, 2, 2, 1, 2.0)  # below 802's 6, its neighbour; the lower quartile
+    # a cross-regional LA is a comparator only: no ranks of its own, and no incomplete year kept
+    wide_802 = "select count(*) from ref_view_ranks where recipient_id = 'wide' and la_code = '802'"
+    assert con.sql(wide_802).fetchone() == (0,)
+    twelve = "select la_code, value_status from ref_view_values where recipient_id = 'wide' and measure like '%12m'"
+    assert con.sql(twelve).fetchall() == [("801", "incomplete_year"), ("801", "incomplete_year")]
+
+
 def test_targets_take_their_figures_from_the_runs_by_name() -> None:
     def build(name: str, seconds: float, peak: float, quarters: int = 12, steps: str = "") -> Row:
         kind = name.split()[0]
@@ -220,12 +275,14 @@ def test_targets_take_their_figures_from_the_runs_by_name() -> None:
 
     rows = [
         build("full 12q", 200.0, 900.0),
+        Row(report.EVERY_VIEW, "reference", None, 1, None, 40.0, None, 500.0, None, True),
         build("increment at 12", 70.0, 600.0, steps="load 5.0 s, dbt 40.0 s"),
         build("increment at 48", 140.0, 800.0, 48, steps="load 20.0 s, dbt 50.0 s"),
     ]
     memory = {"empty": 100.0, "at_limit": 1124.0, "at_limit_and_large": 1125.0, "limit_bytes": 2**20}
     found = {t.number: t for t in report.targets(rows, 2.0, memory)}
     assert found["1"].measured == 100.0 and found["1"].met is False
+    assert found["1b"].measured == 5.0 and found["1b"].met is True and found["1b"].detail == "200.0 s / 40.00 s"
     assert found["2a"].measured == 0.35 and found["2a"].met is True
     assert found["2b"].measured is None and "needs sizes 12 and 24" in found["2b"].line()
     assert found["2c"].measured == 2.0

@@ -35,7 +35,9 @@ data/returns, build/ (the published build), exports/ and reports/ are never touc
    computed again by one DuckDB connection from the CSVs and the seeds, in its own process,
    after the full 12q build (target 1) and after the last increment of every size; any
    difference from marts.fct_indicator_values / marts.fct_indicator_comparators fails the
-   bench.
+   bench. After the full 12q build it also runs for every recipient's view (`--views`:
+   each view's values, comparators and ranks, against the engine's int_view_* tables),
+   what SHARING.md makes the build compute: target 1 is given against both.
 6. `riia check` on one file and on the whole new quarter (153 files), against the 12q
    warehouse: one cold run (it builds the seeded-warehouse cache and parses the project),
    then the median of --check-runs runs each (from that cache and the parse it kept).
@@ -168,10 +170,14 @@ class Bench:
             dbt_time=time_in_nodes_text(middle.dbt_time) if middle.dbt_time else "",
         )
 
-    def reference(self, name: str, returns: Path, build_dir: Path, project: Path | None = None) -> dict:
-        say(f"[reference ({name})] ...")
-        log = self.logs / f"reference_{name.replace(' ', '_')}.log"
-        child, outcome = runs.reference(returns, build_dir / "current" / "riia.duckdb", self.date, log, project)
+    def reference(
+        self, name: str, returns: Path, build_dir: Path, project: Path | None = None, views: bool = False
+    ) -> dict:
+        label = f"reference, every view ({name})" if views else f"reference ({name})"
+        say(f"[{label}] ...")
+        log = self.logs / f"{label.replace(',', '').replace(' ', '_').replace('(', '').replace(')', '')}.log"
+        warehouse = build_dir / "current" / "riia.duckdb"
+        child, outcome = runs.reference(returns, warehouse, self.date, log, project, views)
         differences = outcome.get("differences")
         ok = child.ok and differences == 0
         lines = []
@@ -186,11 +192,11 @@ class Bench:
             lines.append(f"{outcome['in_use_mismatch']} LA-quarters whose file in use differs from marts.fct_returns")
         note = "" if ok else (f"{differences} differences" if child.ok else f"failed, see {child.log}")
         if not ok:
-            self.failures.append(f"reference ({name}): {note}")
+            self.failures.append(f"{label}: {note}")
         seconds = outcome.get("seconds")
         self.rows.append(
             Row(
-                f"reference ({name})",
+                label,
                 "reference",
                 None,
                 outcome.get("files_in_use"),
@@ -204,13 +210,14 @@ class Bench:
                     f"read {outcome.get('read_seconds', 0):.2f} s + compute {outcome.get('compute_seconds', 0):.2f} s "
                     f"(compare {outcome.get('compare_seconds', 0):.2f} s, process {child.seconds:.1f} s); "
                     f"{outcome.get('accepted_files', 0)} accepted files, {outcome.get('files_in_use', 0)} in use; "
+                    f"{outcome.get('views', 0)} view{'s' if outcome.get('views') != 1 else ''}; "
                     f"measures: {', '.join(outcome.get('measures', []))}" + (f"; {note}" if note else "")
                 ),
                 cpu_seconds=round(outcome["cpu_seconds"], 2) if "cpu_seconds" in outcome else None,
             )
         )
         say(
-            f"[reference ({name})] {seconds or 0:.2f} s (CPU {outcome.get('cpu_seconds', 0):.2f} s; process {child.seconds:.1f} s), peak RSS "
+            f"[{label}] {seconds or 0:.2f} s (CPU {outcome.get('cpu_seconds', 0):.2f} s; process {child.seconds:.1f} s), peak RSS "
             f"{child.peak_rss_mb:,.0f} MB; {'agrees' if ok else 'DISAGREES' if child.ok else 'FAILED'}"
         )
         for line in lines:
@@ -324,6 +331,7 @@ class Bench:
                 outcome = self.reference(name, returns, build_dir, self.projects[size])
                 self.reference_seconds = outcome.get("seconds")
                 self.reference_cpu = outcome.get("cpu_seconds")
+                self.reference(name, returns, build_dir, self.projects[size], views=True)
                 self.checks(sample, build_dir / "current" / "riia.duckdb", self.projects[size])
             # the size's history, kept aside for its increments: the published build, and the
             # returns folder it was built from, the very files (moved, not copied: a returns
@@ -442,7 +450,9 @@ class Bench:
             "its workers at once, shared pages counted once.",
             "The reference does not validate: it takes the files the build accepted from the warehouse "
             "(no error finding) and keeps the latest version of each LA and quarter; its time is reading the CSVs "
-            "and seeds and computing every value and comparator, not the comparison.",
+            "and seeds and computing every value and comparator, not the comparison. With every view, it also "
+            "takes the sharing rules' outcome from the warehouse (int_sharing_gate: which file's figure each "
+            "recipient sees) and computes each view's values, comparators and ranks from it.",
             f"Each increment was timed {self.increment_runs} time{'s' if self.increment_runs > 1 else ''}, in rounds "
             "taking the sizes in turn, each run "
             "from a fresh copy of its size's history build, written to disk before the run (os.sync, as before every "

@@ -27,8 +27,30 @@ What it computes, for the hub (every accepted return, as in use):
   and measure: value, numerator and denominator totals, contributing and member LAs, their
   0-17 populations, coverage and the low-coverage flag (`comparator_min_members`).
 
-Run as `python -m riia.bench.reference RETURNS WAREHOUSE` it prints one JSON object (the
-bench runs it so, in its own process, to measure its peak memory with os.wait4).
+With `views` (`--views`), it computes the same for every recipient's view, as SHARING.md
+makes the build compute them: each recipient's comparators and ranks from its own view
+alone. What each view holds is taken from the warehouse, as the accepted files are: which
+file's figure of each LA, quarter and quarterly measure the recipient sees
+(intermediate.int_sharing_gate: the sharing rules' outcome, which test_sharing.py proves
+rule by rule), reading the lines of any file a view names that is not in use (a version a
+region released before the LA sent another). The hub's view stays the one computed above,
+from the files in use. For each view:
+
+* its values, as above, and its 12-month measures from its own four consecutive quarters
+  (a region's cross-regional LAs, its comparators only, keep no incomplete year);
+* its comparators: the region, the statistical neighbours and England of every LA it
+  reports on (not the cross-regional ones), pooled from the members in the view;
+* its ranks (1 = highest; ties share a rank) in the region and in England among the view's
+  LAs with a value, with how many were ranked, the quartile (1 = lowest ... 4 = highest) of
+  the percent rank from the lowest, the rank among the LA and its neighbours, the quartile
+  of the quarter before, and the LA's own figures of the quarter before and of the same
+  quarter a year earlier, in the same view;
+
+compared with the one comparator and rank engine's int_view_indicator_values,
+int_view_comparators and int_view_benchmarks.
+
+Run as `python -m riia.bench.reference [--views] RETURNS WAREHOUSE` it prints one JSON
+object (the bench runs it so, in its own process, to measure its peak memory with os.wait4).
 """
 
 from __future__ import annotations
@@ -41,7 +63,7 @@ from pathlib import Path
 
 import duckdb
 
-from riia.bench.reference_sql import COMPUTE_SQL
+from riia.bench.reference_sql import COMPUTE_SQL, RANKS_SQL
 from riia.paths import SEEDS_DIR
 
 TOLERANCE = 1e-9  # relative: the marts sum as DECIMAL, the oracle as DOUBLE
@@ -67,7 +89,29 @@ NUMERIC = {
     "numerator_total",
     "denominator_total",
     "population_coverage",
+    "previous_quarter_value",
+    "same_quarter_last_year_value",
 }
+VIEW = ("recipient_id",)
+RANK_COLUMNS = (
+    "rank_in_region",
+    "las_ranked_in_region",
+    "quartile_in_region",
+    "rank_among_neighbours",
+    "las_ranked_among_neighbours",
+    "rank_in_england",
+    "las_ranked_in_england",
+    "quartile_in_england",
+    "previous_quartile_in_england",
+    "previous_quarter_value",
+    "same_quarter_last_year_value",
+)
+# which file's figure of each LA, quarter and quarterly measure each recipient but the hub
+# sees: the sharing rules' outcome, taken from the warehouse as the accepted files are
+GATE = (
+    "select recipient_id, visibility, la_code, period, indicator_code, measure, file_path "
+    "from wh.intermediate.int_sharing_gate where recipient_id <> 'hub'"
+)
 
 
 @dataclass
@@ -93,6 +137,7 @@ class Outcome:
     files_in_use: int = 0
     in_use_mismatch: int = 0  # LA-quarters whose file in use differs from marts.fct_returns
     measures: list[str] = field(default_factory=list)
+    views: int = 0  # recipients' views computed, the hub's among them
     read_seconds: float = 0.0
     compute_seconds: float = 0.0
     compare_seconds: float = 0.0
@@ -170,8 +215,20 @@ def read_inputs(con: duckdb.DuckDBPyConnection, returns_dir: Path, warehouse: Pa
     seed("s_population", "reference/ref_population.csv")
     seed("s_neighbours", "reference/ref_statistical_neighbours.csv")
 
-    paths = [str(returns_dir / p) for (p,) in con.sql("select file_path from in_use order by 1").fetchall()]
     con.execute("create temp table lines (file_path varchar, item_code varchar, value varchar)")
+    read_lines(con, returns_dir, "in_use")
+    # the views of every recipient but the hub (read_views); none unless asked for
+    con.execute(
+        "create temp table gate (recipient_id varchar, visibility varchar, la_code varchar, period varchar, "
+        "indicator_code varchar, measure varchar, file_path varchar)"
+    )
+    con.execute("create temp table view_files as select la_code, period, file_path from in_use where false")
+    return outcome
+
+
+def read_lines(con: duckdb.DuckDBPyConnection, returns_dir: Path, files: str) -> None:
+    """The data lines of the files the table `files` lists (file_path relative to `returns_dir`)."""
+    paths = [str(returns_dir / p) for (p,) in con.sql(f"select file_path from {files} order by 1").fetchall()]
     if paths:
         listed = "[" + ", ".join(_quote(p) for p in paths) + "]"
         con.execute(
@@ -185,12 +242,29 @@ def read_inputs(con: duckdb.DuckDBPyConnection, returns_dir: Path, warehouse: Pa
             where item_code is not null and trim(item_code) <> ''
             """
         )
-    return outcome
 
 
-def compute(con: duckdb.DuckDBPyConnection, min_members: int) -> None:
-    """Every value and comparator into the temp tables ref_values and ref_comparators."""
-    for statement in COMPUTE_SQL.replace("$min_members", str(int(min_members))).split(";\n"):
+def read_views(con: duckdb.DuckDBPyConnection, returns_dir: Path, warehouse: Path) -> None:
+    """Every recipient's view but the hub's: which file's figure of each LA, quarter and
+    quarterly measure it sees (the gate, from the warehouse, as the accepted files are), and
+    the lines of the files it names that are not in use (a version a region released before
+    the LA sent another)."""
+    con.execute(f"attach {_quote(warehouse)} as wh (read_only)")
+    con.execute(f"insert into gate {GATE}")
+    con.execute("detach wh")
+    con.execute(
+        "insert into view_files select distinct la_code, period, file_path from gate "
+        "where file_path not in (select file_path from in_use)"
+    )
+    read_lines(con, returns_dir, "view_files")
+
+
+def compute(con: duckdb.DuckDBPyConnection, min_members: int, views: bool = False) -> None:
+    """Every value and comparator into the temp tables ref_values and ref_comparators (the
+    hub's) and ref_view_values and ref_view_comparators (every view read, the hub's first);
+    with `views`, each view's ranks too (ref_view_ranks)."""
+    script = COMPUTE_SQL.replace("$min_members", str(int(min_members))) + (RANKS_SQL if views else "")
+    for statement in script.split(";\n"):
         if statement.strip():
             con.execute(statement)
 
@@ -245,27 +319,49 @@ def compare_table(
     return found
 
 
-def run(returns_dir: Path, warehouse: Path, seeds_dir: Path = SEEDS_DIR, min_members: int | None = None) -> Outcome:
-    """Read, compute (both timed) and compare with the warehouse's marts."""
+def run(
+    returns_dir: Path,
+    warehouse: Path,
+    seeds_dir: Path = SEEDS_DIR,
+    min_members: int | None = None,
+    views: bool = False,
+) -> Outcome:
+    """Read, compute (both timed) and compare with the warehouse: the hub's values and
+    comparators with the marts; with `views`, every recipient's view too (its values,
+    comparators and ranks) with the one comparator and rank engine's tables."""
     if min_members is None:
         from riia import config
 
         min_members = int(config.settings()["comparator_min_members"])
+    returns_dir = returns_dir.resolve()
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")  # its output is one JSON line
     started, cpu_started = time.perf_counter(), time.process_time()
-    outcome = read_inputs(con, returns_dir.resolve(), warehouse, seeds_dir)
+    outcome = read_inputs(con, returns_dir, warehouse, seeds_dir)
+    if views:
+        read_views(con, returns_dir, warehouse)
     read_done = time.perf_counter()
-    compute(con, min_members)
+    compute(con, min_members, views)
     computed = time.perf_counter()
     outcome.cpu_seconds = time.process_time() - cpu_started
     outcome.read_seconds = read_done - started
     outcome.compute_seconds = computed - read_done
     outcome.measures = [m for (m,) in con.sql("select distinct measure from ref_values order by 1").fetchall()]
+    outcome.views = con.sql("select count(distinct recipient_id) from ref_view_values").fetchone()[0]
     con.execute(f"attach {_quote(warehouse)} as wh (read_only)")
     outcome.comparisons = [
         compare_table(con, "ref_values", "wh.marts.fct_indicator_values", VALUE_KEY, VALUE_COLUMNS),
         compare_table(con, "ref_comparators", "wh.marts.fct_indicator_comparators", COMPARATOR_KEY, COMPARATOR_COLUMNS),
     ]
+    if views:
+        engine = "wh.intermediate.int_view_"
+        outcome.comparisons += [
+            compare_table(con, "ref_view_values", engine + "indicator_values", VIEW + VALUE_KEY,
+                          ("visibility", *VALUE_COLUMNS)),
+            compare_table(con, "ref_view_comparators", engine + "comparators", VIEW + COMPARATOR_KEY,
+                          COMPARATOR_COLUMNS),
+            compare_table(con, "ref_view_ranks", engine + "benchmarks", VIEW + VALUE_KEY, RANK_COLUMNS),
+        ]  # fmt: skip
     for comparison in outcome.comparisons:
         comparison.table = comparison.table.removeprefix("wh.")
     outcome.compare_seconds = time.perf_counter() - computed
@@ -275,10 +371,12 @@ def run(returns_dir: Path, warehouse: Path, seeds_dir: Path = SEEDS_DIR, min_mem
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    views = "--views" in args
+    args = [a for a in args if a != "--views"]
     if len(args) != 2:
-        print("usage: python -m riia.bench.reference RETURNS_DIR WAREHOUSE", file=sys.stderr)
+        print("usage: python -m riia.bench.reference [--views] RETURNS_DIR WAREHOUSE", file=sys.stderr)
         return 2
-    outcome = run(Path(args[0]), Path(args[1]))
+    outcome = run(Path(args[0]), Path(args[1]), views=views)
     print(json.dumps(outcome.as_dict()))
     return 0
 

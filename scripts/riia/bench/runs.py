@@ -224,11 +224,12 @@ def riia_check(
 
 
 def reference(
-    returns: Path, warehouse: Path, build_date: str, log: Path, project: Path | None = None
+    returns: Path, warehouse: Path, build_date: str, log: Path, project: Path | None = None, views: bool = False
 ) -> tuple[ChildRun, dict]:
-    """The reference computation in its own process: (the run, its JSON outcome or {})."""
+    """The reference computation in its own process (`views`: every recipient's view): (the
+    run, its JSON outcome or {})."""
     child = run_child(
-        [sys.executable, "-m", "riia.bench.reference", str(returns), str(warehouse)],
+        [sys.executable, "-m", "riia.bench.reference", *(["--views"] if views else []), str(returns), str(warehouse)],
         base_env(build_date),
         log,
         timeout=900,
