@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -67,6 +68,7 @@ from riia.bench.reference_sql import COMPUTE_SQL, RANKS_SQL
 from riia.paths import SEEDS_DIR
 
 TOLERANCE = 1e-9  # relative: the marts sum as DECIMAL, the oracle as DOUBLE
+MEMORY_LIMIT = "1GB"  # DuckDB's, for the whole computation and comparison (it spills beyond it)
 VALUE_KEY = ("la_code", "period", "indicator_code", "measure")
 VALUE_COLUMNS = ("value", "value_status", "numerator", "denominator", "population")
 COMPARATOR_KEY = ("comparator_type", "comparator_key", "period", "indicator_code", "measure")
@@ -334,7 +336,14 @@ def run(
 
         min_members = int(config.settings()["comparator_min_members"])
     returns_dir = returns_dir.resolve()
-    con = duckdb.connect()
+    with tempfile.TemporaryDirectory(prefix="riia-reference-") as spill:
+        return _run(returns_dir, warehouse, seeds_dir, min_members, views, Path(spill))
+
+
+def _run(returns_dir: Path, warehouse: Path, seeds_dir: Path, min_members: int, views: bool, spill: Path) -> Outcome:
+    # at most MEMORY_LIMIT, spilling beyond it: every view of 48 quarters is 15 million rows
+    # (3 GB without a limit at 12 quarters; the same time within it)
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
     con.execute("set enable_progress_bar = false")  # its output is one JSON line
     started, cpu_started = time.perf_counter(), time.process_time()
     outcome = read_inputs(con, returns_dir, warehouse, seeds_dir)
