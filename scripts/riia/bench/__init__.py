@@ -176,7 +176,7 @@ class Bench:
     ) -> dict:
         label = f"reference, every view ({name})" if views else f"reference ({name})"
         say(f"[{label}] ...")
-        log = self.logs / f"{label.replace(',', '').replace(' ', '_').replace('(', '').replace(')', '')}.log"
+        log = self.logs / f"reference_{'every_view_' if views else ''}{name.replace(' ', '_')}.log"
         warehouse = build_dir / "current" / "riia.duckdb"
         child, outcome = runs.reference(returns, warehouse, self.date, log, project, views)
         differences = outcome.get("differences")
