@@ -174,7 +174,7 @@ class Bench:
     def reference(
         self, name: str, returns: Path, build_dir: Path, project: Path | None = None, views: bool = False
     ) -> dict:
-        label = f"reference, every view ({name})" if views else f"reference ({name})"
+        label = report.reference_row(name, views)
         say(f"[{label}] ...")
         log = self.logs / f"reference_{'every_view_' if views else ''}{name.replace(' ', '_')}.log"
         warehouse = build_dir / "current" / "riia.duckdb"

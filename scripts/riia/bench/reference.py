@@ -110,10 +110,8 @@ RANK_COLUMNS = (
 )
 # which file's figure of each LA, quarter and quarterly measure each recipient but the hub
 # sees: the sharing rules' outcome, taken from the warehouse as the accepted files are
-GATE = (
-    "select recipient_id, visibility, la_code, period, indicator_code, measure, file_path "
-    "from wh.intermediate.int_sharing_gate where recipient_id <> 'hub'"
-)
+GATE_COLUMNS = ("recipient_id", "visibility", "la_code", "period", "indicator_code", "measure", "file_path")
+GATE = f"select {', '.join(GATE_COLUMNS)} from wh.intermediate.int_sharing_gate where recipient_id <> 'hub'"
 
 
 @dataclass
@@ -220,10 +218,7 @@ def read_inputs(con: duckdb.DuckDBPyConnection, returns_dir: Path, warehouse: Pa
     con.execute("create temp table lines (file_path varchar, item_code varchar, value varchar)")
     read_lines(con, returns_dir, "in_use")
     # the views of every recipient but the hub (read_views); none unless asked for
-    con.execute(
-        "create temp table gate (recipient_id varchar, visibility varchar, la_code varchar, period varchar, "
-        "indicator_code varchar, measure varchar, file_path varchar)"
-    )
+    con.execute(f"create temp table gate ({', '.join(f'{column} varchar' for column in GATE_COLUMNS)})")
     con.execute("create temp table view_files as select la_code, period, file_path from in_use where false")
     return outcome
 

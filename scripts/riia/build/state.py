@@ -100,8 +100,8 @@ def rebuilt_schemas() -> list[str]:
     history is kept, nor the loader's `raw`)."""
     found: list[str] = []
 
-    def walk(config: dict) -> None:
-        for key, value in config.items():
+    def walk(block: dict) -> None:
+        for key, value in block.items():
             if key == "+schema" and value not in found:
                 found.append(value)
             elif isinstance(value, dict):
