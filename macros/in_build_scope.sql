@@ -13,9 +13,13 @@
     off_calendar=true (a model configured with period_incremental(off_calendar=true)): on
     an incremental run, also the rows whose `column` is no quarter of the calendar
     (off_calendar_condition), which every build computes again.
+    scoped: whether the run is incremental, for a caller that is not the model itself (the
+    generic test unique_combination, which tests the rows a build wrote); by default
+    is_incremental(). The caller refs int_build_scope and int_periods itself.
 -#}
-{% macro in_build_scope(column, off_calendar=false) -%}
-    {%- if is_incremental() -%}
+{% macro in_build_scope(column, off_calendar=false, scoped=none) -%}
+    {%- set scoped = is_incremental() if scoped is none else scoped -%}
+    {%- if scoped -%}
         {%- set periods = [] -%}
         {%- if execute -%}
             {%- set periods = run_query('select period from ' ~ ref('int_build_scope') ~ ' order by period').columns[0].values() -%}
@@ -28,7 +32,7 @@
     {%- else -%}
         {%- set condition = 'true' -%}
     {%- endif -%}
-    {%- if off_calendar and is_incremental() -%}
+    {%- if off_calendar and scoped -%}
         ((/*riia-scope:{{ column }}*/ {{ condition }}) or {{ off_calendar_condition(column) }})
     {%- else -%}
         (/*riia-scope:{{ column }}*/ {{ condition }})

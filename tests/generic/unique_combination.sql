@@ -13,8 +13,22 @@
     or even of the hash, runs out of the build's memory limit, while the sort does not.
     Only rows whose hash repeats are then grouped by their columns, so a duplicate is
     never missed and two combinations that merely share a hash are never reported.
+
+    quarter_column (optional): for a period-incremental model (macro period_incremental)
+    whose grain includes that quarter column. A build writes only the rows of the quarters
+    it recomputes (int_build_scope); every other row is as the last build left it, when
+    this test passed on it (a failure gates publication). So an incremental build tests the
+    rows of those quarters, and of no quarter of the calendar, which every build writes
+    again: since the quarter is part of the grain, a repeat can only be among rows of one
+    quarter. A quarterly build's test then costs one quarter, not the years loaded: the
+    largest (shr_regional__cross_regional, 3.5 million rows at 48 quarters) took 0.37 s at
+    48 quarters and 0.11 s at 12 reading every row, 0.06 s and 0.04 s reading the quarters
+    written. A full refresh, and a first build, whose scope is every quarter, test every row.
+    test_project_shape.py checks that each model tested so is period-incremental by it.
 -#}
-{% test unique_combination(model, columns) %}
+{% test unique_combination(model, columns, quarter_column=none) %}
+{#- the scope's tables, read (by in_build_scope) only when the test runs -#}
+{%- set scope_inputs = [ref('int_build_scope'), ref('int_periods')] if quarter_column is not none else [] -%}
 {%- set combination_hash -%}
     hash(concat_ws(
         chr(31),
@@ -24,9 +38,16 @@
     ))
 {%- endset %}
 
-with hashed as (
+with rows_written as (
+    select * from {{ model }}
+    {%- if quarter_column is not none %}
+    where {{ in_build_scope(quarter_column, off_calendar=true, scoped=not flags.FULL_REFRESH) }}
+    {%- endif %}
+),
+
+hashed as (
     select {{ combination_hash }} as combination_hash
-    from {{ model }}
+    from rows_written
 ),
 
 sorted as (
@@ -45,7 +66,7 @@ repeated_hashes as (
 select
     {{ columns | join(', ') }},
     count(*) as occurrences
-from {{ model }}
+from rows_written
 where {{ combination_hash }} in (select combination_hash from repeated_hashes)
 group by {{ columns | join(', ') }}
 having count(*) > 1

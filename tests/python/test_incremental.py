@@ -14,6 +14,7 @@ fifth quarter read the second, and the change on last year of the eighth reads t
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from pathlib import Path
 
@@ -254,6 +255,40 @@ def test_the_rank_engine_a_few_quarters_at_a_time_equals_it_all_at_once(builds: 
     assert groups >= 3
     assert builds["incremental_chunk_inserts"] == dict.fromkeys(CHUNKED_MODELS, groups)
     assert builds["full_chunk_inserts"] == dict.fromkeys(CHUNKED_MODELS, 1)
+
+
+def test_a_quarterly_build_tests_the_grain_of_the_quarters_it_wrote_and_a_full_refresh_every_quarter(
+    builds: dict, tmp_path: Path
+) -> None:
+    """The gating key test of a recipient's figures (unique_combination with quarter_column)
+    reads, on an incremental build, the quarters the build recomputed (int_build_scope), whose
+    rows it wrote; the other quarters' rows it left as the last build had them, when the test
+    passed on them. Here: a repeated row in a recomputed quarter and one in a quarter left
+    alone (which no build could write), on a copy of the incremental warehouse."""
+    db_path = tmp_path / "riia.duckdb"
+    shutil.copyfile(builds["incremental_db"], db_path)
+    recomputed, left = QUARTERS[8], QUARTERS[3]
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("delete from intermediate.int_build_scope")
+        con.execute("insert into intermediate.int_build_scope values (?)", [recomputed])
+        for period in (recomputed, left):
+            con.execute(
+                "insert into sharing.shr_regional__indicators select * from sharing.shr_regional__indicators "
+                "where period = ? limit 1",
+                [period],
+            )
+    (tmp_path / "returns").mkdir()
+    selected = ("--select", "shr_regional__indicators,test_name:unique_combination")
+    quarterly = run_dbt(tmp_path / "returns", db_path, "test", selected, check=False)
+    assert quarterly.returncode != 0
+    assert re.search(
+        r"Failure in test unique_combination_shr_regional__indicators\S*.*\n.*Got 1 result", quarterly.output
+    )
+    refreshed = run_dbt(tmp_path / "returns", db_path, "build", (*selected, "--full-refresh"), check=False)
+    assert refreshed.returncode != 0
+    assert re.search(
+        r"Failure in test unique_combination_shr_regional__indicators\S*.*\n.*Got 2 results", refreshed.output
+    )
 
 
 def test_a_resubmission_correcting_an_error_replaces_the_quarantined_return(builds: dict) -> None:

@@ -272,3 +272,29 @@ def test_dbt_is_given_every_setting_a_model_reads_and_none_it_does_not() -> None
     assert set(config.dbt_settings()) | config.LOADER_SETTINGS == set(config.project_vars())
     given = config.dbt_vars({"returns_layout": "per_la", "returns_settle_seconds": 0, "adcs_min_las": 12})
     assert given == {"adcs_min_las": 12}
+
+
+def test_a_key_tested_on_the_quarters_a_build_wrote_is_that_of_a_model_rebuilt_by_quarter(manifest: dict) -> None:
+    """unique_combination(quarter_column=...) tests, on an incremental build, only the rows of
+    the quarters the build recomputed (tests/generic/unique_combination.sql). That holds only
+    for a model that replaces exactly those quarters' rows (macro period_incremental: the
+    pre-hook delete_build_scope on that column) and whose grain includes the column: a repeat
+    is then within one quarter, written by this build or tested by an earlier one."""
+    scoped, wrong = [], {}
+    for node in models(manifest):
+        for test in key_tests(manifest, node):
+            kwargs = (test.get("test_metadata") or {}).get("kwargs", {})
+            column = kwargs.get("quarter_column")
+            if column is None:
+                continue
+            scoped.append(node["name"])
+            hooks = [hook["sql"] for hook in node["config"].get("pre-hook", [])]
+            if node["config"]["materialized"] != "incremental" or not any(
+                f"delete_build_scope({json.dumps(column)}" in hook for hook in hooks
+            ):
+                wrong[node["name"]] = f"not period-incremental by {column}"
+            elif column not in kwargs["columns"]:
+                wrong[node["name"]] = f"{column} is not in its grain {kwargs['columns']}"
+    assert not wrong, wrong
+    # the gating tests of the recipients' figures, whose cost grew with the years loaded
+    assert {"shr_regional__cross_regional", "shr_regional__indicators", "shr_dfe__riia_core"} <= set(scoped)
