@@ -1,13 +1,20 @@
 -- One row per LA, quarter, item and version for every LA and quarter that sent more
 -- than one version: the value in each version beside the value in the version
--- before, so a reviewer sees what a resubmission changed (rule S01).
+-- before, so a reviewer sees what a resubmission changed (rule S01). Rebuilt by quarter
+-- (period_incremental): a new, changed or withdrawn version changes its quarter's inputs,
+-- so the quarterly build recomputes that quarter's revisions, not every year's.
+{{ period_incremental(off_calendar=true) }}
+
 with typed_values as (
     select * from {{ ref('int_return_values_typed') }}
-    where file_name_la_code is not null
+    where
+        file_name_la_code is not null
+        and {{ in_build_scope('file_name_period', off_calendar=true) }}
 ),
 
 files as (
     select * from {{ ref('int_return_files_versioned') }}
+    where {{ in_build_scope('file_name_period', off_calendar=true) }}
 ),
 
 resubmitted as (
