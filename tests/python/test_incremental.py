@@ -263,8 +263,9 @@ def test_a_quarterly_build_tests_the_grain_of_the_quarters_it_wrote_and_a_full_r
     """The gating key test of a recipient's figures (unique_combination with quarter_column)
     reads, on an incremental build, the quarters the build recomputed (int_build_scope), whose
     rows it wrote; the other quarters' rows it left as the last build had them, when the test
-    passed on them. Here: a repeated row in a recomputed quarter and one in a quarter left
-    alone (which no build could write), on a copy of the incremental warehouse."""
+    passed on them. Here, on a copy of the incremental warehouse, a row repeated in a
+    recomputed quarter and one repeated in a quarter the build left alone (planted by hand:
+    no build writes there): the quarterly test finds the first, a full refresh both."""
     db_path = tmp_path / "riia.duckdb"
     shutil.copyfile(builds["incremental_db"], db_path)
     recomputed, left = QUARTERS[8], QUARTERS[3]
