@@ -164,10 +164,14 @@ def test_a_build_says_where_its_dbt_steps_time_went(pair: Path) -> None:
     # within the dbt step, which also starts the validation child: each figure is rounded to 0.1 s
     rounding = 0.05 * (len(spent["in_nodes"]) + 2)
     assert 0 < sum(spent["in_nodes"].values()) + spent["outside_nodes"] <= summary["step_seconds"]["dbt"] + rounding
+    # dbt ran on the parse made beside the build's copy and load (riia.build.dbt.ParseAhead):
+    # it did not parse the project again
+    assert spent["parsed"] is False, spent
     # ... and what the build printed after dbt
     printed = (pair / "first" / "printed.txt").read_text()
     slowest, seconds = next(iter(spent["slowest_models"].items()))
     assert f"  where dbt's time went: models {spent['in_nodes']['model']:.1f} s ({slowest} {seconds:.1f} s, " in printed
+    assert "(the project was parsed beside the warehouse's copy)" in printed
 
 
 def test_duckdbs_limits_are_set_by_the_hook_that_runs_first_and_by_nothing_after_it() -> None:

@@ -27,7 +27,6 @@ import re
 import shutil
 import signal
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Mapping
@@ -40,7 +39,7 @@ import duckdb
 
 from riia import config, intake, paths, workers
 from riia.build import state as build_state
-from riia.build.dbt import import_dbt, print_failures, run_dbt, time_in_nodes, time_in_nodes_text
+from riia.build.dbt import parse_beside, print_failures, run_dbt, time_in_nodes, time_in_nodes_text
 from riia.build.lock import BuildLock, BuildLocked
 from riia.build.publication import WAREHOUSE, Publications
 from riia.paths import DEFAULT_RETURNS_DIR, PROJECT_ROOT
@@ -222,22 +221,17 @@ def prepare(plan: BuildPlan, publications: Publications) -> tuple[Path, Path | N
 def carry_forward(start: Path | None, db_path: Path) -> None:
     """Copy the warehouse this build carries on from into its folder, and wait until the copy
     is on the disk (fsync). The copy grows with the years of history (1.1 GB at 48 quarters),
-    so dbt is imported meanwhile, in a thread (import_dbt): the copy costs what it exceeds
-    that by. Without the fsync here the copy's bytes were written out at the warehouse's
-    first checkpoint, the load's, with nothing else to do meanwhile: that checkpoint took
-    1.7-2.2 s on the bench's 48-quarter history, 0.5 s on its 12 quarters, and every later
-    one 0.05 s."""
+    so dbt imports and parses the project meanwhile, in a thread (riia.build.dbt.parse_beside):
+    the copy costs what it exceeds that by. Without the fsync here the copy's bytes were
+    written out at the warehouse's first checkpoint, the load's, with nothing else to do
+    meanwhile: that checkpoint took 1.7-2.2 s on the bench's 48-quarter history, 0.5 s on its
+    12 quarters, and every later one 0.05 s."""
     if start is None:
         return
-    importing = threading.Thread(target=import_dbt, name="riia-import-dbt", daemon=True)
-    importing.start()
-    try:
-        shutil.copyfile(start, db_path)
-        os.chmod(db_path, 0o644)
-        with db_path.open("rb") as copied:
-            os.fsync(copied.fileno())
-    finally:
-        importing.join()
+    shutil.copyfile(start, db_path)
+    os.chmod(db_path, 0o644)
+    with db_path.open("rb") as copied:
+        os.fsync(copied.fileno())
 
 
 def load_returns(plan: BuildPlan, db_path: Path, reread: bool = False) -> dict[str, int]:
@@ -284,8 +278,11 @@ def run(plan: BuildPlan) -> int:
         db_path = folder / WAREHOUSE
         clock = StepClock()
         step = clock.enter("prepare")
+        dbt_vars = effective_dbt_vars(plan)
         try:
-            carry_forward(start, db_path)
+            manifest = parse_beside(
+                lambda: carry_forward(start, db_path), db_path, plan.returns_dir, dbt_vars, plan.dbt_target_path
+            )
             fingerprints = build_state.Fingerprints.of_project()
             redo = build_state.plan(db_path, fingerprints, asked=plan.full_refresh)
             if redo.full_refresh:
@@ -305,10 +302,11 @@ def run(plan: BuildPlan) -> int:
                 redo.dbt_args(),
                 db_path,
                 plan.returns_dir,
-                effective_dbt_vars(plan),
+                dbt_vars,
                 say,
                 plan.dbt_target_path,
                 validates=True,
+                manifest=manifest,
             )
             if STOPPED_BY:  # dbt catches the interruption and reports a failure
                 raise Interrupted(STOPPED_BY[0])
@@ -316,7 +314,7 @@ def run(plan: BuildPlan) -> int:
                 print_failures(outcome, log_path / "dbt.log", file=sys.stdout)
                 raise dbt_failure(outcome, plan, folder)
             build_state.record(db_path, fingerprints)
-            dbt_time = time_in_nodes(outcome.node_seconds, outcome.seconds)
+            dbt_time = time_in_nodes(outcome.node_seconds, outcome.seconds, outcome.parsed)
             say(f"  dbt: {outcome.nodes} nodes in {outcome.seconds:.0f} s")
             say(f"  where dbt's time went: {time_in_nodes_text(dbt_time)}")
             checkpoint(db_path)

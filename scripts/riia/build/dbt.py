@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,17 +27,21 @@ class DbtOutcome:
     seconds: float = 0.0
     # each node dbt finished: (resource type, name, seconds), its time as dbt measures it
     node_seconds: list[tuple[str, str, float]] = field(default_factory=list)
+    parsed: bool = True  # the command parsed the project itself (was given no parse_beside's)
 
     @property
     def nodes(self) -> int:
         return len(self.node_seconds)
 
 
-def time_in_nodes(node_seconds: Sequence[tuple[str, str, float]], seconds: float) -> dict[str, Any]:
+def time_in_nodes(
+    node_seconds: Sequence[tuple[str, str, float]], seconds: float, parsed: bool = True
+) -> dict[str, Any]:
     """Where a dbt command's `seconds` went: the seconds inside its nodes by resource type
     (a model's SQL or Python, a test's query, a seed's load, as dbt times each node), the
-    rest (dbt's start and parse, and its own work around each node: compiling, events,
-    transactions), and the slowest models. What build.json keeps and the build prints."""
+    rest (dbt's start, its parse unless it was `parsed` ahead, and its own work around each
+    node: compiling, events, transactions), and the slowest models. What build.json keeps
+    and the build prints."""
     by_type: dict[str, float] = {}
     for resource_type, _, taken in node_seconds:
         by_type[resource_type] = by_type.get(resource_type, 0.0) + taken
@@ -46,6 +51,7 @@ def time_in_nodes(node_seconds: Sequence[tuple[str, str, float]], seconds: float
         "in_nodes": {kind: round(taken, 1) for kind, taken in sorted(by_type.items(), key=lambda t: -t[1])},
         "outside_nodes": round(max(seconds - sum(by_type.values()), 0.0), 1),
         "slowest_models": {name: round(taken, 1) for taken, name in models[:SLOWEST_MODELS]},
+        "parsed": parsed,
     }
 
 
@@ -58,7 +64,12 @@ def time_in_nodes_text(spent: Mapping[str, Any]) -> str:
         if kind == "model" and spent["slowest_models"]:
             part += " (" + ", ".join(f"{name} {t:.1f} s" for name, t in spent["slowest_models"].items()) + ")"
         parts.append(part)
-    return ", ".join(parts) + f"; dbt's own start, parse and work around the nodes {spent['outside_nodes']:.1f} s"
+    if spent.get("parsed", True):
+        return ", ".join(parts) + f"; dbt's own start, parse and work around the nodes {spent['outside_nodes']:.1f} s"
+    return ", ".join(parts) + (
+        f"; dbt's own start and work around the nodes {spent['outside_nodes']:.1f} s "
+        "(the project was parsed beside the warehouse's copy)"
+    )
 
 
 class _Progress:
@@ -71,6 +82,7 @@ class _Progress:
         self.last_share = 0
         self.last_time = time.monotonic()
         self.node_seconds: list[tuple[str, str, float]] = []  # each node finished, in turn
+        self.parsed = False  # dbt checked the state of its parse: it parsed the project
 
     @property
     def done(self) -> int:
@@ -86,15 +98,15 @@ class _Progress:
                 self.last_share, self.last_time = share, time.monotonic()
                 of = f" of {self.total}" if self.total else ""
                 self.say(f"  dbt: {self.done}{of} models, tests and seeds done")
+        elif name == "StateCheckVarsHash":  # every parse, whole or partial, and nothing else
+            self.parsed = True
         elif name == "LogStartLine" and not self.total:
             self.total = getattr(event.data, "total", 0) or 0
 
 
 def import_dbt() -> None:
     """Import what run_dbt and the models' Python (pandas) need, ahead of time: about 1.5 s
-    of CPU, which `riia build` spends while its warehouse copy waits on the disk
-    (riia.build.carry_forward). An import that fails here fails again, and is reported, in
-    run_dbt."""
+    of CPU. An import that fails here fails again, and is reported, in run_dbt."""
     import importlib
 
     for module in ("dbt.cli.main", "dbt.adapters.duckdb", "pandas"):
@@ -102,6 +114,63 @@ def import_dbt() -> None:
             importlib.import_module(module)
         except Exception:  # reported where it is used
             return
+
+
+def parse_beside(
+    work: Callable[[], object],
+    db_path: Path,
+    returns_dir: Path,
+    dbt_vars: dict[str, Any] | None = None,
+    target_path: Path | None = None,
+) -> Any:
+    """Run `work` (riia build's copy of the warehouse it carries on from) while a thread
+    imports dbt and parses the project (`dbt parse`, partial parsing as ever), which does not
+    read the warehouse; the parsed project (dbt's Manifest) for run_dbt's `manifest`, or None
+    if the parse failed: the build's own command then parses again, and reports what failed
+    as any dbt command does. The parse is given what the build's command is (dbt_settings),
+    so it is the parse that command would make. The copy grows with the years of history
+    (1.1 GB at 48 quarters) and mostly waits on the disk, so the import (about 1.5 s of CPU)
+    and the parse (about 1 s) cost only what they exceed it by. The thread is done before
+    this returns: beside the load, which is Python's work too, both took longer (Python runs
+    one thread at a time).
+
+    dbt reads its settings from the environment, for the whole process: they are set for
+    the parse and put back as they were after it."""
+    arguments, environment = dbt_settings(db_path, returns_dir, dbt_vars, target_path)
+    before = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)
+    # a line the parse cannot write to dbt's log (a full disk) is dropped, as in run_dbt
+    raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
+    parsed: list[Any] = []
+
+    def parse() -> None:
+        import_dbt()
+        try:
+            from dbt.cli.main import dbtRunner
+
+            result = dbtRunner().invoke(["parse", *arguments])
+        except Exception:  # the build's own command meets it again, and reports it
+            return
+        if result.success:
+            parsed.append(result.result)
+
+    thread = threading.Thread(target=parse, name="dbt-parse", daemon=True)
+    try:
+        thread.start()
+        work()
+        thread.join()
+    finally:
+        _restore(before)
+        logging.raiseExceptions = raise_exceptions
+    return parsed[0] if parsed else None
+
+
+def _restore(before: Mapping[str, str | None]) -> None:
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @contextlib.contextmanager
@@ -123,38 +192,20 @@ def in_warehouse_folder(folder: Path, environment: Mapping[str, str]) -> Iterato
     finally:
         DuckDBConnectionManager.close_all_connections()
         os.chdir(cwd)
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        _restore(before)
 
 
-def run_dbt(
-    args: Sequence[str],
+def dbt_settings(
     db_path: Path,
     returns_dir: Path,
     dbt_vars: dict[str, Any] | None = None,
-    say: Callable[[str], None] = print,
     target_path: Path | None = None,
-    validates: bool = False,
     artifacts: bool = False,
-) -> DbtOutcome:
-    """`dbt <args>` in this process against `db_path`; the outcome with each failure in a line.
-    `target_path` is dbt's target folder (manifest, compiled SQL, partial parse, logs in
-    `logs/`); default $DBT_TARGET_PATH or build/target. `validates`: the command may build
-    int_validation_findings, whose suites' process is then started beside dbt's own start
-    (riia.validation.child). `artifacts`: dbt writes its JSON artifacts (manifest.json,
-    run_results.json...), which only `riia docs` reads; without them dbt does not write its
-    manifest (twice, some 1.3 s of CPU a command) and still keeps its parse
-    (partial_parse.msgpack) and its log."""
+) -> tuple[list[str], dict[str, str]]:
+    """What every dbt command of riia is given besides its own arguments: (the arguments
+    after them, the environment of the command alone). The rest of dbt's settings go into
+    this process's environment for good (the returns folder, dbt's defaults)."""
     import json
-
-    from riia.validation import child
-
-    if validates:  # before importing dbt (1.4 s), which then overlaps GE's import in the child
-        child.start_early()
-    from dbt.cli.main import dbtRunner
 
     # dbt opens the warehouse by its bare name, from the folder holding it: dbt parses the
     # whole project again (some 8 s) whenever the profile's connection changes, the path
@@ -177,13 +228,44 @@ def run_dbt(
     # Nothing of dbt's own on the terminal (its log file, logs/dbt.log in the target folder,
     # has it: each node, failure and why a parse was whole): progress and failures are
     # reported from its events and results, and an error never shows as a traceback.
-    full_args = [*args, "--log-level", "none", "--log-level-file", "info", "--project-dir", str(PROJECT_ROOT)]
+    arguments = ["--log-level", "none", "--log-level-file", "info", "--project-dir", str(PROJECT_ROOT)]
     if not artifacts:
-        full_args.append("--no-write-json")
+        arguments.append("--no-write-json")
     if target_path is not None:
-        full_args += ["--target-path", str(target_path), "--log-path", str(target_path / "logs")]
+        arguments += ["--target-path", str(target_path), "--log-path", str(target_path / "logs")]
     if dbt_vars:
-        full_args += ["--vars", json.dumps(dbt_vars)]
+        arguments += ["--vars", json.dumps(dbt_vars)]
+    return arguments, connection
+
+
+def run_dbt(
+    args: Sequence[str],
+    db_path: Path,
+    returns_dir: Path,
+    dbt_vars: dict[str, Any] | None = None,
+    say: Callable[[str], None] = print,
+    target_path: Path | None = None,
+    validates: bool = False,
+    artifacts: bool = False,
+    manifest: Any = None,
+) -> DbtOutcome:
+    """`dbt <args>` in this process against `db_path`; the outcome with each failure in a line.
+    `target_path` is dbt's target folder (manifest, compiled SQL, partial parse, logs in
+    `logs/`); default $DBT_TARGET_PATH or build/target. `validates`: the command may build
+    int_validation_findings, whose suites' process is then started beside dbt's own start
+    (riia.validation.child). `artifacts`: dbt writes its JSON artifacts (manifest.json,
+    run_results.json...), which only `riia docs` reads; without them dbt does not write its
+    manifest (twice, some 1.3 s of CPU a command) and still keeps its parse
+    (partial_parse.msgpack) and its log. `manifest`: the project parsed already for this
+    command, with the same settings (parse_beside), which dbt then runs on."""
+    from riia.validation import child
+
+    if validates:  # before importing dbt (1.4 s), which then overlaps GE's import in the child
+        child.start_early()
+    from dbt.cli.main import dbtRunner
+
+    arguments, connection = dbt_settings(db_path, returns_dir, dbt_vars, target_path, artifacts)
+    full_args = [*args, *arguments]
     progress = _Progress(say)
     started = time.monotonic()
     # A line dbt cannot write to its log file (the disk is full) is dropped, not reported with
@@ -192,12 +274,17 @@ def run_dbt(
     raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
     try:
         with in_warehouse_folder(db_path.parent, connection):
-            result = dbtRunner(callbacks=[progress]).invoke(full_args)
+            result = dbtRunner(manifest=manifest, callbacks=[progress]).invoke(full_args)
     finally:
         logging.raiseExceptions = raise_exceptions
         if validates:
             child.discard()
-    outcome = DbtOutcome(bool(result.success), seconds=time.monotonic() - started, node_seconds=progress.node_seconds)
+    outcome = DbtOutcome(
+        bool(result.success),
+        seconds=time.monotonic() - started,
+        node_seconds=progress.node_seconds,
+        parsed=progress.parsed,
+    )
     if result.exception is not None:
         outcome.failures.append(f"dbt could not run: {result.exception}")
     for node in getattr(result.result, "results", None) or []:
