@@ -315,8 +315,11 @@ def bench(
     ] = False,
     catch_up: Annotated[
         str,
-        typer.Option(help="grow: each size carries on from the previous one's warehouse; full: each from empty"),
-    ] = "grow",
+        typer.Option(
+            help="full: each size built from empty, its quarters stored oldest first as in a warehouse grown a "
+            "quarter at a time; grow: each carries on from the previous one's warehouse, its older quarters added"
+        ),
+    ] = "full",
     check_runs: Annotated[int, typer.Option(help="timed runs of `riia check` per case (the median is reported)")] = 3,
     increment_runs: Annotated[
         int, typer.Option(help="timed increments per size, the sizes in turn (the median is reported)")
