@@ -5,8 +5,9 @@ boundary so a test can act exactly there. One chain of builds on one returns fol
 build folder (module fixture `chain`), each observation a test:
 
 1. build B is SIGKILLed at `prune`, after its publication switched: B is published, whole;
-2. build X1 pauses at `load`; a second build stops at once naming X1; a third (X3, --wait)
-   waits; X1 is SIGKILLed at `load`; X3 then runs, clears X1's folder and says so;
+2. build X1 pauses at `prepare`, its folder made; a second build stops at once naming X1; a
+   third (X3, --wait) waits; X1 is SIGKILLed there; X3 then runs, clears X1's folder and
+   says so;
 3. X3 pauses at `exports`, `reports` and `publish`: at each, the build folder is copied - the
    exact files a SIGKILL there leaves (a kill adds nothing to disk and a paused build holds
    no file open) - and the next build run on each copy must find the previous publication
@@ -71,10 +72,11 @@ def kill(proc, sig: int = signal.SIGKILL) -> fk.Finished:
 
 
 def cleared_by_next_build(returns: Path, build_dir: Path) -> str:
-    """Start a build on `build_dir`, stop it once it has prepared (SIGKILL at `load`), and
-    return what it said; the marker it leaves is removed."""
-    proc = fk.start(["build"], fk.riia_env(returns, build_dir, RIIA_TEST_PAUSE_AT="load"))
-    marker = paused(build_dir, "load", proc, 120)
+    """Start a build on `build_dir`, stop it once it has cleared what earlier builds left and
+    made its own folder (SIGKILL at `prepare`, before its copy and dbt's parse), and return
+    what it said; the marker it leaves is removed."""
+    proc = fk.start(["build"], fk.riia_env(returns, build_dir, RIIA_TEST_PAUSE_AT="prepare"))
+    marker = paused(build_dir, "prepare", proc, 120)
     said = kill(proc).stdout
     marker.unlink()
     return said
@@ -104,8 +106,8 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
 
     # 2. two builds at once, then a third that waits
     write_valid_return(c.returns, "805", PERIODS[0], version=2, CONTACTS=1111)
-    x1 = fk.start(["build"], env | {"RIIA_TEST_PAUSE_AT": "load"})
-    marker = paused(c.build_dir, "load", x1)
+    x1 = fk.start(["build"], env | {"RIIA_TEST_PAUSE_AT": "prepare"})
+    marker = paused(c.build_dir, "prepare", x1)
     seen["X1_folder"] = leftover(c.build_dir).name
     seen["X1_pid"] = x1.pid
     seen["X2"] = fk.run(["build"], env)

@@ -43,9 +43,10 @@ from riia.build.dbt import parse_beside, print_failures, run_dbt, time_in_nodes,
 from riia.build.lock import BuildLock, BuildLocked
 from riia.build.publication import WAREHOUSE, Publications
 from riia.paths import DEFAULT_RETURNS_DIR, PROJECT_ROOT
+from riia.validation import child
 
 DEFAULT_BUILD_DIR = PROJECT_ROOT / "build"
-STEPS = ("load", "dbt", "exports", "reports", "publish", "prune")
+STEPS = ("prepare", "load", "dbt", "exports", "reports", "publish", "prune")
 PAUSE_VARIABLE = "RIIA_TEST_PAUSE_AT"
 
 
@@ -280,6 +281,9 @@ def run(plan: BuildPlan) -> int:
         step = clock.enter("prepare")
         dbt_vars = effective_dbt_vars(plan)
         try:
+            pause_for_tests(plan.build_dir, step)
+            # the suites' process imports Great Expectations meanwhile (riia.validation.child)
+            child.start_early()
             manifest = parse_beside(
                 lambda: carry_forward(start, db_path), db_path, plan.returns_dir, dbt_vars, plan.dbt_target_path
             )
@@ -362,6 +366,7 @@ def run(plan: BuildPlan) -> int:
             publications.publish(folder)
             say(f"[5/5] Published: {plan.build_dir / 'current'} -> {folder.name}")
         except BaseException as error:
+            child.discard()  # if dbt did not get as far as the suites
             sentence = failure_sentence(error, step, plan, folder)
             leave_failed(publications, folder, f"failed at step {step}: {sentence}", error)
             if isinstance(error, BuildError):

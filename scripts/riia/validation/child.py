@@ -6,7 +6,8 @@ that GE's memory goes back to the system when it is done) and waits for its find
 
 Starting that process costs about 3 s, nearly all of it importing Great Expectations.
 `riia build` and `riia check` run dbt in their own process (riia.build.dbt), so they start
-the child before dbt (`start_early`): it imports GE on the second core while dbt parses and
+the child before dbt (`start_early`; `riia build` before it copies its warehouse and dbt
+parses the project beside the copy): it imports GE on the second core while dbt parses and
 builds the models before validation, then waits for a folder on its standard input. The
 model's `run(folder)` hands the folder to that child, and starts one itself when none is
 waiting (dbt run from the command line). `discard()` ends a child no model used (nothing
