@@ -469,7 +469,7 @@ class Bench:
             "timed build): its row gives the median run (the flatness targets "
             "compare medians) and the highest peak memory of its runs.",
             f"16 times the sample's history ({16 * 12} quarters) is not timed: {plan.size_problem(16 * 12)}.",
-            f"Total benchmark time {total:.0f} s (the aim: about {report.BUDGET_SECONDS} s on 2 cores; the release planning and catch-up "
+            f"Total benchmark time {total:.0f} s (the aim: about {report.BUDGET_SECONDS} s on 2 cores; the release planning and the history "
             "builds, not a target, take most of it: --sizes 12 or 12,24 to time less).",
         ]
         self.notes += report.increment_steps(self.rows)
