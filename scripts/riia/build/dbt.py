@@ -135,12 +135,8 @@ def parse_beside(
     one thread at a time).
 
     dbt reads its settings from the environment, for the whole process: they are set for
-    the parse and put back as they were after it."""
+    the parse (environment_set) and put back as they were after it."""
     arguments, environment = dbt_settings(db_path, returns_dir, dbt_vars, target_path)
-    before = {name: os.environ.get(name) for name in environment}
-    os.environ.update(environment)
-    # a line the parse cannot write to dbt's log (a full disk) is dropped, as in run_dbt
-    raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
     parsed: list[Any] = []
 
     def parse() -> None:
@@ -155,22 +151,39 @@ def parse_beside(
             parsed.append(result.result)
 
     thread = threading.Thread(target=parse, name="dbt-parse", daemon=True)
-    try:
+    with log_write_errors_dropped(), environment_set(environment):
         thread.start()
         work()
         thread.join()
-    finally:
-        _restore(before)
-        logging.raiseExceptions = raise_exceptions
     return parsed[0] if parsed else None
 
 
-def _restore(before: Mapping[str, str | None]) -> None:
-    for name, value in before.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+@contextlib.contextmanager
+def log_write_errors_dropped() -> Iterator[None]:
+    """Within it, a line dbt cannot write to its log file (the disk is full) is dropped, not
+    reported with a traceback on standard error, line after line: the build's own failure
+    says what happened, in one sentence (riia.build.dbt_failure)."""
+    raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
+    try:
+        yield
+    finally:
+        logging.raiseExceptions = raise_exceptions
+
+
+@contextlib.contextmanager
+def environment_set(environment: Mapping[str, str]) -> Iterator[None]:
+    """`environment` in this process's environment, where dbt reads its settings; then those
+    variables as they were."""
+    before = {name: os.environ.get(name) for name in environment}
+    os.environ.update(environment)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @contextlib.contextmanager
@@ -183,16 +196,14 @@ def in_warehouse_folder(folder: Path, environment: Mapping[str, str]) -> Iterato
     variables as they were. riia's commands and the tests' dbt commands (conftest) run dbt so."""
     from dbt.adapters.duckdb import DuckDBConnectionManager
 
-    before = {name: os.environ.get(name) for name in environment}
     cwd = os.getcwd()
-    os.environ.update(environment)
-    os.chdir(folder)
-    try:
-        yield
-    finally:
-        DuckDBConnectionManager.close_all_connections()
-        os.chdir(cwd)
-        _restore(before)
+    with environment_set(environment):
+        os.chdir(folder)
+        try:
+            yield
+        finally:
+            DuckDBConnectionManager.close_all_connections()
+            os.chdir(cwd)
 
 
 def dbt_settings(
@@ -268,15 +279,10 @@ def run_dbt(
     full_args = [*args, *arguments]
     progress = _Progress(say)
     started = time.monotonic()
-    # A line dbt cannot write to its log file (the disk is full) is dropped, not reported with
-    # a traceback on standard error, line after line: the build's own failure says what
-    # happened, in one sentence (riia.build.dbt_failure).
-    raise_exceptions, logging.raiseExceptions = logging.raiseExceptions, False
     try:
-        with in_warehouse_folder(db_path.parent, connection):
+        with log_write_errors_dropped(), in_warehouse_folder(db_path.parent, connection):
             result = dbtRunner(manifest=manifest, callbacks=[progress]).invoke(full_args)
     finally:
-        logging.raiseExceptions = raise_exceptions
         if validates:
             child.discard()
     outcome = DbtOutcome(
