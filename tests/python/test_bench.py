@@ -68,6 +68,25 @@ def test_a_figure_is_printed_with_its_ratio_to_the_target_never_asserted() -> No
     assert on_cpu.endswith("1.25 times the target - NOT met; on CPU time 1.10x, 0.92 of the target")
 
 
+def test_a_flatness_ratio_gives_the_spread_of_its_runs_and_says_when_the_target_lies_within_it() -> None:
+    # medians 24.5 s and 21.7 s: 1.13x, met; the runs paired, fastest against slowest: 1.05x to 1.23x
+    spread = report.pairing_spread((23.4, 24.5, 25.6), (20.8, 22.2, 21.7))
+    assert spread is not None and (round(spread[0], 3), round(spread[1], 3)) == (1.054, 1.231)
+    across = Target("2c", "increment at 48", 24.5 / 21.7, 1.2, "x", spread=spread).line()
+    assert across.endswith(
+        "0.94 of the target - met; every pairing of runs: 1.05x to 1.23x, across the target: another bench on "
+        "the same code could give the other verdict"
+    )
+    (table_row,) = report.targets_table([Target("2c", "increment at 48", 24.5 / 21.7, 1.2, "x", "24.5 s / 21.7 s",
+                                                spread=spread)])[2:]  # fmt: skip
+    assert "| 24.5 s / 21.7 s; every pairing of runs: 1.05x to 1.23x, across the target" in table_row
+    clear = Target("2c", "increment at 48", 1.1, 1.2, "x", spread=(1.05, 1.15)).line()
+    assert clear.endswith("- met; every pairing of runs: 1.05x to 1.15x")
+    assert "every pairing" not in Target("2c", "increment at 48", 1.1, 1.2, "x").line()
+    # a size timed once has no spread
+    assert report.pairing_spread((23.4,), (20.8, 22.2)) is None
+
+
 # --------------------------------------------------------------------------- reference: comparison
 
 
@@ -279,6 +298,7 @@ def test_targets_take_their_figures_from_the_runs_by_name() -> None:
         build("increment at 12", 70.0, 600.0, steps="load 5.0 s, dbt 40.0 s"),
         build("increment at 48", 140.0, 800.0, 48, steps="load 20.0 s, dbt 50.0 s"),
     ]
+    rows[2].run_seconds, rows[3].run_seconds = (70.0, 60.0, 80.0), (140.0, 120.0, 150.0)
     memory = {"empty": 100.0, "at_limit": 1124.0, "at_limit_and_large": 1125.0, "limit_bytes": 2**20}
     found = {t.number: t for t in report.targets(rows, 2.0, memory)}
     assert found["1"].measured == 100.0 and found["1"].met is False
@@ -287,6 +307,8 @@ def test_targets_take_their_figures_from_the_runs_by_name() -> None:
     assert found["2b"].measured is None and "needs sizes 12 and 24" in found["2b"].line()
     assert found["2c"].measured == 2.0
     assert found["2c"].detail == "140.0 s / 70.0 s: +70.0 s over 36 quarters more, +1.94 s each"
+    assert found["2c"].spread == (1.5, 2.5)  # 120 / 80 and 150 / 60
+    assert found["2b"].spread is None
     assert (found["3a"].measured, found["3b"].measured) == (900.0, 800.0)
     assert found["3d"].measured == 1.0 and found["3d"].met is True
     assert "1,024 bytes of memory per byte of file" in found["3c"].detail
@@ -295,7 +317,7 @@ def test_targets_take_their_figures_from_the_runs_by_name() -> None:
     ]
 
 
-def test_repeated_increments_report_the_median_run_and_the_highest_peak() -> None:
+def test_repeated_increments_report_the_median_run_and_the_highest_peak(tmp_path: Path) -> None:
     from riia.bench import Bench
     from riia.bench.runs import BuildRun, ChildRun
 
@@ -315,6 +337,9 @@ def test_repeated_increments_report_the_median_run_and_the_highest_peak() -> Non
     assert f"* increment at 12: {row.dbt_time}" in results.split("## Where dbt's time goes")[1]
     assert (row.peak_rss_mb, row.ok) == (700, True)
     assert row.note == "median of 3 runs (50.0 s, 41.0 s, 44.0 s), peaks the highest of them"
+    assert row.run_seconds == (50.0, 41.0, 44.0)  # every run's time, for the flatness targets' spread
+    report.write_csv([row], tmp_path / "results.csv")
+    assert ",50.0 41.0 44.0" in (tmp_path / "results.csv").read_text().splitlines()[1]
     # one run that did not count fails the row, and says why
     failed = Bench.build_row("increment at 12", "increment", 12, [run(41.0, 46.0, 560, 24.0, "not an increment")])
     assert (failed.ok, failed.note) == (False, "not an increment")

@@ -31,7 +31,8 @@ data/returns, build/ (the published build), exports/ and reports/ are never touc
    increments are timed --increment-runs times in rounds, the sizes in turn (12, 24, 48,
    12, 24, 48, ...), each from a fresh copy: a slow spell of the machine falls on every
    size alike, and the median of each size is what the flatness targets compare (one run
-   each gave opposite verdicts on the same code).
+   each gave opposite verdicts on the same code). Beside each flatness ratio, the lowest and
+   highest ratio of one run of each size, saying so when the target lies between them.
    Then, at the largest size, the quarter's other build ("release at 48", not a target):
    every region releases the new quarter (`riia release`, its accepted returns) and `riia
    build` runs again on the last increment's build; it must say a seed changed, and its row
@@ -176,6 +177,7 @@ class Bench:
             note,
             cpu_seconds=round(statistics.median_low(run.child.cpu_seconds for run in done), 1),
             dbt_time=time_in_nodes_text(middle.dbt_time) if middle.dbt_time else "",
+            run_seconds=tuple(round(run.child.seconds, 1) for run in done) if len(done) > 1 else (),
         )
 
     def reference(

@@ -33,6 +33,7 @@ class Row:
     note: str = ""
     cpu_seconds: float | None = None  # user + system time (steadier than wall time on a shared machine)
     dbt_time: str = ""  # where the dbt step's time went (build.json's dbt_time, riia.build.dbt.time_in_nodes_text)
+    run_seconds: tuple[float, ...] = ()  # every timed run's wall time, of a build timed more than once
 
 
 @dataclass
@@ -46,10 +47,23 @@ class Target:
     unit: str
     detail: str = ""
     cpu: float | None = None  # the same figure on CPU time, where it means something
+    # a ratio of repeated runs: its lowest and highest over every pairing of one run of each
+    spread: tuple[float, float] | None = None
 
     @property
     def met(self) -> bool | None:
         return None if self.measured is None else self.measured <= self.limit
+
+    def spread_text(self) -> str:
+        """'every pairing of runs: 1.05x to 1.23x', saying so when the target lies within it: a
+        verdict the machine's noise alone could turn."""
+        if self.spread is None:
+            return ""
+        low, high = self.spread
+        text = f"every pairing of runs: {figure(low, self.unit)} to {figure(high, self.unit)}"
+        if low <= self.limit < high:
+            text += ", across the target: another bench on the same code could give the other verdict"
+        return text
 
     def line(self) -> str:
         if self.measured is None:
@@ -62,9 +76,10 @@ class Target:
             if self.cpu is None
             else f"; on CPU time {figure(self.cpu, self.unit)}, {ratio_text(self.cpu, self.limit)}"
         )
+        spread = f"; {self.spread_text()}" if self.spread else ""
         return (
             f"{self.number}. {self.text}: {figure(self.measured, self.unit)}{detail}; target at most "
-            f"{figure(self.limit, self.unit)}; {ratio} - {verdict}{cpu}"
+            f"{figure(self.limit, self.unit)}; {ratio} - {verdict}{cpu}{spread}"
         )
 
 
@@ -116,6 +131,18 @@ def reference_row(run: str, views: bool = False) -> str:
 EVERY_VIEW = reference_row("full 12q", views=True)  # target 1b's denominator
 
 
+def runs_of(rows: list[Row], name: str) -> tuple[float, ...]:
+    return next((r.run_seconds for r in rows if r.name == name and r.ok), ())
+
+
+def pairing_spread(numerators: tuple[float, ...], denominators: tuple[float, ...]) -> tuple[float, float] | None:
+    """The lowest and highest ratio of one run of each (None unless both were timed more than
+    once): how far the machine's noise alone moves a ratio of medians."""
+    if len(numerators) < 2 or len(denominators) < 2 or not all(denominators):
+        return None
+    return min(numerators) / max(denominators), max(numerators) / min(denominators)
+
+
 def peak_of(rows: list[Row], name: str) -> float | None:
     return next((r.peak_rss_mb for r in rows if r.name == name and r.ok), None)
 
@@ -150,7 +177,8 @@ def targets(
                   else f"needs sizes 12 and {size}")  # fmt: skip
         found.append(
             Target(number, f"increment at {size} quarters against the increment at 12",
-                   safe_ratio(inc, inc12), 1.2, "x", detail, safe_ratio(inc_cpu, inc12_cpu))
+                   safe_ratio(inc, inc12), 1.2, "x", detail, safe_ratio(inc_cpu, inc12_cpu),
+                   pairing_spread(runs_of(rows, f"increment at {size}"), runs_of(rows, "increment at 12")))
         )  # fmt: skip
     found += [
         Target("3a", "peak memory (RSS) of the full 12q build", peak_of(rows, "full 12q"), 700, "MB"),
@@ -194,7 +222,10 @@ def write_csv(rows: list[Row], path: Path) -> None:
         writer = csv.DictWriter(handle, fieldnames=[f.name for f in fields(Row)], lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "" if v is None else v for k, v in asdict(row).items()})
+            writer.writerow(
+                {k: "" if v is None else " ".join(map(str, v)) if isinstance(v, tuple) else v
+                 for k, v in asdict(row).items()}
+            )  # fmt: skip
 
 
 def _cell(value: object, digits: int = 1) -> str:
@@ -231,9 +262,10 @@ def targets_table(targets: list[Target]) -> list[str]:
             lines.append(f"| {t.number}. {t.text} | not measured | {figure(t.limit, t.unit)} |  |  | {t.detail} |  |")
             continue
         cpu = "" if t.cpu is None else f"{figure(t.cpu, t.unit)}, {ratio_text(t.cpu, t.limit)}"
+        source = "; ".join(part for part in (t.detail, t.spread_text()) if part)
         lines.append(
             f"| {t.number}. {t.text} | {figure(t.measured, t.unit)} | {figure(t.limit, t.unit)} | "
-            f"{ratio_text(t.measured, t.limit)} | {'yes' if t.met else 'NO'} | {t.detail} | {cpu} |"
+            f"{ratio_text(t.measured, t.limit)} | {'yes' if t.met else 'NO'} | {source} | {cpu} |"
         )
     return lines
 
