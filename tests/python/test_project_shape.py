@@ -159,9 +159,10 @@ def gating_key_test(manifest: dict, node: dict) -> bool:
 
 
 def test_public_models_are_contracted_with_their_grain_checked_on_every_build(manifest: dict, exceptions: dict) -> None:
-    # a contracted model's grain holds in every build: by a primary_key constraint (the marts,
-    # whose data tests run in `make test`), or by a primary-key test that gates publication
-    # (the sharing outputs, where a constraint would only check it twice, at the cost of an index)
+    # a contracted model's grain holds in every build: by a primary_key constraint (the marts
+    # rebuilt whole, whose data tests run in `make test`), or by a primary-key test that gates
+    # publication (the sharing outputs and the period-incremental marts, where a constraint
+    # would only check it twice, at the cost of an index: test_no_model_rebuilt_by_quarter_...)
     uncontracted, no_constraint = {}, {}
     for node in models(manifest):
         contracted = node["config"].get("contract", {}).get("enforced")
@@ -272,6 +273,42 @@ def test_dbt_is_given_every_setting_a_model_reads_and_none_it_does_not() -> None
     assert set(config.dbt_settings()) | config.LOADER_SETTINGS == set(config.project_vars())
     given = config.dbt_vars({"returns_layout": "per_la", "returns_settle_seconds": 0, "adcs_min_las": 12})
     assert given == {"adcs_min_las": 12}
+
+
+def period_incremental(node: dict) -> bool:
+    """Whether the model replaces the rows of the quarters a build recomputes (macro
+    period_incremental: incremental, with the pre-hook delete_build_scope)."""
+    hooks = [hook["sql"] for hook in node["config"].get("pre-hook", [])]
+    return node["config"]["materialized"] == "incremental" and any("delete_build_scope(" in h for h in hooks)
+
+
+def test_no_model_rebuilt_by_quarter_carries_a_primary_key_constraint(manifest: dict) -> None:
+    """DuckDB keeps a primary key as an index (ART) that every delete and insert maintains.
+    A period-incremental model deletes and inserts its recomputed quarters' rows in one
+    transaction: a change of the reference data that touches every quarter does so for every
+    row. On the bench's 48-quarter history, a build whose release seeds differed in every
+    quarter failed so: the checkpoint at fct_indicator_comparators' COMMIT stopped DuckDB
+    1.5.6 with a fatal error ("invalid node type for TransformToDeprecated: 0", which writes
+    an index in the warehouse's storage format), and that table's 657,510 rows deleted and
+    inserted again in a database of their own ran out of the build's 300 MB at COMMIT. Their
+    grain is a key test that gates publication instead, and their key columns are not_null
+    constraints, which need no index."""
+    found = {
+        node["name"]: "primary_key constraint on a period-incremental model"
+        for node in models(manifest)
+        if period_incremental(node)
+        and (
+            any(c["type"] == "primary_key" for c in node.get("constraints", []))
+            or any(c["type"] == "primary_key" for col in node["columns"].values() for c in col.get("constraints", []))
+        )
+    }
+    assert found == {}
+    # ... and the largest of them are among those this test reads
+    incremental = {node["name"] for node in models(manifest) if period_incremental(node)}
+    assert {"fct_indicator_values", "fct_indicator_comparators", "fct_benchmarks"} <= incremental
+    for node in models(manifest):
+        if node["name"] in incremental and node["config"].get("contract", {}).get("enforced"):
+            assert gating_key_test(manifest, node), f"{node['name']}: its key test does not gate publication"
 
 
 def test_a_key_tested_on_the_quarters_a_build_wrote_is_that_of_a_model_rebuilt_by_quarter(manifest: dict) -> None:
