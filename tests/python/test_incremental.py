@@ -257,39 +257,38 @@ def test_the_rank_engine_a_few_quarters_at_a_time_equals_it_all_at_once(builds: 
     assert builds["full_chunk_inserts"] == dict.fromkeys(CHUNKED_MODELS, 1)
 
 
+PLANTED = ("sharing.shr_regional__indicators", "marts.fct_indicator_values")
+
+
 def test_a_quarterly_build_tests_the_grain_of_the_quarters_it_wrote_and_a_full_refresh_every_quarter(
     builds: dict, tmp_path: Path
 ) -> None:
-    """The gating key test of a recipient's figures (unique_combination with quarter_column)
-    reads, on an incremental build, the quarters the build recomputed (int_build_scope), whose
-    rows it wrote; the other quarters' rows it left as the last build had them, when the test
-    passed on them. Here, on a copy of the incremental warehouse, a row repeated in a
-    recomputed quarter and one repeated in a quarter the build left alone (planted by hand:
-    no build writes there): the quarterly test finds the first, a full refresh both."""
+    """The gating key test of a recipient's figures and of a mart rebuilt by quarter
+    (unique_combination with quarter_column) reads, on an incremental build, the quarters the
+    build recomputed (int_build_scope), whose rows it wrote; the other quarters' rows it left
+    as the last build had them, when the test passed on them. Here, on a copy of the
+    incremental warehouse, a row repeated in a recomputed quarter and one repeated in a
+    quarter the build left alone (planted by hand: no build writes there), in a sharing output
+    and in a mart, which no primary key stops (test_project_shape.py says why): the quarterly
+    test finds the first, a full refresh both."""
     db_path = tmp_path / "riia.duckdb"
     shutil.copyfile(builds["incremental_db"], db_path)
     recomputed, left = QUARTERS[8], QUARTERS[3]
     with duckdb.connect(str(db_path)) as con:
         con.execute("delete from intermediate.int_build_scope")
         con.execute("insert into intermediate.int_build_scope values (?)", [recomputed])
-        for period in (recomputed, left):
-            con.execute(
-                "insert into sharing.shr_regional__indicators select * from sharing.shr_regional__indicators "
-                "where period = ? limit 1",
-                [period],
-            )
+        for table in PLANTED:
+            for period in (recomputed, left):
+                con.execute(f"insert into {table} select * from {table} where period = ? limit 1", [period])
     (tmp_path / "returns").mkdir()
-    selected = ("--select", "shr_regional__indicators,test_name:unique_combination")
+    selected = ("--select", *(f"{table.split('.')[1]},test_name:unique_combination" for table in PLANTED))
     quarterly = run_dbt(tmp_path / "returns", db_path, "test", selected, check=False)
-    assert quarterly.returncode != 0
-    assert re.search(
-        r"Failure in test unique_combination_shr_regional__indicators\S*.*\n.*Got 1 result", quarterly.output
-    )
     refreshed = run_dbt(tmp_path / "returns", db_path, "build", (*selected, "--full-refresh"), check=False)
-    assert refreshed.returncode != 0
-    assert re.search(
-        r"Failure in test unique_combination_shr_regional__indicators\S*.*\n.*Got 2 results", refreshed.output
-    )
+    assert quarterly.returncode != 0 and refreshed.returncode != 0
+    for table in PLANTED:
+        test = f"unique_combination_{table.split('.')[1]}"
+        assert re.search(rf"Failure in test {test}\S*.*\n.*Got 1 result", quarterly.output), table
+        assert re.search(rf"Failure in test {test}\S*.*\n.*Got 2 results", refreshed.output), table
 
 
 def test_a_resubmission_correcting_an_error_replaces_the_quarantined_return(builds: dict) -> None:
