@@ -89,7 +89,7 @@ def test_the_dbt_step_says_where_its_time_went_by_kind_of_node_and_slowest_model
         "snapshots 0.2 s; dbt's own start, parse and work around the nodes 9.6 s"
     )
     assert spent["parsed"] is True
-    # a build whose project was parsed ahead (riia.build.dbt.ParseAhead) says so
+    # a build whose project was parsed beside its copy (riia.build.dbt.parse_beside) says so
     ahead = time_in_nodes(progress.node_seconds, 40.0, parsed=False)
     assert time_in_nodes_text(ahead) == (
         "models 28.0 s (m7 7.0 s, m6 6.0 s, m5 5.0 s, m4 4.0 s, m3 3.0 s), seeds 1.5 s, tests 0.8 s, "

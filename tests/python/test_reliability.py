@@ -164,8 +164,8 @@ def test_a_build_says_where_its_dbt_steps_time_went(pair: Path) -> None:
     # within the dbt step, which also starts the validation child: each figure is rounded to 0.1 s
     rounding = 0.05 * (len(spent["in_nodes"]) + 2)
     assert 0 < sum(spent["in_nodes"].values()) + spent["outside_nodes"] <= summary["step_seconds"]["dbt"] + rounding
-    # dbt ran on the parse made beside the build's copy and load (riia.build.dbt.ParseAhead):
-    # it did not parse the project again
+    # dbt ran on the parse made beside the build's copy of the warehouse
+    # (riia.build.dbt.parse_beside): it did not parse the project again
     assert spent["parsed"] is False, spent
     # ... and what the build printed after dbt
     printed = (pair / "first" / "printed.txt").read_text()
