@@ -4,8 +4,9 @@ For an LA's figure: its value, what it was computed from (numerator, denominator
 population and its mid-year), each item's file, line and value as written, the guidance
 rules it passed or warned on, and the LA's comment. For a comparator (`--comparator
 region|neighbours|england`): its value and every LA it pooled, with what each gave.
-Everything is read from the published warehouse's marts (opened read-only): the hub's view,
-which holds every accepted return.
+Everything is read from the published warehouse (opened read-only): its marts, the hub's
+view, which holds every accepted return, and the items each indicator is computed from
+(int_indicator_items).
 """
 
 from __future__ import annotations
@@ -97,8 +98,11 @@ def explain_figure(con: duckdb.DuckDBPyConnection, la_code: str, period: str, in
         first = Period.require(period).shift(1 - indicator["window_quarters"])
         out.write(f"  over the {indicator['window_quarters']} quarters {first} to {period}\n")
     items = [
-        indicator["numerator_item"],
-        *[i.strip() for i in (indicator["denominator_items"] or "").split("+") if i.strip()],
+        item
+        for (item,) in con.execute(
+            "select item_code from intermediate.int_indicator_items where indicator_code = ? and measure = ?",
+            [indicator["indicator_code"], indicator["measure"]],
+        ).fetchall()
     ]
     quarters = [Period.require(period).shift(-k).label for k in range(indicator["window_quarters"] - 1, -1, -1)]
     lines = _all(

@@ -5,24 +5,12 @@
 -- place a figure's notes are gathered: fct_indicator_values shows the warnings, and the
 -- shared outputs give both to the audiences that include them (the LA's region only,
 -- SHARING.md rule 10). A 12-month measure carries the notes of its latest quarter.
-with indicators as (
-    select * from {{ ref('ref_indicators') }}
-),
-
-indicator_items as (
-    select
+with indicator_items as (
+    select distinct
         indicator_code,
         measure,
-        numerator_item as item_code
-    from indicators
-    union
-    select
-        indicators.indicator_code,
-        indicators.measure,
-        trim(parts.item_code) as item_code
-    from indicators
-    cross join unnest(string_split(indicators.denominator_items, '+')) as parts (item_code)
-    where indicators.denominator_items is not null
+        item_code
+    from {{ ref('int_indicator_items') }}
 ),
 
 warnings as (

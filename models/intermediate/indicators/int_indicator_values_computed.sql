@@ -34,6 +34,12 @@ indicators as (
     where window_quarters = 1
 ),
 
+-- the items whose sum is each measure's denominator
+denominators as (
+    select * from {{ ref('int_indicator_items') }}
+    where item_role = 'denominator'
+),
+
 items as (
     select * from {{ ref('ref_items') }}
 ),
@@ -93,12 +99,14 @@ denominator_parts as (
         count(*) as parts_expected,
         count(*) filter (where item_values.value_status = 'number') as parts_numeric
     from applicable
-    cross join unnest(string_split(replace(applicable.denominator_items, ' ', ''), '+')) as parts (part_item)
+    inner join denominators
+        on
+            applicable.indicator_code = denominators.indicator_code
+            and applicable.measure = denominators.measure
     left join item_values
         on
             applicable.file_path = item_values.file_path
-            and parts.part_item = item_values.item_code
-    where applicable.denominator_items is not null
+            and denominators.item_code = item_values.item_code
     group by applicable.file_path, applicable.indicator_code, applicable.measure
 ),
 

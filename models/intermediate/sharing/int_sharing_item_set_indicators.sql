@@ -7,24 +7,13 @@ with item_sets as (
     select * from {{ ref('sharing_item_sets') }}
 ),
 
-indicators as (
-    select * from {{ ref('ref_indicators') }}
-),
-
+-- the items each indicator measure is computed from, numerator or denominator
 indicator_items as (
-    select
+    select distinct
         indicator_code,
         measure,
-        numerator_item as item_code
-    from indicators
-    union
-    select
-        indicators.indicator_code,
-        indicators.measure,
-        trim(parts.item_code) as item_code
-    from indicators
-    cross join unnest(string_split(indicators.denominator_items, '+')) as parts (item_code)
-    where indicators.denominator_items is not null
+        item_code
+    from {{ ref('int_indicator_items') }}
 ),
 
 set_names as (
