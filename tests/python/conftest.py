@@ -102,14 +102,16 @@ def run_dbt(
 ) -> Build:
     """Run `dbt <command>` (e.g. "build", "docs generate") on `returns_dir` into `db_path`; fail on error if check.
     A build of the project leaves out the seeds' own data tests (those defined under seeds/)
-    unless `seed_tests`: its seeds are the same in every build of the test run, and the
-    sample build tests them (test_dbt_tests). A build or run writes dbt's JSON artifacts
-    (manifest.json, run_results.json) only if `artifacts`, as `riia build` does (riia.build.dbt)."""
+    and the unit tests unless `seed_tests`: its seeds are the same in every build of the test
+    run, and a unit test reads only the rows it is given, so each would give the same answer
+    in every build; the sample build runs them all (test_dbt_tests). A build or run writes
+    dbt's JSON artifacts (manifest.json, run_results.json) only if `artifacts`, as `riia
+    build` does (riia.build.dbt)."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     if command.split()[0] == "build":
         load_returns(returns_dir, db_path)
         if not seed_tests and project_dir == PROJECT_ROOT and "--selector" not in extra_args:
-            extra_args = (*extra_args, "--exclude", "resource_type:test,path:seeds")
+            extra_args = (*extra_args, "--exclude", "resource_type:test,path:seeds", "resource_type:unit_test")
     if command.split()[0] in ("build", "run") and not artifacts:
         extra_args = (*extra_args, "--no-write-json")
     target = db_path.parent / "dbt_target"
