@@ -216,7 +216,7 @@ def status(
     received past the deadline, and the chase list with days overdue (from the published warehouse)."""
     import duckdb
 
-    from riia.paths import warehouse_path
+    from riia.paths import unreadable_warehouse, warehouse_path
     from riia.periods import Period
     from riia.reports import tracker
 
@@ -228,7 +228,7 @@ def status(
     try:
         found = tracker.read_warehouse(path, period, region)
     except duckdb.Error as error:
-        _fail(f"The returns tracker could not be read from {path} ({type(error).__name__}): is it a built warehouse?")
+        _fail(unreadable_warehouse("The returns tracker", path, error))
     if not found.periods:
         asked = [f"quarter {period}" if period else "", f"region {region!r}" if region else ""]
         what = " and ".join(x for x in asked if x) or "any quarter"

@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from riia.paths import unreadable_warehouse
 from riia.periods import Period
 
 COMPARATOR_TYPES = {"region": "region", "neighbours": "statistical_neighbours", "england": "england"}
@@ -198,8 +199,11 @@ def explain(
         raise ExplainError(f"No published build at {warehouse}: run `riia build` first.")
     if Period.parse(period) is None:
         raise ExplainError(f"{period!r} is not a quarter: write it YYYY-YY Qn, for example 2024-25 Q4.")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        indicator = _measure(con, indicator_code.upper(), measure)
-        if comparator:
-            return explain_comparator(con, la_code, period, indicator, comparator)
-        return explain_figure(con, la_code, period, indicator)
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            indicator = _measure(con, indicator_code.upper(), measure)
+            if comparator:
+                return explain_comparator(con, la_code, period, indicator, comparator)
+            return explain_figure(con, la_code, period, indicator)
+    except duckdb.Error as error:
+        raise ExplainError(unreadable_warehouse("The figure", warehouse, error)) from None

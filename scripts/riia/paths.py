@@ -55,6 +55,18 @@ def warehouse_path() -> Path:
     return project_path(given) if given else build_dir() / "riia.duckdb"
 
 
+def unreadable_warehouse(what: str, warehouse: Path, error: Exception) -> str:
+    """The one sentence of `riia status`, `release` and `explain` when the warehouse they read
+    gives DuckDB's error (`what` could not be read): a file no build made, one a build of an
+    earlier version made (it lacks a table this version reads), or one a program holds open
+    for writing."""
+    return (
+        f"{what} could not be read from {warehouse} ({type(error).__name__}: {str(error).splitlines()[0]}): "
+        "close any program holding it open for writing; otherwise `riia build` publishes a warehouse "
+        "this version of riia reads."
+    )
+
+
 def exports_dir() -> Path:
     return project_path(os.environ.get("RIIA_EXPORTS_DIR", "exports"))
 

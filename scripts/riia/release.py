@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from riia.build.lock import BuildLock
-from riia.paths import PROJECT_ROOT, SEEDS_DIR
+from riia.paths import PROJECT_ROOT, SEEDS_DIR, unreadable_warehouse
 from riia.periods import Period
 
 RELEASES = SEEDS_DIR / "sharing" / "quarter_releases.csv"
@@ -73,23 +73,27 @@ def plan_release(warehouse: Path, region: str, period_text: str, checked_by: str
         raise ReleaseError("--checked-by must name who checked the quarter (a person or the region's data group).")
     if not warehouse.is_file():
         raise ReleaseError(f"No published build at {warehouse}: run `riia build` first, then check the quarter.")
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        code, short, name = find_region(con, region)
-        rows = con.execute(
-            """
-            select las.la_code, las.la_name, returns.return_status, returns.file_path, files.file_sha256
-            from marts.dim_local_authority as las
-            left join marts.fct_returns as returns on las.la_code = returns.la_code and returns.period = ?
-            left join marts.fct_return_files as files on returns.file_path = files.file_path
-            where las.region_code = ?
-                and las.first_mid_year <= ? and (las.is_current or ? <= las.last_mid_year)
-            order by las.la_code
-            """,
-            [period.label, code, period.fy_start, period.fy_start],
-        ).fetchall()
-        previous = con.execute(
-            "select count(*) from reference.quarter_releases where region_code = ? and period = ?", [code, period.label]
-        ).fetchone()[0]
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            code, short, name = find_region(con, region)
+            rows = con.execute(
+                """
+                select las.la_code, las.la_name, returns.return_status, returns.file_path, files.file_sha256
+                from marts.dim_local_authority as las
+                left join marts.fct_returns as returns on las.la_code = returns.la_code and returns.period = ?
+                left join marts.fct_return_files as files on returns.file_path = files.file_path
+                where las.region_code = ?
+                    and las.first_mid_year <= ? and (las.is_current or ? <= las.last_mid_year)
+                order by las.la_code
+                """,
+                [period.label, code, period.fy_start, period.fy_start],
+            ).fetchall()
+            previous = con.execute(
+                "select count(*) from reference.quarter_releases where region_code = ? and period = ?",
+                [code, period.label],
+            ).fetchone()[0]
+    except duckdb.Error as error:
+        raise ReleaseError(unreadable_warehouse("The quarter's returns", warehouse, error)) from None
     files = tuple(
         (la, path, sha) for la, _, status, path, sha in rows if status in ("accepted", "accepted_with_warnings")
     )

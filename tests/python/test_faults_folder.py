@@ -565,6 +565,34 @@ def test_riia_load_and_check_on_a_locked_warehouse_are_one_sentence(tmp_path: Pa
         holder.close()
 
 
+@pytest.mark.parametrize("case", ["no_build_made_it", "held_open_for_writing"])
+def test_status_release_and_explain_on_a_warehouse_they_cannot_read_are_one_sentence(tmp_path: Path, case: str) -> None:
+    """A DuckDB file no build made (as one a build of an earlier version made, it lacks a
+    table this version reads), or a program holding the warehouse open for writing: each
+    command that reads the published warehouse says so in one sentence (riia.paths.unreadable_warehouse)."""
+    warehouse = tmp_path / "riia.duckdb"
+    holder = duckdb.connect(str(warehouse))
+    if case == "no_build_made_it":
+        holder.close()
+    env = build_env(tmp_path, tmp_path, RIIA_DUCKDB_PATH=str(warehouse))
+    try:
+        for args, what in (
+            (["status"], "The returns tracker"),
+            (
+                ["release", "SE", "2024-25 Q4", "--checked-by", "A Person", "--on", "2025-06-01"],
+                "The quarter's returns",
+            ),
+            (["explain", "805", "2024-25 Q4", "CLA_END"], "The figure"),
+        ):
+            result = fk.run(args, env)
+            sentence = fk.assert_one_sentence(result)
+            assert sentence.startswith(f"{what} could not be read from {warehouse} ("), sentence
+            error = "CatalogException" if case == "no_build_made_it" else "IOException"
+            assert f"({error}: " in sentence and "`riia build` publishes a warehouse" in sentence, sentence
+    finally:
+        holder.close()
+
+
 def test_riia_check_of_a_fifo_is_one_sentence(tmp_path: Path) -> None:
     fifo = fk.make_fifo(tmp_path / "805_2024-25_Q1.csv")
     result = fk.run(["check", "--no-warehouse", str(fifo)], build_env(tmp_path, tmp_path))
