@@ -1,7 +1,7 @@
 """Checksums of a build's contents, to prove that a change of code changed no figure.
 
-`riia checksums DB [--exports DIR] [--out FILE] [--compare FILE]` writes (or compares
-with) one SHA-256 per table of the warehouse's `marts` and `sharing` schemas - over its
+`riia checksums DB [--exports DIR] [--out FILE] [--compare FILE]` prints, writes or compares
+with one SHA-256 per table of the warehouse's `marts` and `sharing` schemas - over its
 rows in a fixed order, so that the same contents give the same checksum whatever the
 physical layout - and one per exported CSV, JSON and text file. A refactoring that moves
 code without changing behaviour must leave every checksum as it was; `--compare` names
@@ -74,8 +74,12 @@ def differences(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return found
 
 
+def as_json(values: dict[str, Any]) -> str:
+    return json.dumps(values, indent=1, sort_keys=True) + "\n"
+
+
 def write(path: Path, values: dict[str, Any]) -> None:
-    path.write_text(json.dumps(values, indent=1, sort_keys=True) + "\n")
+    path.write_text(as_json(values))
 
 
 def read(path: Path) -> dict[str, Any]:

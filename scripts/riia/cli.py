@@ -344,20 +344,32 @@ def checksums_command(
     compare: Annotated[Path | None, typer.Option(help="compare with checksums written earlier")] = None,
 ) -> None:
     """Checksums of every mart, shared model and export: proof that a change moved no figure."""
+    import duckdb
+
     from riia import checksums
+    from riia.paths import unreadable_warehouse
 
     if not db.is_file():
         _fail(f"No warehouse at {db}: give the path of a built DuckDB file.")
-    values = checksums.checksums(db, exports)
+    try:
+        values = checksums.checksums(db, exports)
+    except duckdb.Error as error:
+        _fail(unreadable_warehouse("The marts and shared tables", db, error))
+    if not any(key.startswith(tuple(f"{schema}." for schema in checksums.SCHEMAS)) for key in values):
+        _fail(f"The warehouse {db} holds no mart or shared table: give the path of one `riia build` published.")
+    if out is None and compare is None:
+        typer.echo(checksums.as_json(values), nl=False)
     if out is not None:
         checksums.write(out, values)
         typer.echo(f"{len(values)} checksums written to {out}")
     if compare is not None:
-        different = checksums.differences(checksums.read(compare), values)
+        before = checksums.read(compare)
+        different = checksums.differences(before, values)
         for line in different:
             typer.echo(line)
+        compared = len(before.keys() | values.keys())  # a table missing after counts too
         typer.echo(
-            f"{len(values) - len(different)} of {len(values)} tables and files identical"
+            f"{compared - len(different)} of {compared} tables and files identical"
             + ("" if not different else f"; {len(different)} differ")
         )
         raise typer.Exit(1 if different else 0)

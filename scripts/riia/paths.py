@@ -56,10 +56,10 @@ def warehouse_path() -> Path:
 
 
 def unreadable_warehouse(what: str, warehouse: Path, error: Exception) -> str:
-    """The one sentence of `riia status`, `release` and `explain` when the warehouse they read
-    gives DuckDB's error (`what` could not be read): a file no build made, one a build of an
-    earlier version made (it lacks a table this version reads), or one a program holds open
-    for writing."""
+    """The one sentence of `riia status`, `release`, `explain` and `checksums` when the
+    warehouse they read gives DuckDB's error (`what` could not be read): a file no build
+    made, one a build of an earlier version made (it lacks a table this version reads), or
+    one a program holds open for writing."""
     return (
         f"{what} could not be read from {warehouse} ({type(error).__name__}: {str(error).splitlines()[0]}): "
         "close any program holding it open for writing; otherwise `riia build` publishes a warehouse "

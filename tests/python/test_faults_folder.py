@@ -566,10 +566,11 @@ def test_riia_load_and_check_on_a_locked_warehouse_are_one_sentence(tmp_path: Pa
 
 
 @pytest.mark.parametrize("case", ["no_build_made_it", "held_open_for_writing"])
-def test_status_release_and_explain_on_a_warehouse_they_cannot_read_are_one_sentence(tmp_path: Path, case: str) -> None:
+def test_the_commands_that_read_the_warehouse_say_in_one_sentence_that_they_cannot(tmp_path: Path, case: str) -> None:
     """A DuckDB file no build made (as one a build of an earlier version made, it lacks a
-    table this version reads), or a program holding the warehouse open for writing: each
-    command that reads the published warehouse says so in one sentence (riia.paths.unreadable_warehouse)."""
+    table this version reads), or a program holding the warehouse open for writing: `riia
+    status`, `release`, `explain` and `checksums` say so in one sentence
+    (riia.paths.unreadable_warehouse)."""
     warehouse = tmp_path / "riia.duckdb"
     holder = duckdb.connect(str(warehouse))
     if case == "no_build_made_it":
@@ -583,6 +584,12 @@ def test_status_release_and_explain_on_a_warehouse_they_cannot_read_are_one_sent
                 "The quarter's returns",
             ),
             (["explain", "805", "2024-25 Q4", "CLA_END"], "The figure"),
+            # riia checksums reads any file's marts: one no build made holds none (test_checksums)
+            *(
+                [(["checksums", str(warehouse)], "The marts and shared tables")]
+                if case == "held_open_for_writing"
+                else []
+            ),
         ):
             result = fk.run(args, env)
             sentence = fk.assert_one_sentence(result)
