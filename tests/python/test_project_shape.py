@@ -153,6 +153,13 @@ def test_sharing_models_read_no_seed_directly(manifest: dict, exceptions: dict) 
     assert violations(found, "fct_model_fanout", exceptions) == {}
 
 
+def primary_key_constraint(node: dict) -> bool:
+    """Whether the model carries a primary_key constraint, on the model or on a column."""
+    return any(c["type"] == "primary_key" for c in node.get("constraints", [])) or any(
+        c["type"] == "primary_key" for column in node["columns"].values() for c in column.get("constraints", [])
+    )
+
+
 def gating_key_test(manifest: dict, node: dict) -> bool:
     """Whether the model's primary-key test gates publication (tag `gate`: it runs on every build)."""
     return any("gate" in test.get("tags", []) for test in key_tests(manifest, node))
@@ -168,13 +175,8 @@ def test_public_models_are_contracted_with_their_grain_checked_on_every_build(ma
         contracted = node["config"].get("contract", {}).get("enforced")
         if node.get("access") == "public" and not contracted:
             uncontracted[node["name"]] = "public without an enforced contract"
-        if contracted:
-            model_level = any(c["type"] == "primary_key" for c in node.get("constraints", []))
-            column_level = any(
-                c["type"] == "primary_key" for column in node["columns"].values() for c in column.get("constraints", [])
-            )
-            if not (model_level or column_level or gating_key_test(manifest, node)):
-                no_constraint[node["name"]] = "contracted without a primary_key constraint or a gating primary-key test"
+        if contracted and not (primary_key_constraint(node) or gating_key_test(manifest, node)):
+            no_constraint[node["name"]] = "contracted without a primary_key constraint or a gating primary-key test"
     assert violations(uncontracted, "fct_public_models_without_contract", exceptions) == {}
     assert violations(no_constraint, "fct_contracted_models_without_primary_key_constraint", exceptions) == {}
 
@@ -296,11 +298,7 @@ def test_no_model_rebuilt_by_quarter_carries_a_primary_key_constraint(manifest: 
     found = {
         node["name"]: "primary_key constraint on a period-incremental model"
         for node in models(manifest)
-        if period_incremental(node)
-        and (
-            any(c["type"] == "primary_key" for c in node.get("constraints", []))
-            or any(c["type"] == "primary_key" for col in node["columns"].values() for c in col.get("constraints", []))
-        )
+        if period_incremental(node) and primary_key_constraint(node)
     }
     assert found == {}
     # ... and the largest of them are among those this test reads
