@@ -34,6 +34,7 @@ from riia.reports import charts, screenshots, tracker, write_hub_reports, write_
 from riia.reports.cache import MANIFEST
 from riia.reports.source import RecipientData, quarter_window
 from riia.reports.validation import write_csv_rows
+from riia.reuse import PreviousOutputs
 from riia.safe_text import FORMULA_STARTS, sql_spreadsheet_safe
 
 SAMPLE = "SAMPLE DATA - built from generated returns, not real figures"
@@ -678,6 +679,27 @@ def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_e
         previous = next(delivered.folders[recipient].glob("*.duckdb"))
         compared = changes.delivery_note(next(folder.glob("*.duckdb")), previous, manifest)
         assert (folder / "CHANGES.md").read_text() == compared, recipient
+
+
+def test_an_output_is_linked_from_the_last_publication_only_whole_and_with_the_same_hash(tmp_path: Path) -> None:
+    previous, out = tmp_path / "previous", tmp_path / "out"
+    last = PreviousOutputs(previous, None, ".outputs.json", "outputs", "v1")
+    for key, names in {"whole": ["a/page.html", "a/page.csv"], "torn": ["b/page.html", "b/page.csv"]}.items():
+        for name in names:
+            (previous / name).parent.mkdir(parents=True, exist_ok=True)
+            (previous / name).write_text(name)
+        last.record(key, f"hash of {key}", [previous / name for name in names])
+    last.save()
+    (previous / "b" / "page.csv").unlink()  # the torn output lost a file
+    outputs = PreviousOutputs(out, previous, ".outputs.json", "outputs", "v1")
+    assert outputs.reuse("whole", "another hash") is None
+    linked = outputs.reuse("whole", "hash of whole")
+    assert [p.relative_to(out).as_posix() for p in linked] == ["a/page.html", "a/page.csv"]
+    assert all(p.stat().st_ino == (previous / p.relative_to(out)).stat().st_ino for p in linked)
+    # an output whose files are not all there is written again, whole: nothing of it is linked
+    assert outputs.reuse("torn", "hash of torn") is None
+    assert list((out / "b").glob("*")) == []
+    assert outputs.reuse("new", "hash of new") is None
 
 
 @pytest.mark.build
