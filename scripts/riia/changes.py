@@ -8,6 +8,7 @@ one in the previously published folder, both opened read-only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,11 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     return [row[0] for row in con.sql(f"describe {table}").fetchall()]
 
 
-def revisions(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str], list[tuple[Any, ...]]]:
-    """(new quarters, quarters no longer included, revised figures) between old and new."""
+def revisions(
+    con: duckdb.DuckDBPyConnection, quarters: Sequence[str] | None = None
+) -> tuple[list[str], list[str], list[tuple[Any, ...]]]:
+    """(new quarters, quarters no longer included, revised figures) between old and new;
+    `quarters`: the only quarters whose figures may differ (delivery_note), else every one."""
     columns = _columns(con, "new_delivery.indicators")
     old_columns = _columns(con, "old_delivery.indicators")
     keys = [k for k in (KEYS_LA if "la_code" in columns else KEYS_NATIONAL) if k in old_columns]
@@ -35,14 +39,16 @@ def revisions(con: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str], lis
     join = " and ".join(f"new.{k} = old.{k}" for k in keys)
     listed = ", ".join(f"new.{k}" for k in keys)
     why = ", ".join(f"old.{c}, new.{c}" for c in why_columns) or "null, null"
-    revised = con.sql(
+    within = "" if quarters is None else "and new.period in (select unnest(?))"
+    revised = con.execute(
         f"""
         select {listed}, old.value, new.value, {why}
         from new_delivery.indicators as new
         inner join old_delivery.indicators as old on {join}
-        where old.value is distinct from new.value
+        where old.value is distinct from new.value {within}
         order by {listed}
-        """
+        """,
+        [] if quarters is None else [list(quarters)],
     ).fetchall()
     return (
         sorted(new_periods - old_periods),
@@ -62,9 +68,13 @@ def reason(why_columns: list[str], values: tuple[Any, ...]) -> str:
     return "recalculated (the LAs pooled, or the rules, changed)"
 
 
-def delivery_note(database: Path, previous: Path | None, manifest: dict[str, Any], unchanged: bool = False) -> str:
-    """The note. `unchanged`: the indicators are the previous delivery's (riia.publish found
-    the same hash), so nothing is new or revised and the two files need not be compared."""
+def delivery_note(
+    database: Path, previous: Path | None, manifest: dict[str, Any], compared: Sequence[str] | None = None
+) -> str:
+    """The note. `compared`: the quarters whose indicators differ from the previous
+    delivery's (riia.publish.changed_quarters: their hashes differ), the only ones whose
+    figures are compared, and with none the two files are not opened; None compares every
+    quarter. A quarterly build's indicators gain a quarter, and the history stays as it was."""
     title = f"# Delivery note: {manifest['audience_name']}" + (
         f" ({manifest['region_code']})" if manifest.get("region_code") else ""
     )
@@ -79,11 +89,11 @@ def delivery_note(database: Path, previous: Path | None, manifest: dict[str, Any
         lines += ["This is the first delivery to this recipient: there is no previous delivery to compare with.", ""]
     else:
         added, dropped, revised = [], [], []
-        if not unchanged:
+        if compared is None or compared:
             with duckdb.connect() as con:
                 con.execute(f"attach '{database}' as new_delivery (read_only)")
                 con.execute(f"attach '{previous}' as old_delivery (read_only)")
-                added, dropped, revised = revisions(con)
+                added, dropped, revised = revisions(con, compared)
         lines += ["## Quarters", ""]
         lines += [f"* New: {', '.join(added)}" if added else "* No new quarter."]
         if dropped:

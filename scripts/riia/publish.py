@@ -233,15 +233,25 @@ def table_digests(con: duckdb.DuckDBPyConnection, model: str) -> dict[str, Diges
     return digests
 
 
-def added_quarters(before: dict[str, Any] | None, now: dict[str, str]) -> list[str] | None:
-    """The quarters a table gained since its last delivery (`before`, its entry in the last
-    .exports.json), when that is all that changed: every quarter it had is the same, and each
-    new one comes after them all. None otherwise."""
+def changed_quarters(before: dict[str, Any] | None, now: dict[str, str]) -> list[str] | None:
+    """The quarters whose rows differ between a table's last delivery (`before`, its entry in
+    the last .exports.json) and now (`now`, its quarters' hashes, table_digests), quarters
+    gained or no longer included among them; [] when none does. None when either has no
+    quarter hashes: any quarter may differ."""
     had = (before or {}).get("quarters")
-    if not had or any(now.get(period) != digest for period, digest in had.items()):
+    if not had or not now:
         return None
-    added = sorted(set(now) - set(had))
-    return added if added and added[0] > max(had) else None
+    return sorted(period for period in had.keys() | now.keys() if had.get(period) != now.get(period))
+
+
+def added_quarters(before: dict[str, Any] | None, now: dict[str, str]) -> list[str] | None:
+    """The quarters a table gained since its last delivery (`before`), when that is all that
+    changed: every quarter it had is the same, and each new one comes after them all. None
+    otherwise."""
+    changed = changed_quarters(before, now)
+    if not changed or any(period in before["quarters"] for period in changed):
+        return None
+    return changed if changed[0] > max(before["quarters"]) else None
 
 
 def sort_order(con: duckdb.DuckDBPyConnection, query: str) -> str:
@@ -352,7 +362,7 @@ def write_recipient(
     if from_previous:
         shutil.copyfile(previous, building)
     con.execute(f"attach '{building}' as recipient_db")
-    files, carried = [], set()
+    files = []
     try:
         for name in (*DELIVERY_TABLES, *replaced) if from_previous else ():
             con.execute(f"drop table if exists recipient_db.{name}")
@@ -367,9 +377,8 @@ def write_recipient(
                     else f"{query} order by {sort_order(con, query)}"
                 )
                 con.execute(f"create table recipient_db.{name} as {rows_from}")
-            if added == [] and outputs.reuse(key, digests[name], [path.name]) is not None:
-                carried.add(name)  # the table is the last delivery's, and so is its CSV, linked
-            else:
+            # a table that is the last delivery's keeps its CSV, linked
+            if added != [] or outputs.reuse(key, digests[name], [path.name]) is None:
                 if added:
                     rows = append_quarters(con, name, query, added, outputs, path)
                 else:
@@ -435,7 +444,10 @@ def write_recipient(
         "releases_used": used,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
-    note = changes.delivery_note(database, previous, manifest, unchanged="indicators" in carried)
+    # only the quarters whose indicators differ from the last delivery's are compared (none
+    # when the table was carried)
+    compared = changed_quarters(outputs.previous_entry("table/indicators"), quarters["indicators"])
+    note = changes.delivery_note(database, previous, manifest, compared)
     (folder / "CHANGES.md").write_text(note)
     return Delivery(recipient, folder, database, manifest)
 

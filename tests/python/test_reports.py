@@ -702,6 +702,31 @@ def test_an_output_is_linked_from_the_last_publication_only_whole_and_with_the_s
     assert outputs.reuse("new", "hash of new") is None
 
 
+def test_only_the_quarters_whose_hashes_differ_are_compared_and_only_later_ones_added(tmp_path: Path) -> None:
+    before = {"quarters": {"2024-25 Q1": "a", "2024-25 Q2": "b"}}
+    gained = {**before["quarters"], "2024-25 Q3": "c"}
+    assert publish.changed_quarters(before, before["quarters"]) == []
+    assert publish.changed_quarters(before, {**before["quarters"], "2024-25 Q2": "x"}) == ["2024-25 Q2"]
+    assert publish.changed_quarters(before, gained) == publish.added_quarters(before, gained) == ["2024-25 Q3"]
+    # a quarter no longer included, or gained before the others, makes the table written again
+    assert publish.changed_quarters(before, {"2024-25 Q2": "b"}) == ["2024-25 Q1"]
+    assert publish.added_quarters(before, {"2024-25 Q2": "b"}) is None
+    assert publish.added_quarters(before, {"2023-24 Q4": "z", **before["quarters"]}) is None
+    assert publish.added_quarters(before, {**gained, "2024-25 Q1": "x"}) is None
+    assert publish.added_quarters(before, before["quarters"]) is None
+    # without the hashes of either, every quarter may differ
+    assert publish.changed_quarters(None, gained) is publish.changed_quarters(before, {}) is None
+    # with no quarter to compare, the two files are not opened (this one is no DuckDB file)
+    previous = tmp_path / "previous.duckdb"
+    previous.write_text("not a database")
+    manifest = {"audience_name": "DfE", "handling_marking": "OFFICIAL", "as_of_date": "2025-08-11",
+                "build_id": "b", "sample_data": False}  # fmt: skip
+    note = changes.delivery_note(tmp_path / "new.duckdb", previous, manifest, compared=[])
+    assert "* No new quarter." in note and "## Revised figures (0)" in note and "No figure changed." in note
+    with pytest.raises(duckdb.Error):
+        changes.delivery_note(tmp_path / "new.duckdb", previous, manifest, compared=["2024-25 Q3"])
+
+
 @pytest.mark.build
 def test_a_table_that_only_gains_a_quarter_is_added_to_not_written_again(
     delivered: Delivered, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
