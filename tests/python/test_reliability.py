@@ -174,6 +174,40 @@ def test_a_build_says_where_its_dbt_steps_time_went(pair: Path) -> None:
     assert "(the project was parsed beside the warehouse's copy)" in printed
 
 
+@pytest.mark.build
+def test_a_table_or_view_that_fails_to_build_leaves_the_one_before_it_whole(pair: Path, tmp_path: Path) -> None:
+    """The table and view materializations (macros/materializations/replace_in_place.sql) drop
+    the existing relation and create the new one in one transaction: when the new one cannot
+    be made, the old one is as it was, and nothing else is left behind."""
+    db = tmp_path / "riia.duckdb"
+    shutil.copyfile(pair / "first" / "riia.duckdb", db)
+    relations = {"marts.dim_period": "BASE TABLE", "intermediate.int_validation_comparable_returns": "VIEW"}
+
+    def state() -> tuple[dict, dict, list]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            kinds = dict(
+                con.sql(
+                    "select table_schema || '.' || table_name, table_type from information_schema.tables"
+                ).fetchall()
+            )
+            rows = {name: con.sql(f"select * from {name} order by all").fetchall() for name in relations}
+        return {name: kinds.get(name) for name in relations}, rows, sorted(n for n in kinds if "__dbt_" in n)
+
+    before = state()
+    assert before[0] == relations and all(before[1].values()) and before[2] == []
+    # both read int_periods: without it, neither can be made
+    with duckdb.connect(str(db)) as con:
+        con.execute("alter table intermediate.int_periods rename to int_periods_gone")
+    run = run_dbt(
+        pair / "first" / "returns", db, "run", ("--select", "dim_period int_validation_comparable_returns"), check=False
+    )
+    assert run.returncode == 1 and run.output.count("int_periods") >= 2, run.output[-3000:]
+    assert "ERROR=2" in run.output, run.output[-3000:]
+    with duckdb.connect(str(db)) as con:  # so that the view can be read again
+        con.execute("alter table intermediate.int_periods_gone rename to int_periods")
+    assert state() == before
+
+
 def test_duckdbs_limits_are_set_by_the_hook_that_runs_first_and_by_nothing_after_it() -> None:
     # dbt-duckdb sets the profile's settings again on every cursor it opens (a model's): a
     # memory_limit or threads there would undo the hook's at the first model, whatever the
