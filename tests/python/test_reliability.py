@@ -208,6 +208,35 @@ def test_a_table_or_view_that_fails_to_build_leaves_the_one_before_it_whole(pair
     assert state() == before
 
 
+@pytest.mark.build
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ("add column extra integer", "extra INTEGER (only the table)"),
+        ("alter value type varchar", "value DOUBLE (only the query), value VARCHAR (only the table)"),
+    ],
+    ids=["a_column_more", "a_type_changed"],
+)
+def test_a_quarterly_build_stops_when_a_tables_columns_are_not_its_querys(
+    pair: Path, tmp_path: Path, change: str, said: str
+) -> None:
+    """A period-incremental model's rows are appended to its table by name
+    (macros/materializations/incremental.sql), which would fill a column the query lacks
+    with NULLs and cast a figure to another type: the build stops instead, naming the
+    columns (fail_unless_same_columns, as dbt's on_schema_change='fail')."""
+    db = tmp_path / "riia.duckdb"
+    shutil.copyfile(pair / "first" / "riia.duckdb", db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"alter table marts.fct_indicator_values {change}")
+        rows = con.sql("select count(*) from marts.fct_indicator_values").fetchone()
+    run = run_dbt(pair / "first" / "returns", db, "run", ("--select", "fct_indicator_values"), check=False)
+    assert run.returncode == 1, run.output[-3000:]
+    assert "The columns of fct_indicator_values's query are not those of its table" in run.output, run.output[-3000:]
+    assert said in run.output, run.output[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:  # its rows as they were
+        assert con.sql("select count(*) from marts.fct_indicator_values").fetchone() == rows
+
+
 def test_duckdbs_limits_are_set_by_the_hook_that_runs_first_and_by_nothing_after_it() -> None:
     # dbt-duckdb sets the profile's settings again on every cursor it opens (a model's): a
     # memory_limit or threads there would undo the hook's at the first model, whatever the
