@@ -1,6 +1,6 @@
 {#-
     The incremental materialization of dbt-duckdb 1.11.1 (dbt/include/duckdb/macros/
-    materializations/incremental.sql), taken over by the project for three changes. First, a
+    materializations/incremental.sql), taken over by the project for four changes. First, a
     model configured by period_incremental(chunked=true) is built by several statements, one
     per group of quarters (scope_chunks), instead of one. The first group is built as before
     (the table created, or appended); each further group is appended to the table in the
@@ -14,7 +14,10 @@
     the temporary table, took two or three statements more: 0.2-0.45 s of the 27 incremental
     models of a build of six returns (dbt's timings, three runs each). Third, the table into
     which a Python model's incremental build writes its new rows is dropped when the build
-    is done. Check this file against dbt-duckdb's when upgrading it.
+    is done. Fourth, a full refresh of an existing table drops it and creates it again under
+    its own name, in one transaction (drop_for_replacement, as the project's tables and views
+    are replaced), where dbt-duckdb built it under a temporary name and swapped it in by two
+    renames. Check this file against dbt-duckdb's when upgrading it.
 -#}
 {% materialization incremental, adapter="duckdb", supported_languages=['sql', 'python'] -%}
 
@@ -22,9 +25,6 @@
   -- relations
   {%- set existing_relation = load_cached_relation(this) -%}
   {%- set target_relation = this.incorporate(type='table') -%}
-  {%- set intermediate_relation = make_intermediate_relation(target_relation)-%}
-  {%- set backup_relation_type = 'table' if existing_relation is none else existing_relation.type -%}
-  {%- set backup_relation = make_backup_relation(target_relation, backup_relation_type) -%}
 
   -- configs
   {%- set unique_key = config.get('unique_key') -%}
@@ -38,19 +38,10 @@
   {%- endif -%}
   {%- set skip_auto_begin = (partitioned_by or sorted_by) and adapter.is_ducklake(target_relation) -%}
 
-  -- the temp_ and backup_ relations should not already exist in the database; get_relation
-  -- will return None in that case. Otherwise, we get a relation that we can drop
-  -- later, before we try to use this name for the current operation. This has to happen before
-  -- BEGIN, in a separate transaction
-  {%- set preexisting_intermediate_relation = load_cached_relation(intermediate_relation)-%}
-  {%- set preexisting_backup_relation = load_cached_relation(backup_relation) -%}
    -- grab current tables grants config for comparision later on
   {% set grant_config = config.get('grants') %}
-  {{ drop_relation_if_exists(preexisting_intermediate_relation) }}
-  {{ drop_relation_if_exists(preexisting_backup_relation) }}
 
   {% set to_drop = [] %}
-  {% set dropped_dependents = [] %}
    -- if not using a temporary table we will update the temp relation to use a different temp schema ("dbt_temp" by default)
    -- for microbatch with concurrent batches, include batch timestamps in the identifier to avoid collisions
   {%- set batch_id = adapter.batch_id_for_model(model) -%}
@@ -71,18 +62,14 @@
   {#-- riia: the statements that build the model, one per group of quarters (scope_chunks) --#}
   {% set chunks = scope_chunks(compiled_code, existing_relation is none or full_refresh_mode) %}
   {% set first_chunk = chunks[0] %}
-  {% set chunk_target = target_relation %}
 
-  {% if existing_relation is none %}
+  {% if existing_relation is none or full_refresh_mode %}
+    {#-- riia: a full refresh replaces the table under its own name in this transaction, as
+         the project's tables and views are (replace_in_place.sql), not by dbt-duckdb's swap --#}
+    {% if existing_relation is not none %}
+      {% do drop_for_replacement(existing_relation) %}
+    {% endif %}
     {% set build_sql = create_table_as(False, target_relation, first_chunk, language, partitioned_by=partitioned_by, sorted_by=sorted_by) %}
-  {% elif full_refresh_mode and has_foreign_key_constraints(existing_relation) %}
-    {#-- Tables with foreign keys must not be renamed (see has_foreign_key_constraints) --#}
-    {% set dropped_dependents = drop_relation_for_rebuild(existing_relation) %}
-    {% set build_sql = create_table_as(False, target_relation, first_chunk, language, partitioned_by=partitioned_by, sorted_by=sorted_by) %}
-  {% elif full_refresh_mode %}
-    {% set chunk_target = intermediate_relation %}
-    {% set build_sql = create_table_as(False, intermediate_relation, first_chunk, language, partitioned_by=partitioned_by, sorted_by=sorted_by) %}
-    {% set need_swap = true %}
   {% else %}
     {#-- riia: a SQL model's rows are appended directly (see the top of this file) --#}
     {% set append_directly = language == 'sql' and config.get('incremental_strategy') == 'append'
@@ -132,21 +119,9 @@
   {#-- riia: each further group of quarters, appended by name --#}
   {% for chunk in chunks[1:] %}
     {% call statement("chunk_" ~ loop.index) %}
-      {{- append_by_name(chunk_target, chunk) }}
+      {{- append_by_name(target_relation, chunk) }}
     {% endcall %}
   {% endfor %}
-
-  {% if need_swap %}
-      {#-- Drop indexes and foreign key dependents on target relation before renaming to backup to avoid dependency errors --#}
-      {% do drop_indexes_on_relation(target_relation) %}
-      {% if may_be_foreign_key_target(target_relation) %}
-        {% set dropped_dependents = drop_foreign_key_dependents(target_relation) %}
-      {% endif %}
-      {% do adapter.rename_relation(target_relation, backup_relation) %}
-      {% do adapter.rename_relation(intermediate_relation, target_relation) %}
-      {% do to_drop.append(backup_relation) %}
-  {% endif %}
-  {% do restore_foreign_key_dependents(dropped_dependents) %}
 
   {% set should_revoke = should_revoke(existing_relation, full_refresh_mode) %}
   {% do apply_grants(target_relation, grant_config, should_revoke=should_revoke) %}

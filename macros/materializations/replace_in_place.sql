@@ -32,8 +32,7 @@
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
   {% if existing_relation is not none %}
-    {% do adapter.ensure_transaction() %}
-    {% do adapter.drop_relation(existing_relation) %}
+    {% do drop_for_replacement(existing_relation) %}
   {% endif %}
   {% call statement('main') -%}
     {% if relation_type == 'table' %}
@@ -49,4 +48,13 @@
   {{ run_hooks(post_hooks, inside_transaction=False) }}
 
   {{ return({'relations': [target_relation]}) }}
+{% endmacro %}
+
+{#- drop_for_replacement(relation): drop the relation a model is about to replace, inside the
+    model's transaction (begun here if it is not yet), so that a failure to make the new one
+    rolls the drop back. The project's tables have no foreign keys, for which dbt-duckdb's
+    drop_relation_for_rebuild would look (one statement more a model). -#}
+{% macro drop_for_replacement(relation) %}
+  {% do adapter.ensure_transaction() %}
+  {% do adapter.drop_relation(relation) %}
 {% endmacro %}

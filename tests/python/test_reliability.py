@@ -176,12 +176,17 @@ def test_a_build_says_where_its_dbt_steps_time_went(pair: Path) -> None:
 
 @pytest.mark.build
 def test_a_table_or_view_that_fails_to_build_leaves_the_one_before_it_whole(pair: Path, tmp_path: Path) -> None:
-    """The table and view materializations (macros/materializations/replace_in_place.sql) drop
-    the existing relation and create the new one in one transaction: when the new one cannot
-    be made, the old one is as it was, and nothing else is left behind."""
+    """The table and view materializations (macros/materializations/replace_in_place.sql), and
+    the incremental one on a full refresh, drop the existing relation and create the new one
+    in one transaction: when the new one cannot be made, the old one is as it was, and
+    nothing else is left behind."""
     db = tmp_path / "riia.duckdb"
     shutil.copyfile(pair / "first" / "riia.duckdb", db)
-    relations = {"marts.dim_period": "BASE TABLE", "intermediate.int_validation_comparable_returns": "VIEW"}
+    relations = {
+        "marts.dim_period": "BASE TABLE",
+        "intermediate.int_validation_comparable_returns": "VIEW",
+        "intermediate.int_view_indicator_values": "BASE TABLE",
+    }
 
     def state() -> tuple[dict, dict, list]:
         with duckdb.connect(str(db), read_only=True) as con:
@@ -195,16 +200,47 @@ def test_a_table_or_view_that_fails_to_build_leaves_the_one_before_it_whole(pair
 
     before = state()
     assert before[0] == relations and all(before[1].values()) and before[2] == []
-    # both read int_periods: without it, neither can be made
-    with duckdb.connect(str(db)) as con:
-        con.execute("alter table intermediate.int_periods rename to int_periods_gone")
+    # each cannot be made without a table its query reads (the incremental model run by
+    # itself: it is downstream of the view, and dbt would skip it)
+    for selected, missing, failed in (
+        (("--select", "dim_period int_validation_comparable_returns"), "int_periods", 2),
+        (("--select", "int_view_indicator_values", "--full-refresh"), "int_indicator_values_computed", 1),
+    ):
+        with duckdb.connect(str(db)) as con:
+            con.execute(f"alter table intermediate.{missing} rename to gone")
+        run = run_dbt(pair / "first" / "returns", db, "run", selected, check=False)
+        assert run.returncode == 1 and run.output.count(f"{missing} does not exist") == failed, run.output[-3000:]
+        assert f"ERROR={failed}" in run.output, run.output[-3000:]
+        with duckdb.connect(str(db)) as con:  # back, for the next run and for the view to be read
+            con.execute(f"alter table intermediate.gone rename to {missing}")
+    assert state() == before
+
+
+@pytest.mark.build
+def test_a_full_refresh_by_hand_replaces_an_incremental_table_under_its_own_name(pair: Path, tmp_path: Path) -> None:
+    """`dbt run --full-refresh` on a warehouse that holds the incremental models' tables (riia
+    build --full-refresh drops them first, riia.build.state) makes each again in place, a SQL
+    and a Python model alike (macros/materializations/incremental.sql): the same rows, no
+    relation left under another name."""
+    db = tmp_path / "riia.duckdb"
+    shutil.copyfile(pair / "first" / "riia.duckdb", db)
+    tables = ("intermediate.int_view_indicator_values", "intermediate.int_validation_findings")
+
+    def state() -> tuple[dict, list]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            rows = {name: con.sql(f"select * from {name} order by all").fetchall() for name in tables}
+            names = con.sql("select table_schema || '.' || table_name from information_schema.tables").fetchall()
+        return rows, sorted(name for (name,) in names)
+
+    before = state()
+    assert all(before[0].values()) and not [name for name in before[1] if "__dbt_" in name], before[1]
     run = run_dbt(
-        pair / "first" / "returns", db, "run", ("--select", "dim_period int_validation_comparable_returns"), check=False
+        pair / "first" / "returns",
+        db,
+        "run",
+        ("--select", " ".join(name.split(".")[1] for name in tables), "--full-refresh"),
     )
-    assert run.returncode == 1 and run.output.count("int_periods") >= 2, run.output[-3000:]
-    assert "ERROR=2" in run.output, run.output[-3000:]
-    with duckdb.connect(str(db)) as con:  # so that the view can be read again
-        con.execute("alter table intermediate.int_periods_gone rename to int_periods")
+    assert "Finished running 2 incremental models" in run.output, run.output[-3000:]
     assert state() == before
 
 
