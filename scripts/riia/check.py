@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import hashlib
 import io
 import json
 import os
@@ -37,7 +36,8 @@ import duckdb
 
 from riia import config, intake
 from riia.build.dbt import run_dbt
-from riia.paths import SEEDS_DIR, check_cache_dir, replace_whole
+from riia.build.state import SEED_PATHS, files_checksum
+from riia.paths import check_cache_dir, replace_whole
 from riia.periods import parse_file_name
 
 PARSE = "partial_parse.msgpack"  # dbt's parse of the project, in its target folder
@@ -79,22 +79,14 @@ class CheckResult:
         return sum(1 for f in self.findings if f.severity == "warning")
 
 
-def seeds_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(SEEDS_DIR.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(SEEDS_DIR).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
 def seeded_warehouse(dbt_vars: dict[str, Any], target_path: Path | None = None) -> Path:
     """A warehouse holding only the seeds, built once per version of the seeds.
 
     Several checks may run at once (LA officers, a build): each builds the cache under a name
     of its own and renames it into place, so none removes a file another is still writing."""
     cache = check_cache_dir()
-    cached = cache / f"seeds-{seeds_fingerprint()}.duckdb"
+    # the seeds' checksum that tells `riia build` to load them again (riia.build.state)
+    cached = cache / f"seeds-{files_checksum(SEED_PATHS)[:16]}.duckdb"
     if cached.is_file():
         return cached
     cache.mkdir(parents=True, exist_ok=True)

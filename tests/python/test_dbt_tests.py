@@ -95,6 +95,14 @@ def test_a_quarterly_build_runs_every_gating_test_but_the_seeds_own_which_run_wh
     assert any(kinds[uid] == {"seed", "model"} for uid in set(tests) - gate)
     assert listed_tests(tmp_path / "quarterly", "quarterly_build") == gate - seeds_own
     assert listed_tests(tmp_path / "with_seeds", "quarterly_build_with_seeds") == gate | seeds_own
+    # when only sharing seeds changed, the seeds' own tests that read one of them, a sharing
+    # seed against a reference seed among them
+    sharing = {uid for uid, node in nodes.items() if node["original_file_path"].startswith("seeds/sharing/")}
+    reads_sharing = {uid for uid in seeds_own if sharing & set(tests[uid]["depends_on"]["nodes"])}
+    assert any(set(tests[uid]["depends_on"]["nodes"]) - sharing for uid in reads_sharing)
+    assert reads_sharing and seeds_own - reads_sharing
+    listed = listed_tests(tmp_path / "with_sharing_seeds", "quarterly_build_with_sharing_seeds")
+    assert listed == (gate - seeds_own) | reads_sharing
 
 
 def test_the_returns_source_is_fresh_after_a_load(sample_build: Build, tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ data/returns, build/ (the published build), exports/ and reports/ are never touc
    highest ratio of one run of each size, saying so when the target lies between them.
    Then, at the largest size, the quarter's other build ("release at 48", not a target):
    every region releases the new quarter (`riia release`, its accepted returns) and `riia
-   build` runs again on the last increment's build; it must say a seed changed, and its row
+   build` runs again on the last increment's build; it must say a sharing seed changed, and its row
    says how many quarters it recomputed (the released one and the seven after, not the
    history).
 5. The reference (riia.bench.reference): the hub's indicator values and comparators
@@ -437,7 +437,7 @@ class Bench:
         run = self.timed_build(name, "release", returns, increment_dir, self.logs / f"release_at_{size}.log",
                                self.projects[size])  # fmt: skip
         if run.child.ok and run.dbt_reason != runs.RELEASE_REASON:
-            run.problem = f"not a build after a seed change: the build said '{run.dbt_reason}'"
+            run.problem = f"not a build after a change of the sharing seeds: the build said '{run.dbt_reason}'"
             self.failures.append(f"{name}: {run.problem}")
         row = self.build_row(name, "release", size, [run])
         if run.child.ok:

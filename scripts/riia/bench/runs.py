@@ -36,7 +36,7 @@ from riia.paths import PROJECT_ROOT
 BIN = Path(sys.executable).parent
 REASON_RE = re.compile(r"^\[2/5\] dbt build: .*\((?P<reason>[^()]*)\)\s*$", re.MULTILINE)
 INCREMENTAL_REASON = state.RETURNS_CHANGED  # what `riia build` says of a quarterly build
-RELEASE_REASON = state.SEEDS_CHANGED  # ... and of the build after a release (a seed changed)
+RELEASE_REASON = state.SHARING_SEEDS_CHANGED  # ... and of the build after a release (a sharing seed changed)
 
 
 @dataclass

@@ -9,7 +9,11 @@ files recorded in the warehouse (`raw.build_state`) by the last successful build
   project files) or the installed dbt and DuckDB changed: a full refresh, every model
   rebuilt whole;
 * a seed file changed: the seeds are loaded again (and the quarters their rows touch are
-  recomputed, since int_period_inputs fingerprints the reference data);
+  recomputed, since int_period_inputs fingerprints the reference data), each with its own
+  data tests; when every changed file is a sharing seed (seeds/sharing: a release, an
+  agreement, an exception, which the data team change every quarter), those seeds alone,
+  with the tests that read one of them (a release naming a region, say) - some 50 of the
+  seeds' 170 tests, where the reference seeds' 120 would only give the same answer again;
 * neither: the seeds are left as loaded, and only the changed quarters are recomputed.
 """
 
@@ -41,6 +45,7 @@ CODE_PATHS = (
     "profiles.yml",
 )
 SEED_PATHS = ("seeds",)
+SHARING_SEEDS = "seeds/sharing"
 STATE_TABLE = "raw.build_state"
 
 
@@ -56,13 +61,16 @@ def is_code(path: Path, root: Path) -> bool:
     return parts[0] != "tests" or path.suffix in (".sql", ".yml")
 
 
-def files_checksum(paths: tuple[str, ...], root: Path = PROJECT_ROOT, extra: str = "") -> str:
-    """SHA-256 over every file under `paths` (relative name and bytes, in name order)."""
+def files_checksum(paths: tuple[str, ...], root: Path = PROJECT_ROOT, extra: str = "", but: str | None = None) -> str:
+    """SHA-256 over every file under `paths` (relative name and bytes, in name order), but
+    those under the folder `but`."""
     digest = hashlib.sha256(extra.encode())
     for name in paths:
         top = root / name
         files = [top] if top.is_file() else sorted(p for p in top.rglob("*") if is_code(p, root))
         for path in files:
+            if but is not None and path.is_relative_to(root / but):
+                continue
             digest.update(str(path.relative_to(root)).encode() + b"\0")
             digest.update(path.read_bytes())
             digest.update(b"\0")
@@ -75,23 +83,38 @@ def tool_versions() -> str:
 
 @dataclass(frozen=True)
 class Fingerprints:
-    code: str
-    seeds: str
+    """Checksums of the code, of the sharing seeds and of every other seed; None where the
+    warehouse has no record of one (built by an earlier version: as if it changed)."""
+
+    code: str | None
+    sharing_seeds: str | None
+    other_seeds: str | None
 
     @classmethod
     def of_project(cls, root: Path = PROJECT_ROOT) -> Fingerprints:
-        return cls(code=files_checksum(CODE_PATHS, root, tool_versions()), seeds=files_checksum(SEED_PATHS, root))
+        return cls(
+            code=files_checksum(CODE_PATHS, root, tool_versions()),
+            sharing_seeds=files_checksum((SHARING_SEEDS,), root),
+            other_seeds=files_checksum(SEED_PATHS, root, but=SHARING_SEEDS),
+        )
+
+
+# the selectors of selectors.yml a build runs, by the seeds it loads
+SELECTORS = {
+    "none": "quarterly_build",
+    "sharing": "quarterly_build_with_sharing_seeds",
+    "all": "quarterly_build_with_seeds",
+}
 
 
 @dataclass(frozen=True)
 class Plan:
     full_refresh: bool
-    load_seeds: bool
+    seeds: str  # which seeds are loaded again (SELECTORS): "all", "sharing" or "none"
     reason: str
 
     def dbt_args(self) -> list[str]:
-        selector = "quarterly_build_with_seeds" if self.load_seeds else "quarterly_build"
-        return ["build", "--selector", selector, *(["--full-refresh"] if self.full_refresh else [])]
+        return ["build", "--selector", SELECTORS[self.seeds], *(["--full-refresh"] if self.full_refresh else [])]
 
 
 def rebuilt_schemas() -> list[str]:
@@ -127,18 +150,26 @@ def clear_rebuilt(db_path: Path) -> None:
 
 
 def recorded(db_path: Path) -> Fingerprints | None:
-    """The fingerprints the warehouse was last built with (None: never built by this version)."""
+    """The fingerprints the warehouse was last built with (None: never built by this
+    version; a fingerprint it did not record, None)."""
     with duckdb.connect(str(db_path), read_only=True) as con:
         found = con.sql(
             "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'build_state'"
         ).fetchone()[0]
         if not found:
             return None
-        row = con.sql(f"select code_fingerprint, seeds_fingerprint from {STATE_TABLE}").fetchone()
-    return Fingerprints(code=row[0], seeds=row[1]) if row else None
+        table = con.sql(f"select * from {STATE_TABLE}")
+        row = table.fetchone()
+        values = dict(zip(table.columns, row, strict=True)) if row else None
+    if values is None:
+        return None
+    return Fingerprints(
+        **{name: values.get(f"{name}_fingerprint") for name in ("code", "sharing_seeds", "other_seeds")}
+    )
 
 
 SEEDS_CHANGED = "a seed changed: seeds reloaded, the quarters they touch recomputed"
+SHARING_SEEDS_CHANGED = "a sharing seed changed: the sharing seeds reloaded, the quarters they touch recomputed"
 RETURNS_CHANGED = "only the quarters whose returns changed are recomputed"
 
 
@@ -146,19 +177,19 @@ def plan(db_path: Path, now: Fingerprints, asked: bool = False) -> Plan:
     """What this build must redo, given the warehouse it starts from (`asked`: the person
     running the build asked for everything to be rebuilt, `riia build --full-refresh`)."""
     if not db_path.exists():
-        return Plan(full_refresh=False, load_seeds=True, reason="a new warehouse: everything is built")
+        return Plan(full_refresh=False, seeds="all", reason="a new warehouse: everything is built")
     if asked:
-        return Plan(full_refresh=True, load_seeds=True, reason="--full-refresh: rebuilt whole, as asked")
+        return Plan(full_refresh=True, seeds="all", reason="--full-refresh: rebuilt whole, as asked")
     before = recorded(db_path)
     if before is None:
-        return Plan(
-            full_refresh=True, load_seeds=True, reason="no record of how the warehouse was built: rebuilt whole"
-        )
+        return Plan(full_refresh=True, seeds="all", reason="no record of how the warehouse was built: rebuilt whole")
     if before.code != now.code:
-        return Plan(full_refresh=True, load_seeds=True, reason="the project's code changed: rebuilt whole")
-    if before.seeds != now.seeds:
-        return Plan(full_refresh=False, load_seeds=True, reason=SEEDS_CHANGED)
-    return Plan(full_refresh=False, load_seeds=False, reason=RETURNS_CHANGED)
+        return Plan(full_refresh=True, seeds="all", reason="the project's code changed: rebuilt whole")
+    if before.other_seeds != now.other_seeds:
+        return Plan(full_refresh=False, seeds="all", reason=SEEDS_CHANGED)
+    if before.sharing_seeds != now.sharing_seeds:
+        return Plan(full_refresh=False, seeds="sharing", reason=SHARING_SEEDS_CHANGED)
+    return Plan(full_refresh=False, seeds="none", reason=RETURNS_CHANGED)
 
 
 def record(db_path: Path, now: Fingerprints) -> None:
@@ -166,7 +197,7 @@ def record(db_path: Path, now: Fingerprints) -> None:
     with duckdb.connect(str(db_path)) as con:
         con.execute("create schema if not exists raw")
         con.execute(
-            f"create or replace table {STATE_TABLE} as select ? as code_fingerprint, ? as seeds_fingerprint, "
-            "current_timestamp as recorded_at",
-            [now.code, now.seeds],
+            f"create or replace table {STATE_TABLE} as select ? as code_fingerprint, "
+            "? as sharing_seeds_fingerprint, ? as other_seeds_fingerprint, current_timestamp as recorded_at",
+            [now.code, now.sharing_seeds, now.other_seeds],
         )
