@@ -48,12 +48,6 @@
   {% set temporary_relation = duckdb__dispatch_temporary_relation(target_relation, batch_id) %}
   {% set temp_relation = temporary_relation.relation %}
   {% set temporary = temporary_relation.temporary %}
-  {#- A Python model's "temporary" table is an ordinary table (dbt-duckdb's py_write_table
-      ignores `temporary`), which dbt-duckdb leaves behind: one more in the warehouse's main
-      schema at every incremental build. Dropped here like the other temporary relations. -#}
-  {% if not temporary or language == 'python' %}
-    {% do to_drop.append(temp_relation) %}
-  {% endif %}
 
   {{ run_hooks(pre_hooks, inside_transaction=False) }}
   -- `BEGIN` happens here:
@@ -91,6 +85,13 @@
         {% endcall %}
       {% else %} {# SQL #}
         {% do run_query(create_table_as(temporary, temp_relation, first_chunk, language, partitioned_by=none, sorted_by=none)) %}
+      {% endif %}
+      {#- riia: dropped when the build is done, where it was made and is not a DuckDB temporary
+          table. A Python model's is an ordinary table (dbt-duckdb's py_write_table ignores
+          `temporary`), which dbt-duckdb leaves behind: one more in the warehouse's main schema
+          at every incremental build. -#}
+      {% if not temporary or language == 'python' %}
+        {% do to_drop.append(temp_relation) %}
       {% endif %}
       {% do adapter.expand_target_column_types(
                from_relation=temp_relation,

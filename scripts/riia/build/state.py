@@ -160,9 +160,9 @@ def recorded(db_path: Path) -> Fingerprints | None:
             return None
         table = con.sql(f"select * from {STATE_TABLE}")
         row = table.fetchone()
-        values = dict(zip(table.columns, row, strict=True)) if row else None
-    if values is None:
-        return None
+        if row is None:
+            return None
+        values = dict(zip(table.columns, row, strict=True))
     return Fingerprints(
         **{name: values.get(f"{name}_fingerprint") for name in ("code", "sharing_seeds", "other_seeds")}
     )
