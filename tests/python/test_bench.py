@@ -345,6 +345,30 @@ def test_repeated_increments_report_the_median_run_and_the_highest_peak(tmp_path
     assert (failed.ok, failed.note) == (False, "not an increment")
 
 
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_kept_project_copy_says_it_holds_the_release_builds_releases(
+    keep: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # the release build records the new quarter's releases in the largest size's copy of the
+    # project, which that size's history was built without: kept (--keep), that is said
+    from riia.bench import Bench, releases
+    from riia.bench.runs import BuildRun, ChildRun
+
+    bench = Bench(tmp_path / "bench", [48], "full", 1, keep)
+    bench.projects[48] = tmp_path / "project-48q"
+    monkeypatch.setattr(releases, "plan_releases", lambda *args: [])
+    failed = BuildRun(ChildRun(["riia", "build"], 1, 1.0, 1.0, 100, 100, tmp_path / "log"))
+    monkeypatch.setattr(Bench, "timed_build", lambda self, *args: failed)
+    bench.release_build(48, tmp_path / "returns", tmp_path / "increment-48q")
+    kept = [note for note in bench.notes if note.startswith("--keep")]
+    if not keep:
+        assert kept == []
+        return
+    assert len(kept) == 1
+    assert str(tmp_path / "project-48q" / "seeds" / "sharing") in kept[0]
+    assert str(bench.work / "history-48q") in kept[0] and plan.NEW_QUARTER.label in kept[0]
+
+
 # --------------------------------------------------------------------------- releases
 
 

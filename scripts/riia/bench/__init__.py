@@ -433,6 +433,15 @@ class Bench:
         planned = releases.plan_releases(warehouse, [plan.NEW_QUARTER], plan.build_date())
         for release in planned:
             releases.record(release, self.projects[size] / "seeds")
+        if self.keep:
+            sharing = self.projects[size] / "seeds" / "sharing"
+            self.notes.append(
+                f"--keep: {sharing} now holds the releases of {plan.NEW_QUARTER} (the release build's), which "
+                f"{self.work / f'history-{size}q'} was built without: an increment built by hand from that history "
+                f"with this copy of the project would load the sharing seeds and recompute those quarters; take the "
+                f"{plan.NEW_QUARTER} rows out of quarter_releases.csv and their files out of "
+                "quarter_release_files.csv first."
+            )
         name = f"release at {size}"
         run = self.timed_build(name, "release", returns, increment_dir, self.logs / f"release_at_{size}.log",
                                self.projects[size])  # fmt: skip
