@@ -438,7 +438,7 @@ class Bench:
             self.notes.append(
                 f"--keep: {sharing} now holds the releases of {plan.NEW_QUARTER} (the release build's), which "
                 f"{self.work / f'history-{size}q'} was built without: an increment built by hand from that history "
-                f"with this copy of the project would load the sharing seeds and recompute those quarters; take the "
+                "with this copy of the project would load the sharing seeds and recompute the released quarter; take the "
                 f"{plan.NEW_QUARTER} rows out of quarter_releases.csv and their files out of "
                 "quarter_release_files.csv first."
             )
