@@ -359,14 +359,14 @@ def test_a_kept_project_copy_says_it_holds_the_release_builds_releases(
     monkeypatch.setattr(releases, "plan_releases", lambda *args: [])
     failed = BuildRun(ChildRun(["riia", "build"], 1, 1.0, 1.0, 100, 100, tmp_path / "log"))
     monkeypatch.setattr(Bench, "timed_build", lambda self, *args: failed)
-    bench.release_build(48, tmp_path / "returns", tmp_path / "increment-48q")
+    bench.release_build(48, tmp_path / "history-48q", tmp_path / "increment-48q")
     kept = [note for note in bench.notes if note.startswith("--keep")]
     if not keep:
         assert kept == []
         return
     assert len(kept) == 1
     assert str(tmp_path / "project-48q" / "seeds" / "sharing") in kept[0]
-    assert str(bench.work / "history-48q") in kept[0] and plan.NEW_QUARTER.label in kept[0]
+    assert str(tmp_path / "history-48q") in kept[0] and plan.NEW_QUARTER.label in kept[0]
 
 
 # --------------------------------------------------------------------------- releases

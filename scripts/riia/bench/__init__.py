@@ -418,17 +418,18 @@ class Bench:
                 if size == max(histories):
                     # every view of the longest history, after a quarterly build recomputed one quarter
                     self.reference(name, history / "returns", increment_dir, self.projects[size], views=True)
-                    self.release_build(size, history / "returns", increment_dir)
+                    self.release_build(size, history, increment_dir)
             if not (self.keep and size == max(histories)):
                 # --keep: the largest size's history and its last increment stay in the work folder
                 shutil.rmtree(increment_dir, ignore_errors=True)
                 shutil.rmtree(history, ignore_errors=True)
 
-    def release_build(self, size: int, returns: Path, increment_dir: Path) -> None:
+    def release_build(self, size: int, history: Path, increment_dir: Path) -> None:
         """The other build of every quarter: each region releases the new quarter (`riia
         release`, its accepted returns) and `riia build` runs again, on the last increment's
-        build. Not a target; timed once, at the largest size, to show that a release recomputes
-        its quarter and the seven after (int_period_inputs), not the history."""
+        build from `history`'s returns. Not a target; timed once, at the largest size, to show
+        that a release recomputes its quarter and the seven after (int_period_inputs), not the
+        history."""
         warehouse = increment_dir / "current" / "riia.duckdb"
         planned = releases.plan_releases(warehouse, [plan.NEW_QUARTER], plan.build_date())
         for release in planned:
@@ -437,14 +438,14 @@ class Bench:
             sharing = self.projects[size] / "seeds" / "sharing"
             self.notes.append(
                 f"--keep: {sharing} now holds the releases of {plan.NEW_QUARTER} (the release build's), which "
-                f"{self.work / f'history-{size}q'} was built without: an increment built by hand from that history "
-                "with this copy of the project would load the sharing seeds and recompute the released quarter; take the "
+                f"{history} was built without: an increment built by hand from that history with this copy of "
+                "the project would load the sharing seeds and recompute the released quarter; take the "
                 f"{plan.NEW_QUARTER} rows out of quarter_releases.csv and their files out of "
                 "quarter_release_files.csv first."
             )
         name = f"release at {size}"
-        run = self.timed_build(name, "release", returns, increment_dir, self.logs / f"release_at_{size}.log",
-                               self.projects[size])  # fmt: skip
+        log = self.logs / f"release_at_{size}.log"
+        run = self.timed_build(name, "release", history / "returns", increment_dir, log, self.projects[size])
         if run.child.ok and run.dbt_reason != runs.RELEASE_REASON:
             run.problem = f"not a build after a change of the sharing seeds: the build said '{run.dbt_reason}'"
             self.failures.append(f"{name}: {run.problem}")
