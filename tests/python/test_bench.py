@@ -49,6 +49,25 @@ def test_only_a_catch_up_gets_a_memory_limit_of_its_own(monkeypatch: pytest.Monk
     assert {k: v for k, v in catch_up.items() if k != "RIIA_DUCKDB_MEMORY_LIMIT"} == quarterly
 
 
+def test_the_fixed_cost_build_gets_one_return_of_the_first_quarter_and_the_sample_marker(tmp_path: Path) -> None:
+    sample_folder = tmp_path / "sample"
+    first, second = plan.history(12)[:2]
+    for period in (first, second):
+        for la in ("202", "201"):
+            (sample_folder / period.slug).mkdir(parents=True, exist_ok=True)
+            (sample_folder / period.slug / f"{la}_{period.slug}.csv").write_text(f"{la} {period.label}\n")
+    (sample_folder / ".riia-sample").mkdir()
+    (sample_folder / ".riia-sample" / "README").write_text("SAMPLE DATA\n")
+    returns = tmp_path / "returns"
+    copied = plan.copy_one_return(plan.Sample(sample_folder, plan.NEW_QUARTER, 12), first, returns)
+    assert copied == returns / first.slug / f"201_{first.slug}.csv"
+    assert sorted(p.relative_to(returns).as_posix() for p in returns.rglob("*") if p.is_file()) == [
+        ".riia-sample/README",
+        f"{first.slug}/201_{first.slug}.csv",
+    ]
+    assert copied.read_text() == f"201 {first.label}\n"
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -315,6 +334,27 @@ def test_targets_take_their_figures_from_the_runs_by_name() -> None:
     assert report.increment_steps(rows) == [
         "Increment steps at 12 / 48 quarters of history (seconds): load 5.0 / 20.0; dbt 40.0 / 50.0"
     ]
+
+
+def test_target_1_says_what_a_build_of_one_return_costs_against_each_reference() -> None:
+    rows = [
+        Row("full 12q", "full", 12, 1835, 2.0, 60.0, None, 600.0, None, True),
+        Row(report.EVERY_VIEW, "reference", None, 1, None, 8.0, None, 500.0, None, True),
+    ]
+    without = {t.number: t for t in report.targets(rows, 1.2, {})}
+    assert (without["1"].detail, without["1b"].detail) == ("60.0 s / 1.20 s", "60.0 s / 8.00 s")
+    rows.append(Row(report.FIXED_COST, "full", 1, 1, 0.0, 18.0, None, 400.0, None, True))
+    found = {t.number: t for t in report.targets(rows, 1.2, {})}
+    assert found["1"].measured == 50.0  # the target's figure itself is unchanged
+    assert found["1"].detail == (
+        "60.0 s / 1.20 s; the full build of one return takes 18.0 s, 15.0x on its own, which no speed-up of the "
+        "data work removes; the rest, 42.0 s, is 35.0x"
+    )
+    assert found["1b"].detail.endswith("takes 18.0 s, 2.2x on its own, which no speed-up of the data work removes; "
+                                       "the rest, 42.0 s, is 5.2x")  # fmt: skip
+    # a failed build of one return says nothing
+    rows[-1].ok = False
+    assert {t.number: t for t in report.targets(rows, 1.2, {})}["1"].detail == "60.0 s / 1.20 s"
 
 
 def test_repeated_increments_report_the_median_run_and_the_highest_peak(tmp_path: Path) -> None:

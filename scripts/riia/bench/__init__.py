@@ -49,7 +49,12 @@ data/returns, build/ (the published build), exports/ and reports/ are never touc
 6. `riia check` on one file and on the whole new quarter (153 files), against the 12q
    warehouse: one cold run (it builds the seeded-warehouse cache and parses the project),
    then the median of --check-runs runs each (from that cache and the parse it kept).
-7. Memory with a return of the maximum allowed size (riia.bench.memory).
+7. The fixed cost of a full build ("full build of one return"): the 12q project built from
+   empty on one return, the first of the history's first quarter. dbt parses the project and
+   runs every node, the validation process starts, and the exports and reports hold next to
+   nothing. Target 1's detail gives it against each reference: the part of a full build that
+   no speed-up of the data work removes.
+8. Memory with a return of the maximum allowed size (riia.bench.memory).
 
 Every figure is printed with its target and the ratio between them; results go to
 build/benchmark/results.csv and results.md, each run's output to build/benchmark/logs/. Exit status 0 when every run succeeded and the
@@ -271,6 +276,22 @@ class Bench:
             )
             say(f"[check] {label}: median {median:.1f} s of " + ", ".join(f"{d.seconds:.1f}" for d in done))
 
+    def fixed_cost(self, sample: plan.Sample, size: int) -> None:
+        """What any full build costs whatever its data: the same project (the size's copy) built
+        from empty on one return, the first of the history's first quarter. dbt parses the
+        project and runs every node, the validation process starts, and the exports and reports
+        hold next to nothing. No speed-up of the data work takes a full build below it (target
+        1's detail says how many times the reference it is alone)."""
+        folder = self.work / "fixed-cost"
+        plan.copy_one_return(sample, plan.history(size)[0], folder / "returns")
+        time.sleep(intake.STAT_TRUST_SECONDS)  # at rest, as the other builds' returns are
+        log = self.logs / "fixed_cost.log"
+        run = self.timed_build(
+            report.FIXED_COST, "full", folder / "returns", folder / "build", log, self.projects[size]
+        )
+        self.rows.append(self.build_row(report.FIXED_COST, "full", 1, [run]))
+        shutil.rmtree(folder, ignore_errors=True)
+
     def memory_probe(self) -> None:
         from riia import config
         from riia.bench.memory import memory_with_large_file
@@ -343,6 +364,7 @@ class Bench:
                 self.reference_cpu = outcome.get("cpu_seconds")
                 self.reference(name, returns, build_dir, self.projects[size], views=True)
                 self.checks(sample, build_dir / "current" / "riia.duckdb", self.projects[size])
+                self.fixed_cost(sample, size)
             # the size's history, kept aside for its increments: the published build, and the
             # returns folder it was built from, the very files (moved, not copied: a returns
             # folder stays where it is from one quarter to the next, and the loader does not

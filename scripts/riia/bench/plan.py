@@ -88,13 +88,18 @@ class Sample:
         return sorted(self.quarter_folder(period).glob("*.csv"))
 
 
-def copy_quarters(sample: Sample, periods: list[Period], returns: Path) -> int:
-    """Copy the quarter folders of `periods` (and the sample's marker, so that everything built
-    says SAMPLE DATA) into `returns`; the number of return files copied."""
+def copy_marker(sample: Sample, returns: Path) -> None:
+    """The sample's marker into `returns`, so that everything built from it says SAMPLE DATA."""
     returns.mkdir(parents=True, exist_ok=True)
     marker = sample.folder / ".riia-sample"
     if marker.is_dir() and not (returns / marker.name).exists():
         shutil.copytree(marker, returns / marker.name)
+
+
+def copy_quarters(sample: Sample, periods: list[Period], returns: Path) -> int:
+    """Copy the quarter folders of `periods` (and the sample's marker) into `returns`; the
+    number of return files copied."""
+    copy_marker(sample, returns)
     copied = 0
     for period in periods:
         source = sample.quarter_folder(period)
@@ -103,6 +108,15 @@ def copy_quarters(sample: Sample, periods: list[Period], returns: Path) -> int:
         shutil.copytree(source, returns / source.name)
         copied += len(sample.files(period))
     return copied
+
+
+def copy_one_return(sample: Sample, period: Period, returns: Path) -> Path:
+    """The first return of `period` (by file name) alone in `returns`, with the sample's marker:
+    the returns folder of the build that measures a build's fixed cost."""
+    copy_marker(sample, returns)
+    source = sample.files(period)[0]
+    (returns / period.slug).mkdir()
+    return Path(shutil.copy2(source, returns / period.slug / source.name))
 
 
 def folder_size(folder: Path) -> tuple[int, int]:
