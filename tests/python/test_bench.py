@@ -385,6 +385,50 @@ def test_repeated_increments_report_the_median_run_and_the_highest_peak(tmp_path
     assert (failed.ok, failed.note) == (False, "not an increment")
 
 
+def test_increments_take_the_sizes_in_turn_each_run_from_a_fresh_copy_of_its_history(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import riia.bench
+    from riia.bench import Bench
+    from riia.bench.runs import BuildRun, ChildRun
+
+    bench = Bench(tmp_path / "bench", [12, 48], "full", 1, keep=False, increment_runs=3)
+    bench.projects = {12: tmp_path / "project-12q", 48: tmp_path / "project-48q"}
+    histories = {size: tmp_path / f"history-{size}q" for size in (12, 48)}
+    seconds = {12: iter([20.0, 18.0, 22.0]), 48: iter([25.0, 21.0, 23.0])}
+    timed, referenced, released = [], [], []
+
+    def clone(source: Path, target: Path) -> None:
+        assert not target.exists(), "each run starts from a fresh copy, the last run's folder gone"
+        target.mkdir(parents=True)
+        (target / "from").write_text(str(source))
+
+    def timed_build(self, name: str, kind: str, returns: Path, build_dir: Path, log: Path, project: Path) -> BuildRun:
+        size = int(name.split()[2].rstrip(","))
+        assert (build_dir / "from").read_text() == str(histories[size] / "build")
+        assert (kind, returns, project) == ("increment", histories[size] / "returns", bench.projects[size])
+        timed.append(name)
+        run_seconds = next(seconds[size])
+        return BuildRun(ChildRun(["riia", "build"], 0, run_seconds, run_seconds, 500, 500, log), {"dbt": 9.0})
+
+    monkeypatch.setattr(riia.bench, "clone_build_dir", clone)
+    monkeypatch.setattr(Bench, "timed_build", timed_build)
+    monkeypatch.setattr(Bench, "reference", lambda self, name, returns, build_dir, project, views=False:
+                        referenced.append((name, build_dir.name, views)))  # fmt: skip
+    monkeypatch.setattr(Bench, "release_build", lambda self, size, history, build_dir: released.append(size))
+    bench.increments(histories)
+    # rounds taking the sizes in turn: a slow spell of the machine falls on every size alike
+    assert timed == [f"increment at {size}, run {n}" for n in (1, 2, 3) for size in (12, 48)]
+    rows = {row.name: row for row in bench.rows}
+    assert (rows["increment at 12"].seconds, rows["increment at 48"].seconds) == (20.0, 23.0)  # the medians
+    assert rows["increment at 48"].run_seconds == (25.0, 21.0, 23.0)
+    # the reference checks each size's last run, every view and the release build at the largest only
+    assert referenced == [("increment at 12", "increment-12q", False), ("increment at 48", "increment-48q", False),
+                          ("increment at 48", "increment-48q", True)]  # fmt: skip
+    assert released == [48]
+    assert not (bench.work / "increment-12q").exists() and not (bench.work / "increment-48q").exists()
+
+
 @pytest.mark.parametrize("keep", [True, False])
 def test_a_kept_project_copy_says_it_holds_the_release_builds_releases(
     keep: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path

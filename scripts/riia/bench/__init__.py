@@ -413,14 +413,15 @@ class Bench:
         """The increment at every size, --increment-runs times, the sizes taken in turn; each run
         from a fresh copy of its size's history build. The reference checks each size's last run."""
         done: dict[int, list[runs.BuildRun]] = {size: [] for size in histories}
+        # each size's row name and build folder (its last run's is kept for the reference)
+        places = {size: (f"increment at {size}", self.work / f"increment-{size}q") for size in histories}
         for number in range(1, self.increment_runs + 1):
             for size, history in histories.items():
                 if done[size] and not done[size][-1].child.ok:
                     continue  # a failed build is not timed again
-                increment_dir = self.work / f"increment-{size}q"
+                name, increment_dir = places[size]
                 shutil.rmtree(increment_dir, ignore_errors=True)
                 clone_build_dir(history / "build", increment_dir)
-                name = f"increment at {size}"
                 log = self.logs / f"increment_at_{size}_{number}.log"
                 done[size].append(
                     self.timed_build(
@@ -433,7 +434,7 @@ class Bench:
                     )
                 )
         for size, history in histories.items():
-            name, increment_dir = f"increment at {size}", self.work / f"increment-{size}q"
+            name, increment_dir = places[size]
             self.rows.append(self.build_row(name, "increment", size, done[size]))
             if done[size][-1].child.ok:
                 self.reference(name, history / "returns", increment_dir, self.projects[size])
