@@ -429,6 +429,37 @@ def test_increments_take_the_sizes_in_turn_each_run_from_a_fresh_copy_of_its_his
     assert not (bench.work / "increment-12q").exists() and not (bench.work / "increment-48q").exists()
 
 
+def test_the_fixed_cost_is_a_build_from_empty_of_one_return_by_the_sizes_project(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from riia.bench import Bench
+    from riia.bench.runs import BuildRun, ChildRun
+
+    bench = Bench(tmp_path / "bench", [12], "full", 1, keep=False)
+    bench.projects = {12: tmp_path / "project-12q"}
+    first = plan.history(12)[0]
+    sample_folder = tmp_path / "sample"
+    (sample_folder / first.slug).mkdir(parents=True)
+    for la in ("202", "201"):
+        (sample_folder / first.slug / f"{la}_{first.slug}.csv").write_text("la_code,period,item_code,value\n")
+    seen = {}
+
+    def timed_build(self, name: str, kind: str, returns: Path, build_dir: Path, log: Path, project: Path) -> BuildRun:
+        seen.update(name=name, kind=kind, project=project, built=build_dir.exists(),
+                    files=sorted(p.relative_to(returns).as_posix() for p in returns.rglob("*.csv")))  # fmt: skip
+        return BuildRun(ChildRun(["riia", "build"], 0, 18.0, 21.0, 350, 460, log), {"prepare": 6.0, "dbt": 8.0})
+
+    monkeypatch.setattr(Bench, "timed_build", timed_build)
+    monkeypatch.setattr("riia.bench.intake.STAT_TRUST_SECONDS", 0)
+    bench.fixed_cost(plan.Sample(sample_folder, plan.NEW_QUARTER, 12), 12)
+    assert seen == {"name": report.FIXED_COST, "kind": "full", "project": tmp_path / "project-12q", "built": False,
+                    "files": [f"{first.slug}/201_{first.slug}.csv"]}  # fmt: skip
+    (row,) = bench.rows
+    assert (row.name, row.history_quarters, row.seconds, row.ok) == (report.FIXED_COST, 1, 18.0, True)
+    assert row.note == f"the 12q project built from empty on {first.slug}/201_{first.slug}.csv alone"
+    assert not (bench.work / "fixed-cost").exists()  # its folders are not kept
+
+
 @pytest.mark.parametrize("keep", [True, False])
 def test_a_kept_project_copy_says_it_holds_the_release_builds_releases(
     keep: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path

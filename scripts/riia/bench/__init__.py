@@ -283,13 +283,16 @@ class Bench:
         hold next to nothing. No speed-up of the data work takes a full build below it (target
         1's detail says how many times the reference it is alone)."""
         folder = self.work / "fixed-cost"
-        plan.copy_one_return(sample, plan.history(size)[0], folder / "returns")
+        copied = plan.copy_one_return(sample, plan.history(size)[0], folder / "returns")
         time.sleep(intake.STAT_TRUST_SECONDS)  # at rest, as the other builds' returns are
         log = self.logs / "fixed_cost.log"
         run = self.timed_build(
             report.FIXED_COST, "full", folder / "returns", folder / "build", log, self.projects[size]
         )
-        self.rows.append(self.build_row(report.FIXED_COST, "full", 1, [run]))
+        row = self.build_row(report.FIXED_COST, "full", 1, [run])
+        built = f"the {size}q project built from empty on {copied.parent.name}/{copied.name} alone"
+        row.note = "; ".join(filter(None, [built, row.note]))
+        self.rows.append(row)
         shutil.rmtree(folder, ignore_errors=True)
 
     def memory_probe(self) -> None:
