@@ -49,17 +49,22 @@ def test_only_a_catch_up_gets_a_memory_limit_of_its_own(monkeypatch: pytest.Monk
     assert {k: v for k, v in catch_up.items() if k != "RIIA_DUCKDB_MEMORY_LIMIT"} == quarterly
 
 
-def test_the_fixed_cost_build_gets_one_return_of_the_first_quarter_and_the_sample_marker(tmp_path: Path) -> None:
-    sample_folder = tmp_path / "sample"
-    first, second = plan.history(12)[:2]
-    for period in (first, second):
+def small_sample(folder: Path, quarters: int) -> plan.Sample:
+    """A sample folder of the first `quarters` quarters of the 12q history, two LAs' returns each
+    (named out of order: 202 before 201), with the sample's marker."""
+    for period in plan.history(12)[:quarters]:
+        (folder / period.slug).mkdir(parents=True)
         for la in ("202", "201"):
-            (sample_folder / period.slug).mkdir(parents=True, exist_ok=True)
-            (sample_folder / period.slug / f"{la}_{period.slug}.csv").write_text(f"{la} {period.label}\n")
-    (sample_folder / ".riia-sample").mkdir()
-    (sample_folder / ".riia-sample" / "README").write_text("SAMPLE DATA\n")
+            (folder / period.slug / f"{la}_{period.slug}.csv").write_text(f"{la} {period.label}\n")
+    (folder / ".riia-sample").mkdir()
+    (folder / ".riia-sample" / "README").write_text("SAMPLE DATA\n")
+    return plan.Sample(folder, plan.NEW_QUARTER, 12)
+
+
+def test_the_fixed_cost_build_gets_one_return_of_the_first_quarter_and_the_sample_marker(tmp_path: Path) -> None:
+    first = plan.history(12)[0]
     returns = tmp_path / "returns"
-    copied = plan.copy_one_return(plan.Sample(sample_folder, plan.NEW_QUARTER, 12), first, returns)
+    copied = plan.copy_one_return(small_sample(tmp_path / "sample", 2), first, returns)
     assert copied == returns / first.slug / f"201_{first.slug}.csv"
     assert sorted(p.relative_to(returns).as_posix() for p in returns.rglob("*") if p.is_file()) == [
         ".riia-sample/README",
@@ -438,10 +443,6 @@ def test_the_fixed_cost_is_a_build_from_empty_of_one_return_by_the_sizes_project
     bench = Bench(tmp_path / "bench", [12], "full", 1, keep=False)
     bench.projects = {12: tmp_path / "project-12q"}
     first = plan.history(12)[0]
-    sample_folder = tmp_path / "sample"
-    (sample_folder / first.slug).mkdir(parents=True)
-    for la in ("202", "201"):
-        (sample_folder / first.slug / f"{la}_{first.slug}.csv").write_text("la_code,period,item_code,value\n")
     seen = {}
 
     def timed_build(self, name: str, kind: str, returns: Path, build_dir: Path, log: Path, project: Path) -> BuildRun:
@@ -451,7 +452,7 @@ def test_the_fixed_cost_is_a_build_from_empty_of_one_return_by_the_sizes_project
 
     monkeypatch.setattr(Bench, "timed_build", timed_build)
     monkeypatch.setattr("riia.bench.intake.STAT_TRUST_SECONDS", 0)
-    bench.fixed_cost(plan.Sample(sample_folder, plan.NEW_QUARTER, 12), 12)
+    bench.fixed_cost(small_sample(tmp_path / "sample", 1), 12)
     assert seen == {"name": report.FIXED_COST, "kind": "full", "project": tmp_path / "project-12q", "built": False,
                     "files": [f"{first.slug}/201_{first.slug}.csv"]}  # fmt: skip
     (row,) = bench.rows
