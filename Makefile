@@ -12,7 +12,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: help venv build sample check test lint dbt-test docs bench lock clean
+.PHONY: help venv build sample check test test-seconds lint dbt-test docs bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | column -t -s $$'\t'
@@ -67,6 +67,9 @@ dbt-test: $(STAMP)  ## dbt build (every model, data test and unit test) on fresh
 SIZES ?=
 bench: $(STAMP)  ## the full build, the quarterly increment at 12/24/48 quarters and riia check against issue 15's targets (build/benchmark/results.md)
 	$(BIN)/riia bench $(if $(SIZES),--sizes $(SIZES))
+
+test-seconds: $(STAMP)  ## keep the last `make test`'s time per test file (tests/python/seconds_per_file.json): a fresh clone's order of the files
+	cd tests/python && ../../$(BIN)/python -c 'import conftest as c; n = len(c.keep_seconds(c.PROJECT_ROOT / ".pytest_cache")); print(f"{n} files: {c.KEPT_SECONDS}")'
 
 lint: $(STAMP)  ## ruff (lint and format) over the Python, sqlfluff over every model, macro, test and analysis (tests/python/test_lint.py)
 	$(BIN)/python -m pytest -p no:xdist -q tests/python/test_lint.py

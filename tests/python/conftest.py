@@ -12,6 +12,7 @@ import csv
 import fcntl
 import hashlib
 import io
+import json
 import os
 import re
 import shutil
@@ -419,13 +420,34 @@ def reads_the_sample(test_file: Path) -> bool:
 
 
 SECONDS_KEY = "riia/seconds_per_file"  # pytest's cache (.pytest_cache): the last run's time per file
+# the same, kept in the repository from a run on a 2-core machine (`make test-seconds`): the
+# order of a fresh clone's run, such as CI's, which has no cache
+KEPT_SECONDS = Path(__file__).with_name("seconds_per_file.json")
+
+
+def last_run_seconds(cache: pytest.Cache | None) -> dict[str, float]:
+    """The time each test file took in the last run that ran it: on this machine (pytest's
+    cache) or else as kept in the repository (KEPT_SECONDS)."""
+    kept = json.loads(KEPT_SECONDS.read_text(encoding="utf-8")) if KEPT_SECONDS.exists() else {}
+    return kept | (cache.get(SECONDS_KEY, {}) if cache is not None else {})
+
+
+def keep_seconds(cache_dir: Path, kept: Path = KEPT_SECONDS) -> dict[str, int]:
+    """Keep the last run's time per test file (pytest's cache in `cache_dir`), in whole
+    seconds, in the repository (`make test-seconds`); what was kept."""
+    path = cache_dir / "v" / SECONDS_KEY
+    if not path.exists():
+        raise SystemExit(f"{path} holds no times: run `make test` first")
+    seconds = {name: round(value) for name, value in sorted(json.loads(path.read_text(encoding="utf-8")).items())}
+    kept.write_text(json.dumps(seconds, indent=2) + "\n", encoding="utf-8")
+    return seconds
 
 
 def expected_seconds(test_file: str, root: Path, last_run: dict[str, float]) -> float:
     """How long a test file (its path from the root, as pytest names it) is expected to
-    take: as long as in the last run that ran it (pytest's cache), or, on a fresh clone, a
-    guess from what it calls: a minute for a file that makes one of the SLOW_CALLS, a second
-    for the rest (unit tests)."""
+    take: as long as in the last run that ran it (`last_run_seconds`), or, for a file never
+    timed, a guess from what it calls: a minute for a file that makes one of the SLOW_CALLS,
+    a second for the rest (unit tests)."""
     if test_file in last_run:
         return last_run[test_file]
     return 60.0 if SLOW_CALLS.search((root / test_file).read_text(encoding="utf-8")) else 1.0
@@ -446,8 +468,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 
     from xdist.scheduler import LoadScopeScheduling
 
-    cache = getattr(config, "cache", None)  # none under -p no:cacheprovider
-    last_run: dict[str, float] = cache.get(SECONDS_KEY, {}) if cache is not None else {}
+    last_run = last_run_seconds(getattr(config, "cache", None))  # no cache under -p no:cacheprovider
 
     class ByFileSampleTogether(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
