@@ -443,6 +443,11 @@ def keep_seconds(cache_dir: Path, kept: Path = KEPT_SECONDS) -> dict[str, int]:
     return seconds
 
 
+def builds(test_file: Path) -> bool:
+    """Whether a test file makes one of the SLOW_CALLS (a real build, a linter, ...)."""
+    return SLOW_CALLS.search(test_file.read_text(encoding="utf-8")) is not None
+
+
 def expected_seconds(test_file: str, root: Path, last_run: dict[str, float]) -> float:
     """How long a test file (its path from the root, as pytest names it) is expected to
     take: as long as in the last run that ran it (`last_run_seconds`), or, for a file never
@@ -450,7 +455,7 @@ def expected_seconds(test_file: str, root: Path, last_run: dict[str, float]) -> 
     a second for the rest (unit tests)."""
     if test_file in last_run:
         return last_run[test_file]
-    return 60.0 if SLOW_CALLS.search((root / test_file).read_text(encoding="utf-8")) else 1.0
+    return 60.0 if builds(root / test_file) else 1.0
 
 
 @pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: absent under -p no:xdist (`make lint`)

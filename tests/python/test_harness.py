@@ -12,8 +12,8 @@ from conftest import (
     KEPT_SECONDS,
     PROJECT_ROOT,
     SECONDS_KEY,
-    SLOW_CALLS,
     Parses,
+    builds,
     expected_seconds,
     keep_seconds,
     last_run_seconds,
@@ -55,8 +55,8 @@ def test_the_kept_times_name_every_file_that_builds_and_no_file_that_is_gone() -
     kept = json.loads(KEPT_SECONDS.read_text(encoding="utf-8"))
     files = {f"{HERE}/{f.name}": f for f in Path(PROJECT_ROOT, HERE).glob("test_*.py")}
     assert set(kept) <= set(files), sorted(set(kept) - set(files))
-    builds = {name for name, f in files.items() if SLOW_CALLS.search(f.read_text(encoding="utf-8"))}
-    assert builds - set(kept) == set(), "not timed: run `make test`, then `make test-seconds`"
+    building = {name for name, f in files.items() if builds(f)}
+    assert building - set(kept) == set(), "not timed: run `make test`, then `make test-seconds`"
     assert all(isinstance(seconds, int) and seconds >= 0 for seconds in kept.values())
 
 
