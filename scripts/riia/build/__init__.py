@@ -276,8 +276,11 @@ def run(plan: BuildPlan) -> int:
     # fork, the workers share it instead of each importing it again (some 0.3 s of CPU each)
     import pandas  # noqa: F401
 
-    from riia import publish, reports
+    from riia import heap, publish, reports
 
+    # what this process keeps to its end, put out of the collector's way before the workers
+    # share it (riia.heap)
+    heap.settle()
     workers.start()
     with BuildLock(plan.build_dir, plan.wait_seconds, say=say):
         folder, start = prepare(plan, publications)

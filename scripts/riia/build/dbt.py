@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from riia import heap
 from riia.paths import PROJECT_ROOT
 
 # how many of the slowest models `time_in_nodes` names
@@ -278,6 +279,7 @@ def run_dbt(
     arguments, connection = dbt_settings(db_path, returns_dir, dbt_vars, target_path, artifacts)
     full_args = [*args, *arguments]
     progress = _Progress(say)
+    heap.settle()  # dbt's modules and the parse given, kept to the end (riia.heap)
     started = time.monotonic()
     try:
         with log_write_errors_dropped(), in_warehouse_folder(db_path.parent, connection):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from riia import heap
 from riia.validation.suites import ASSET_KEYS, ITEM_LINES, import_great_expectations, run_suites
 
 
@@ -27,6 +28,7 @@ def main(argv: list[str]) -> int:
         return 2
     if argv[0] == "--wait":
         import_great_expectations()  # the slow part, done before the folder is ready
+        heap.settle()  # its modules, kept to the end of this process
         argv = [sys.stdin.readline().strip()]
         if not argv[0]:
             return 0
