@@ -17,12 +17,16 @@ decided here, from the environment where a data engineer may override it:
 Relative paths are taken from the project root, whatever the current directory.
 
 `replace_whole(path, write)` is how a file that other processes may read at any moment
-(a cache shared by builds and checks) is written: whole or not at all.
+(a cache shared by builds and checks) is written: whole or not at all. `copy_to_disk(source,
+target)` is how a build copies the warehouse it carries on from.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import fcntl
+import mmap
 import os
 import secrets
 from collections.abc import Callable
@@ -92,3 +96,53 @@ def replace_whole(path: Path, write: Callable[[Path], object]) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             part.unlink(missing_ok=True)
+
+
+# copy_to_disk's unit: what it reads and writes at once, and what a write straight to the
+# disk must be a multiple of (the disk's block, 512 or 4096 bytes; DuckDB's files are
+# multiples of 4096)
+COPY_CHUNK_BYTES = 32 << 20
+DIRECT_ALIGNMENT = 4096
+
+
+def copy_to_disk(source: Path, target: Path) -> None:
+    """Copy `source` into `target` (made, or emptied, first) and return once the copy is on
+    the disk (fsync). Where the system allows it the copy is written straight to the disk
+    (O_DIRECT), not through the page cache: a build reads back only the parts of the copy
+    it needs, and DuckDB keeps what it reads in its own memory, so caching the whole copy
+    (1.2 GB at 48 quarters of history) only cost the memory for it. Through the page cache,
+    that copy took 0.3 to 3.2 s and its fsync 0.4 to 0.7 s more on the bench's machine,
+    depending on how recently that memory had been used; written straight to the disk, 0.7
+    to 1.4 s in all. A file system that refuses such writes gets an ordinary copy."""
+    direct = getattr(os, "O_DIRECT", 0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
+    with open(source, "rb", buffering=0) as reading:
+        try:
+            fd = os.open(target, flags | direct, 0o644)
+        except OSError as error:
+            if not direct or error.errno != errno.EINVAL:
+                raise
+            fd, direct = os.open(target, flags, 0o644), 0
+        try:
+            # page-aligned memory, as a write straight to the disk needs
+            with mmap.mmap(-1, COPY_CHUNK_BYTES) as chunk, memoryview(chunk) as whole:
+                while length := reading.readinto(chunk):
+                    done = 0
+                    while done < length:
+                        if direct and (length - done) % DIRECT_ALIGNMENT:
+                            direct = _not_direct(fd)  # the file's last, partial block
+                        try:
+                            done += os.write(fd, whole[done:length])
+                        except OSError as error:
+                            if not direct or error.errno != errno.EINVAL:
+                                raise
+                            direct = _not_direct(fd)  # a block size the disk does not take
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _not_direct(fd: int) -> int:
+    """Write through the page cache from here on; 0 (copy_to_disk's `direct`)."""
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_DIRECT)
+    return 0
