@@ -13,7 +13,8 @@ build folder (module fixture `chain`), each observation a test:
    no file open) - and the next build run on each copy must find the previous publication
    whole and clear the leftover, saying so; then X3 finishes while a reader holds the
    warehouse open; the snapshot history spans B and X3;
-4. SIGKILL at `dbt`, Ctrl-C at `load`, SIGTERM in the middle of dbt: the publication stays;
+4. SIGKILL at `dbt`, Ctrl-C at `load`, SIGTERM in the middle of dbt, a disk that fills while
+   the published warehouse is copied: the publication stays;
 5. a `current` link leading nowhere stops the build instead of starting an empty history.
 """
 
@@ -153,6 +154,9 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
     fk.wait_for_text(log, " START sql ", proc, after=written)  # dbt is building its models
     os.kill(proc.pid, signal.SIGTERM)
     seen["sigterm"] = fk.finish(proc, 300)
+    # a disk that fills while the build copies the published warehouse (riia.paths.copy_to_disk)
+    warehouse = c.build_dir / "riia.duckdb"
+    seen["copy_full"] = fk.run(["build"], env, preexec_fn=fk.limit_file_size(warehouse.stat().st_size // 2))
     seen["after_kills_state"] = publication_state(c.build_dir)
     seen["after_kills_next"] = cleared_by_next_build(c.returns, c.build_dir)
 
@@ -234,11 +238,20 @@ def test_sigterm_during_dbt_is_one_sentence_and_leaves_the_publication(chain: Ch
     assert chain.seen["after_kills_state"] == chain.seen["X3_state"]
 
 
+def test_a_disk_full_while_the_warehouse_is_copied_is_one_sentence_and_leaves_the_publication(chain: Chain) -> None:
+    """The copy fails half way (RLIMIT_FSIZE at half the published warehouse's size)."""
+    sentence = fk.assert_one_sentence(chain.seen["copy_full"])
+    assert "largest size this process may write" in sentence and "at step prepare" in sentence
+    assert "published build was left as it was" in sentence
+    assert chain.seen["after_kills_state"] == chain.seen["X3_state"]
+
+
 def test_the_next_build_clears_every_leftover_and_says_so(chain: Chain) -> None:
     """Each build clears what the one before it left: killed (BUILDING) or stopped (FAILED)."""
     assert "(a build that was interrupted)" in chain.seen["ctrl_c"].stdout  # the one killed at dbt
     assert "(a build that failed)" in chain.seen["sigterm"].stdout  # the one stopped by Ctrl-C
-    assert "(a build that failed)" in chain.seen["after_kills_next"]  # the one stopped by SIGTERM
+    assert "(a build that failed)" in chain.seen["copy_full"].stdout  # the one stopped by SIGTERM
+    assert "(a build that failed)" in chain.seen["after_kills_next"]  # the one whose copy failed
 
 
 def test_a_current_link_leading_nowhere_stops_instead_of_losing_history(chain: Chain) -> None:
