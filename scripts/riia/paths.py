@@ -110,10 +110,9 @@ def copy_to_disk(source: Path, target: Path) -> None:
     the disk (fsync). Where the system allows it the copy is written straight to the disk
     (O_DIRECT), not through the page cache: a build reads back only the parts of the copy
     it needs, and DuckDB keeps what it reads in its own memory, so caching the whole copy
-    (1.2 GB at 48 quarters of history) only cost the memory for it. Through the page cache,
-    that copy took 0.3 to 3.2 s and its fsync 0.4 to 0.7 s more on the bench's machine,
-    depending on how recently that memory had been used; written straight to the disk, 0.7
-    to 1.4 s in all. A file system that refuses such writes gets an ordinary copy.
+    (1.2 GB at 48 quarters of history) only cost the memory for it, and more or less time
+    depending on how recently that memory had been used (the figures: README, "The quarterly
+    build"). A file system that refuses such writes gets an ordinary copy.
 
     Not for a file that is then read back whole: the exports copy each recipient's last
     delivery and add the new quarter to it (riia.publish), then read it again (each CSV

@@ -130,11 +130,9 @@ def preload(*modules: str) -> None:
     """Have the workers import `modules` now, in the background, so that the jobs that need
     them later find them imported; nothing waits for it. One job per worker: a worker busy
     importing leaves the next job to another. In `riia build`, the reports' modules while dbt
-    runs, when the workers are idle: 12-quarter increments, three of each in turn, took 14.6,
-    14.7 and 14.0 s against 15.0, 14.7 and 15.1 s without, their reports 3.2 to 3.4 s against
-    3.5 to 3.7, dbt no slower and peak memory the same. (Imported before the workers' fork
-    instead, the reports took 2.9 to 3.0 s, but the build's own process then held those
-    modules through dbt: 30 MB more at its peak.)"""
+    runs, when the workers are idle (the figures: README, "The quarterly build"). Imported
+    before the workers' fork instead, they would stay in the build's own process through
+    dbt, 30 MB more at its peak."""
     if worker_count() > 1 and _executor:
         for _ in range(worker_count()):
             _executor[0].submit(_import, modules)
