@@ -111,8 +111,8 @@ def copy_to_disk(source: Path, target: Path) -> None:
     (O_DIRECT), not through the page cache: a build reads back only the parts of the copy
     it needs, and DuckDB keeps what it reads in its own memory, so caching the whole copy
     (1.2 GB at 48 quarters of history) only cost the memory for it, and more or less time
-    depending on how recently that memory had been used (the figures: README, "The quarterly
-    build"). A file system that refuses such writes gets an ordinary copy.
+    depending on how recently that memory had been used (the figures: README, "dbt's parse
+    and the warehouse's copy"). A file system that refuses such writes gets an ordinary copy.
 
     Not for a file that is then read back whole: the exports copy each recipient's last
     delivery and add the new quarter to it (riia.publish), then read it again (each CSV

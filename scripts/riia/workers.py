@@ -130,9 +130,9 @@ def preload(*modules: str) -> None:
     """Have the workers import `modules` now, in the background, so that the jobs that need
     them later find them imported; nothing waits for it. One job per worker: a worker busy
     importing leaves the next job to another. In `riia build`, the reports' modules while dbt
-    runs, when the workers are idle (the figures: README, "The quarterly build"). Imported
-    before the workers' fork instead, they would stay in the build's own process through
-    dbt, 30 MB more at its peak."""
+    runs, when the workers are idle (the figures: README, "The exports' and reports'
+    workers"). Imported before the workers' fork instead, they would stay in the build's own
+    process through dbt, 30 MB more at its peak."""
     if worker_count() > 1 and _executor:
         for _ in range(worker_count()):
             _executor[0].submit(_import, modules)
