@@ -119,10 +119,10 @@ def render_figures_yaml() -> str:
         "      - unique_combination:",
         "          arguments:",
         "            columns: [file_path]",
+        "            not_null: true",
         "    columns:",
         "      - name: file_path",
         "        description: \"{{ doc('file_path') }}\"",
-        "        data_tests: [not_null]",
     ]
     for item in sorted(read("ref_items"), key=lambda row: int(row["display_order"])):
         lines += [

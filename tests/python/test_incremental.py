@@ -291,6 +291,34 @@ def test_a_quarterly_build_tests_the_grain_of_the_quarters_it_wrote_and_a_full_r
         assert re.search(rf"Failure in test {test}\S*.*\n.*Got 2 results", refreshed.output), table
 
 
+def test_the_key_test_finds_a_key_column_left_empty_and_lets_one_that_may_be(builds: dict, tmp_path: Path) -> None:
+    """unique_combination with `not_null` finds nulls in the key columns in the query that
+    finds repeats (tests/generic/unique_combination.sql), instead of a not_null test of each
+    key column. On a copy of the incremental warehouse, a rank row with no LA (`not_null:
+    true`) and a finding with no rule (`not_null: [file_path, rule_id]`) each fail their
+    model's key test with one row, while the findings about a whole file, which have no
+    line and no item, pass."""
+    db_path = tmp_path / "riia.duckdb"
+    shutil.copyfile(builds["incremental_db"], db_path)
+    with duckdb.connect(str(db_path)) as con:
+        whole_file = con.sql(
+            "select count(*) from intermediate.int_validation_findings where line_number is null and item_code is null"
+        ).fetchone()[0]
+        for table, column in (
+            ("intermediate.int_view_benchmarks", "la_code"),
+            ("intermediate.int_validation_findings", "rule_id"),
+        ):
+            con.execute(f"insert into {table} select * replace (null as {column}) from {table} limit 1")
+    assert whole_file > 0
+    (tmp_path / "returns").mkdir()
+    models = ("int_view_benchmarks", "int_validation_findings")
+    selected = ("--select", *(f"{model},test_name:unique_combination" for model in models))
+    tested = run_dbt(tmp_path / "returns", db_path, "test", selected, check=False)
+    assert tested.returncode != 0
+    for model in models:
+        assert re.search(rf"Failure in test unique_combination_{model}\S*.*\n.*Got 1 result", tested.output), model
+
+
 def test_a_resubmission_correcting_an_error_replaces_the_quarantined_return(builds: dict) -> None:
     assert builds["first_status"] == [(1, "quarantined")]
     # accepted (its figures differ from last quarter's enough to warn, as real ones may)

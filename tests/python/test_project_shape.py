@@ -94,6 +94,19 @@ def violations(found: dict[str, str], rule: str, exceptions: dict[str, dict[str,
     return {name: why for name, why in found.items() if name not in allowed}
 
 
+def key_test_not_null(manifest: dict, node: dict) -> set[str]:
+    """The key columns the model's primary-key test itself finds nulls in
+    (unique_combination's `not_null`: true for every column, or a list)."""
+    found: set[str] = set()
+    for test in key_tests(manifest, node):
+        kwargs = test["test_metadata"].get("kwargs", {})
+        if kwargs.get("not_null") is True:
+            found.update(kwargs["columns"])
+        elif kwargs.get("not_null"):
+            found.update(kwargs["not_null"])
+    return found
+
+
 def test_every_model_has_a_primary_key_test_and_not_null_keys(manifest: dict, exceptions: dict) -> None:
     missing, nullable = {}, {}
     for node in models(manifest):
@@ -105,7 +118,7 @@ def test_every_model_has_a_primary_key_test_and_not_null_keys(manifest: dict, ex
             (test.get("test_metadata") or {}).get("kwargs", {}).get("column_name")
             for test in data_tests_on(manifest, node["unique_id"])
             if (test.get("test_metadata") or {}).get("name") == "not_null"
-        }
+        } | key_test_not_null(manifest, node)
         # a constraint holds in a table only: on a view DuckDB has none (dbt documents it)
         constrained = {
             name
