@@ -433,12 +433,17 @@ def last_run_seconds(cache: pytest.Cache | None) -> dict[str, float]:
 
 
 def keep_seconds(cache_dir: Path, kept: Path = KEPT_SECONDS) -> dict[str, int]:
-    """Keep the last run's time per test file (pytest's cache in `cache_dir`), in whole
-    seconds, in the repository (`make test-seconds`); what was kept."""
+    """Keep the last run's time per test file (pytest's cache in `cache_dir`, beside the
+    tests), in whole seconds, in the repository (`make test-seconds`); what was kept. A file
+    no longer there is dropped: the cache keeps every file any run has timed."""
     path = cache_dir / "v" / SECONDS_KEY
     if not path.exists():
         raise SystemExit(f"{path} holds no times: run `make test` first")
-    seconds = {name: round(value) for name, value in sorted(json.loads(path.read_text(encoding="utf-8")).items())}
+    seconds = {
+        name: round(value)
+        for name, value in sorted(json.loads(path.read_text(encoding="utf-8")).items())
+        if (cache_dir.parent / name).is_file()
+    }
     kept.write_text(json.dumps(seconds, indent=2) + "\n", encoding="utf-8")
     return seconds
 

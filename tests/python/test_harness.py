@@ -63,7 +63,11 @@ def test_the_kept_times_name_every_file_that_builds_and_no_file_that_is_gone() -
 def test_keeping_the_times_takes_the_last_runs_in_whole_seconds(tmp_path: Path) -> None:
     cache = tmp_path / ".pytest_cache"
     (cache / "v" / "riia").mkdir(parents=True)
-    (cache / "v" / SECONDS_KEY).write_text(json.dumps({f"{HERE}/test_b.py": 12.6, f"{HERE}/test_a.py": 0.4}))
+    times = {f"{HERE}/test_b.py": 12.6, f"{HERE}/test_a.py": 0.4, f"{HERE}/test_removed.py": 3.0}
+    (cache / "v" / SECONDS_KEY).write_text(json.dumps(times))
+    (tmp_path / HERE).mkdir(parents=True)
+    for name in ("test_a.py", "test_b.py"):  # test_removed.py is no longer there
+        (tmp_path / HERE / name).write_text("")
     kept = tmp_path / "kept.json"
     assert keep_seconds(cache, kept) == {f"{HERE}/test_a.py": 0, f"{HERE}/test_b.py": 13}
     assert list(json.loads(kept.read_text())) == [f"{HERE}/test_a.py", f"{HERE}/test_b.py"]
