@@ -291,13 +291,18 @@ def test_a_quarterly_build_tests_the_grain_of_the_quarters_it_wrote_and_a_full_r
         assert re.search(rf"Failure in test {test}\S*.*\n.*Got 2 results", refreshed.output), table
 
 
-def test_the_key_test_finds_a_key_column_left_empty_and_lets_one_that_may_be(builds: dict, tmp_path: Path) -> None:
+def test_the_key_and_not_null_tests_find_a_column_left_empty_and_let_one_that_may_be(
+    builds: dict, tmp_path: Path
+) -> None:
     """unique_combination with `not_null` finds nulls in the key columns in the query that
-    finds repeats (tests/generic/unique_combination.sql), instead of a not_null test of each
-    key column. On a copy of the incremental warehouse, a rank row with no LA (`not_null:
-    true`) and a finding with no rule (`not_null: [file_path, rule_id]`) each fail their
-    model's key test with one row, while the findings about a whole file, which have no
-    line and no item, pass."""
+    finds repeats (tests/generic/unique_combination.sql), and not_null_columns those of the
+    other columns that must have a value (tests/generic/not_null_columns.sql), instead of a
+    not_null test of each column. On a copy of the incremental warehouse, a rank row with no
+    LA (`not_null: true`) and a finding with no rule (`not_null: [file_path, rule_id]`) each
+    fail their model's key test with one row, while the findings about a whole file, which
+    have no line and no item, pass; two findings without a message and one without a
+    severity, and an indicator of the register without a polarity, fail not_null_columns
+    with one row per column left empty."""
     db_path = tmp_path / "riia.duckdb"
     shutil.copyfile(builds["incremental_db"], db_path)
     with duckdb.connect(str(db_path)) as con:
@@ -309,14 +314,30 @@ def test_the_key_test_finds_a_key_column_left_empty_and_lets_one_that_may_be(bui
             ("intermediate.int_validation_findings", "rule_id"),
         ):
             con.execute(f"insert into {table} select * replace (null as {column}) from {table} limit 1")
+        for table, column, rows in (
+            ("intermediate.int_validation_findings", "message", 2),
+            ("intermediate.int_validation_findings", "severity", 1),
+            ("reference.ref_indicators", "polarity", 1),
+        ):
+            con.execute(
+                f"update {table} set {column} = null where rowid in "
+                f"(select rowid from {table} where {column} is not null order by rowid limit {rows})"
+            )
     assert whole_file > 0
     (tmp_path / "returns").mkdir()
     models = ("int_view_benchmarks", "int_validation_findings")
-    selected = ("--select", *(f"{model},test_name:unique_combination" for model in models))
+    selected = (
+        "--select",
+        *(f"{model},test_name:unique_combination" for model in models),
+        *(f"{model},test_name:not_null_columns" for model in ("int_validation_findings", "ref_indicators")),
+    )
     tested = run_dbt(tmp_path / "returns", db_path, "test", selected, check=False)
     assert tested.returncode != 0
     for model in models:
         assert re.search(rf"Failure in test unique_combination_{model}\S*.*\n.*Got 1 result", tested.output), model
+    for model, columns in (("int_validation_findings", 2), ("ref_indicators", 1)):
+        failed = rf"Failure in test not_null_columns_{model}\S*.*\n.*Got {columns} result"
+        assert re.search(failed, tested.output), (model, tested.output[-3000:])
 
 
 def test_a_resubmission_correcting_an_error_replaces_the_quarantined_return(builds: dict) -> None:

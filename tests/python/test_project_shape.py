@@ -107,6 +107,18 @@ def key_test_not_null(manifest: dict, node: dict) -> set[str]:
     return found
 
 
+def not_null_tested(manifest: dict, node: dict) -> set[str]:
+    """The columns a not_null test, or the model's not_null_columns test, finds nulls in."""
+    found: set[str] = set()
+    for test in data_tests_on(manifest, node["unique_id"]):
+        metadata = test.get("test_metadata") or {}
+        if metadata.get("name") == "not_null":
+            found.add(metadata["kwargs"]["column_name"])
+        elif metadata.get("name") == "not_null_columns":
+            found.update(metadata["kwargs"]["columns"])
+    return found
+
+
 def test_every_model_has_a_primary_key_test_and_not_null_keys(manifest: dict, exceptions: dict) -> None:
     missing, nullable = {}, {}
     for node in models(manifest):
@@ -114,11 +126,7 @@ def test_every_model_has_a_primary_key_test_and_not_null_keys(manifest: dict, ex
         if keys is None:
             missing[node["name"]] = "no unique or unique_combination test"
             continue
-        not_null = {
-            (test.get("test_metadata") or {}).get("kwargs", {}).get("column_name")
-            for test in data_tests_on(manifest, node["unique_id"])
-            if (test.get("test_metadata") or {}).get("name") == "not_null"
-        } | key_test_not_null(manifest, node)
+        not_null = not_null_tested(manifest, node) | key_test_not_null(manifest, node)
         # a constraint holds in a table only: on a view DuckDB has none (dbt documents it)
         constrained = {
             name
