@@ -94,28 +94,20 @@ def violations(found: dict[str, str], rule: str, exceptions: dict[str, dict[str,
     return {name: why for name, why in found.items() if name not in allowed}
 
 
-def key_test_not_null(manifest: dict, node: dict) -> set[str]:
-    """The key columns the model's primary-key test itself finds nulls in
-    (unique_combination's `not_null`: true for every column, or a list)."""
-    found: set[str] = set()
-    for test in key_tests(manifest, node):
-        kwargs = test["test_metadata"].get("kwargs", {})
-        if kwargs.get("not_null") is True:
-            found.update(kwargs["columns"])
-        elif kwargs.get("not_null"):
-            found.update(kwargs["not_null"])
-    return found
-
-
 def not_null_tested(manifest: dict, node: dict) -> set[str]:
-    """The columns a not_null test, or the model's not_null_columns test, finds nulls in."""
+    """The columns the model's data tests find nulls in: a not_null test's column, a
+    not_null_columns test's columns, and those its key test checks (unique_combination's
+    `not_null`: true for every column of the grain, or a list)."""
     found: set[str] = set()
     for test in data_tests_on(manifest, node["unique_id"]):
         metadata = test.get("test_metadata") or {}
+        kwargs = metadata.get("kwargs", {})
         if metadata.get("name") == "not_null":
-            found.add(metadata["kwargs"]["column_name"])
+            found.add(kwargs["column_name"])
         elif metadata.get("name") == "not_null_columns":
-            found.update(metadata["kwargs"]["columns"])
+            found.update(kwargs["columns"])
+        elif metadata.get("name") == "unique_combination" and kwargs.get("not_null"):
+            found.update(kwargs["columns"] if kwargs["not_null"] is True else kwargs["not_null"])
     return found
 
 
@@ -126,7 +118,7 @@ def test_every_model_has_a_primary_key_test_and_not_null_keys(manifest: dict, ex
         if keys is None:
             missing[node["name"]] = "no unique or unique_combination test"
             continue
-        not_null = not_null_tested(manifest, node) | key_test_not_null(manifest, node)
+        not_null = not_null_tested(manifest, node)
         # a constraint holds in a table only: on a view DuckDB has none (dbt documents it)
         constrained = {
             name
