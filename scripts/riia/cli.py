@@ -80,7 +80,8 @@ def load(
 
     from riia import config, intake, paths
 
-    folder = paths.project_path(returns) if returns else paths.returns_dir()
+    # a path given on the command line is the shell's, as --db's and `riia sample --out`'s are
+    folder = returns if returns else paths.returns_dir()
     try:
         rules = intake.FolderRules.from_settings(config.settings())
         db.parent.mkdir(parents=True, exist_ok=True)
@@ -94,7 +95,7 @@ def load(
         )
     except OSError as error:
         _fail(f"The database {db} cannot be written ({error.strerror}): choose a --db in a folder you can write to.")
-    typer.echo(f"Loaded {folder} into {db}: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    typer.echo(f"Loaded {folder} into {db}: {intake.counts_text(counts, rules)}")
 
 
 class OutputFormat(StrEnum):

@@ -24,7 +24,6 @@ untouched since (`earlier_reads`): its bytes and SHA-256 are taken from that loa
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import stat
@@ -34,7 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-SAMPLE_MARKER = Path(".riia-sample") / "manifest.json"
+from riia.sample import marker
+
 TEMPORARY_NAME = re.compile(r"(^~\$)|(^\.#)|(\.tmp$)|(~$)|(^~)", re.IGNORECASE)
 LA_FOLDER = re.compile(r"(?P<la_code>\d{3})(?:$|[ _\-].*)")
 BATCH_BYTES = 32 * 1024 * 1024
@@ -99,17 +99,13 @@ class FolderRules:
 
 
 def sample_manifest(root: Path) -> dict[str, str]:
-    """{relative path: SHA-256} of the files the sample generator wrote, if it wrote this folder."""
-    marker = root / SAMPLE_MARKER
+    """{relative path: SHA-256} of the files the sample generator wrote, if it wrote this
+    folder (riia.sample.marker): a file with those bytes is whole, however new."""
     try:
-        manifest = json.loads(marker.read_text(encoding="utf-8"))
+        files = marker.read_manifest(root).get("files", {})
     except (OSError, ValueError):
         return {}
-    return {entry["path"]: entry["sha256"] for entry in manifest.get("files", []) if "path" in entry}
-
-
-def is_sample(root: Path) -> bool:
-    return (root / SAMPLE_MARKER).is_file()
+    return {str(path): str(digest) for path, digest in files.items()} if isinstance(files, dict) else {}
 
 
 def _inside(path: Path | str, root: Path) -> bool:
@@ -416,9 +412,22 @@ def load(con: Any, root: Path, rules: FolderRules, now: datetime | None = None, 
     con.execute(
         "create or replace table raw.returns_folder as select ? as returns_layout, ? as settle_seconds, "
         "? as max_file_bytes, ? as is_sample, cast(? as timestamptz) as scanned_at",
-        [rules.layout, rules.settle_seconds, rules.max_bytes, is_sample(root), now],
+        [rules.layout, rules.settle_seconds, rules.max_bytes, marker.is_sample(root), now],
     )
     return counts
+
+
+def counts_text(counts: dict[str, int], rules: FolderRules) -> str:
+    """What a load found, as `riia build` and `riia load` print it: the count per status,
+    and why any file waits (its landed row, `intake_problem`, says which and why)."""
+    text = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    if counts.get("waiting"):
+        text += (
+            f" (a file waits when it was modified less than {rules.settle_seconds} s before the load, or its time is"
+            " in the future: it may still be being written, and the next load reads it; returns_settle_seconds sets"
+            " the wait)"
+        )
+    return text
 
 
 def count_returns(root: Path) -> int:

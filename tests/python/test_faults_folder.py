@@ -26,6 +26,7 @@ import pytest
 import faultkit as fk
 from conftest import PARSES, write_valid_return
 from riia import intake
+from riia.sample import marker
 
 P1 = "2024-25 Q1"
 
@@ -268,6 +269,22 @@ def test_a_half_written_upload_waits_for_the_next_build(tmp_path: Path) -> None:
     landed = land(root, settle_seconds=60)
     assert landed["2024-25_Q1/805_2024-25_Q1_v2.csv"]["intake_status"] == "waiting"
     assert landed["2024-25_Q1/805_2024-25_Q1.csv"]["intake_status"] == "read"
+
+
+def test_the_samples_files_are_read_the_moment_they_are_written_and_an_edited_one_waits(tmp_path: Path) -> None:
+    """The sample generator's manifest (riia.sample.marker) says which bytes it wrote: such a
+    file is whole however new, and is read at once (a newcomer's first build, `make dbt-test`);
+    a file changed since, or one the generator did not write, waits like any other."""
+    root = tmp_path / "returns"
+    written = [valid(root, la_code) for la_code in ("805", "806", "807")]
+    files = {path.relative_to(root).as_posix(): path.read_bytes() for path in written}
+    marker.manifest_path(root).parent.mkdir()
+    marker.manifest_path(root).write_text(marker.render_manifest("test", 1, P1, 1, files), encoding="utf-8")
+    written[1].write_bytes(written[1].read_bytes() + b"806,2024-25 Q1,CONTACTS,1\n")  # edited after the generator
+    extra = valid(root, "808")
+    landed = land(root, settle_seconds=60)
+    status = {path: landed[path.relative_to(root).as_posix()]["intake_status"] for path in (*written, extra)}
+    assert status == {written[0]: "read", written[1]: "waiting", written[2]: "read", extra: "waiting"}
 
 
 def test_a_modification_time_in_the_future_waits(tmp_path: Path) -> None:

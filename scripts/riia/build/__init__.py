@@ -19,7 +19,6 @@ what happened and what to do.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import json
 import os
@@ -99,7 +98,6 @@ class BuildPlan:
     wait_seconds: float = 0.0
     write_sample_if_empty: bool = True
     full_refresh: bool = False
-    wrote_sample: bool = False  # this build wrote the sample returns: complete, no need to settle
     messages: list[str] = field(default_factory=list)
 
     @classmethod
@@ -171,7 +169,6 @@ def check_returns_folder(plan: BuildPlan) -> None:
         say(f"No returns in {plan.returns_dir}: writing the generated sample returns there (SAMPLE DATA).")
         if sample.main(["--out", str(plan.returns_dir), "--only-if-empty"]) != 0:
             raise BuildError("The sample returns could not be written.")
-        plan.wrote_sample = True
         return
     if not plan.returns_dir.exists():
         raise BuildError(
@@ -235,11 +232,9 @@ def carry_forward(start: Path | None, db_path: Path) -> None:
 def load_returns(plan: BuildPlan, db_path: Path, reread: bool = False) -> dict[str, int]:
     """The returns folder into the warehouse's landing table (riia.intake); `reread`: every
     file read again, for a build that rebuilds everything."""
+    # the sample's files are read the moment they are written, a newcomer's first `make
+    # build` included: the loader knows them by the sample's manifest (intake.sample_manifest)
     rules = intake.FolderRules.from_settings(plan.settings)
-    if plan.wrote_sample:
-        # the files were written, whole, by this process a moment ago: they need not rest
-        # `returns_settle_seconds` before they are read (a newcomer's first `make build`)
-        rules = dataclasses.replace(rules, settle_seconds=0)
     with duckdb.connect(str(db_path)) as con:
         counts = intake.load(con, plan.returns_dir, rules, reread=reread)
     return counts
@@ -300,7 +295,7 @@ def run(plan: BuildPlan) -> int:
             pause_for_tests(plan.build_dir, step)
             say(f"[1/5] Loading the returns folder {plan.returns_dir}")
             counts = load_returns(plan, db_path, reread=redo.full_refresh)
-            say("  " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+            say("  " + intake.counts_text(counts, intake.FolderRules.from_settings(plan.settings)))
             step = clock.enter("dbt")
             pause_for_tests(plan.build_dir, step)
             say(
