@@ -316,6 +316,21 @@ NOT_COMPARED_TABLES = {"int_period_inputs", "int_period_inputs_committed", "int_
 NOT_COMPARED_COLUMNS = {"loaded_at", "recorded_at"}
 
 
+def empty_tables(db_path: Path) -> set[str]:
+    """The tables of the computed layers (those `differing_tables` compares) that hold no row:
+    two builds agree on such a table whatever their code does with rows."""
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return {
+            f"{schema}.{table}"
+            for schema, table in con.sql(
+                "select schema_name, table_name from duckdb_tables() "
+                "where schema_name in ('staging', 'intermediate', 'marts', 'sharing')"
+            ).fetchall()
+            if table not in NOT_COMPARED_TABLES
+            and not con.sql(f'select 1 from "{schema}"."{table}" limit 1').fetchall()
+        }
+
+
 def differing_tables(left: Path, right: Path) -> dict[str, tuple[int, int]]:
     """Every table of the computed layers whose rows differ: {table: (rows only left, only right)}."""
     with duckdb.connect() as con:

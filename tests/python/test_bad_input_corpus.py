@@ -238,6 +238,19 @@ def test_each_file_gets_the_outcome_its_findings_mean(corpus: CorpusBuild, file:
 
 
 @pytest.mark.build
+def test_the_outcome_is_checked_for_every_file_but_those_no_return_stands_for(corpus: CorpusBuild) -> None:
+    """The test above checks a file's outcome only when the file is the version in use of an
+    LA's return: these are the corpus files it passes over, each for its reason."""
+    passed_over = sorted(f for f in CORPUS_FILES if f not in NOT_READ and corpus_path(f) not in corpus.returns)
+    assert passed_over == [
+        "36_file_name_not_template/334_2022-23_Q4 (1).csv",  # its name gives no LA and quarter
+        # one version of a return in two files: the return is recorded under the other file
+        "37_same_version_twice_identical/filed/335_2023-24_Q1.csv",
+        "38_same_version_twice_different/filed/336_2023-24_Q2.csv",
+    ]
+
+
+@pytest.mark.build
 @pytest.mark.parametrize("file", [corpus_file(f) for f in CORPUS_FILES])
 def test_no_line_is_lost_silently(corpus: CorpusBuild, file: str) -> None:
     """data lines + header + rejected lines = the physical lines of the file (a quoted comment

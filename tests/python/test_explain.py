@@ -45,12 +45,10 @@ def test_a_comparator_lists_the_las_it_pooled(sample_build: Build) -> None:
         "and comparator_key = '805' and period = '2024-25 Q4' and indicator_code = 'CLA_END' and measure = 'rate_per_10k'"
     )[0]
     text = explain(sample_build.db_path, "805", "2024-25 Q4", "CLA_END", None, "neighbours")
-    assert f"value = {value:.3f}" in text and f"{contributing} of 10 LAs contributed" in text
-    assert (
-        {line.split()[0] for line in text.splitlines() if ": pooled" in line} == neighbours
-        if contributing == 10
-        else True
-    )
+    # every neighbour of 805 returned in the sample's last quarter: each is listed as pooled
+    assert contributing == 10 and len(neighbours) == 10
+    assert f"value = {value:.3f}" in text and "10 of 10 LAs contributed" in text
+    assert {line.split()[0] for line in text.splitlines() if ": pooled" in line} == neighbours
 
 
 @pytest.mark.build

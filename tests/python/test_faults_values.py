@@ -118,6 +118,8 @@ def test_report_csv_neutralises_formula_cells(tmp_path: Path) -> None:
         ("item", "value", "comment", "n"),
         [{"item": "=1+2", "value": "+44 1234", "comment": '=HYPERLINK("http://x","y")', "n": 3}],
     )
+    cells = list(fk.csv_cells(path))
+    assert {"'=1+2", "'+44 1234", '\'=HYPERLINK("http://x","y")', "3"} <= set(cells), cells
     assert fk.unsafe_cells(tmp_path) == []
 
 

@@ -161,6 +161,16 @@ def las_of_period(build: Build) -> dict[str, set[str]]:
 
 
 @pytest.mark.build
+def test_every_file_of_the_history_was_validated(history_build: Build) -> None:
+    """The counts of findings below are 0 because the rules passed, not because they never ran."""
+    read = history_build.scalar("select count(*) from raw.la_return_files where intake_status = 'read'")
+    validated = history_build.scalar(
+        "select count(*) from intermediate.int_validation_scope where scope_role = 'validate'"
+    )
+    assert read > 1000 and validated == read
+
+
+@pytest.mark.build
 def test_predecessor_las_load_under_their_codes_of_the_day(history_build: Build) -> None:
     received = history_build.query(
         f"select la_code, min(period), max(period) from marts.fct_returns where la_code in {PREDECESSORS} group by all order by 1"
@@ -226,5 +236,6 @@ def test_twelve_month_measures_pool_in_comparators_like_any_other(history_build:
 
 def test_the_fixture_is_the_reference_extract() -> None:
     shared = PROJECT_ROOT.parent / "shared" / "reference" / "dfe_published_la_extract.csv"
-    if shared.is_file():
-        assert Path(EXTRACT).read_bytes() == shared.read_bytes()
+    if not shared.is_file():
+        pytest.skip(f"reference folder {shared.parent} is absent")
+    assert Path(EXTRACT).read_bytes() == shared.read_bytes()

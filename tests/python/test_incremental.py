@@ -25,6 +25,7 @@ from conftest import (
     PROJECT_ROOT,
     Build,
     differing_tables,
+    empty_tables,
     run_dbt,
     valid_return_rows,
     write_return,
@@ -145,6 +146,17 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     (returns / QUARTERS[0].replace(" ", "_") / f"contacts_{las[4]}.csv").unlink()
     write_valid_return(returns, las[5], "2011-12 Q3")
     write_return(returns, f"{folder}/cin_{las[5]}.csv", valid_return_rows(las[5], QUARTERS[2]))
+    # in the new quarter, the last LA's resubmission with a comment on a figure, then a third
+    # version that is no CSV at all (a reject, quarantined: the second stays in use), so that
+    # the comments and rejects are compared with the full build's, not empty in both
+    new_folder, index = QUARTERS[8].replace(" ", "_"), len(las) - 1
+    figures = {"CONTACTS": 900 + 7 * index + 13 * 8, "CLA_END": 120 + index}
+    rows = [
+        (*row[:4], "Two sibling groups came into care in the last week" if row[2] == "CLA_END" else "")
+        for row in valid_return_rows(las[index], QUARTERS[8], **figures)
+    ]
+    write_return(returns, f"{new_folder}/{las[index]}_{new_folder}_v2.csv", rows)
+    (returns / new_folder / f"{las[index]}_{new_folder}_v3.csv").write_bytes(b"PK\x03\x04" + bytes(64))
 
     next_db = root / "next" / "riia.duckdb"
     next_db.parent.mkdir()
@@ -236,6 +248,17 @@ def test_a_build_with_nothing_changed_recomputes_nothing_and_revalidates_only_re
 
 def test_an_incremental_build_equals_a_full_build(builds: dict) -> None:
     assert differing_tables(builds["incremental_db"], builds["full_db"]) == {}
+    # what the fixture's quarters leave empty: nothing is released to an audience outside the
+    # region (test_sharing compares an incremental build with a full one where it is)
+    assert sorted(empty_tables(builds["full_db"])) == [
+        "intermediate.int_sharing_disclosure",
+        "intermediate.int_sharing_outputs_national",
+        "sharing.shr_adcs__national",
+        "sharing.shr_agreed__indicators",
+        "sharing.shr_d2i__riia_core",
+        "sharing.shr_dfe__riia_core",
+        "sharing.shr_regional__cross_regional",
+    ]
 
 
 def test_incremental_builds_leave_no_table_a_full_build_has_not(builds: dict) -> None:

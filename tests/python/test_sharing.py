@@ -32,7 +32,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_ROOT, Build, append_seed_rows, differing_tables, run_dbt, write_valid_return
+from conftest import PROJECT_ROOT, Build, append_seed_rows, differing_tables, empty_tables, run_dbt, write_valid_return
 from riia import publish, release
 from riia.bench.releases import copy_project
 
@@ -428,7 +428,8 @@ def test_app_b_organisation_receives_nothing_without_authorisation_and_its_outpu
 def test_an_excepted_la_and_a_withdrawn_region_leave_the_cross_regional_share_only(stages: dict) -> None:
     db = stages["released"].db_path
     d2i = {row[0] for row in query(db, "select distinct la_code from sharing.shr_d2i__riia_core")}
-    assert "202" not in d2i and not d2i & {"370", "371", "372", "373"}
+    # the regions that share with D2I, without London's excepted LA (Yorkshire withdrew)
+    assert d2i == {la for la, region in LAS.items() if region in {"NE", "NW", "LDN"}} - {"202"}
     dfe = {row[0] for row in query(db, "select distinct la_code from sharing.shr_dfe__riia_core")}
     assert {"202", "370"} <= dfe
 
@@ -490,6 +491,11 @@ def test_a_release_recomputes_its_quarter_and_those_after_not_the_history(stages
     scope = [period for (period,) in incremental.query("select period from intermediate.int_build_scope order by 1")]
     assert scope[0] == "2024-25 Q4" and len(scope) == 8, scope
     assert differing_tables(incremental.db_path, stages["rereleased"].db_path) == {}
+    # every sharing table holds rows here (test_incremental compares the comments and rejects)
+    assert empty_tables(stages["rereleased"].db_path) == {
+        "intermediate.int_return_comments",
+        "marts.fct_return_rejects",
+    }
 
 
 # ---------------------------------------------------------------- no recovery by differencing

@@ -492,6 +492,19 @@ def test_great_expectations_loads_the_suites() -> None:
 # --- the rules, broken and kept ------------------------------------------------------------
 
 
+def test_every_case_was_validated(validated: ValidatedReturns) -> None:
+    """A case's lack of a finding (the tests below) means it passed only if its file was among
+    those the rules ran on: every case's file is in the validation's scope."""
+    scope = {
+        path
+        for (path,) in validated.build.query(
+            "select file_path from intermediate.int_validation_scope where scope_role = 'validate'"
+        )
+    }
+    cases = {case.file_path for case in validated.cases.values()}
+    assert len(cases) > 40 and cases <= scope, sorted(cases - scope)
+
+
 def test_a_valid_return_has_no_finding(validated: ValidatedReturns) -> None:
     assert validated.of("clean_previous") == []
     assert validated.of("clean") == []
