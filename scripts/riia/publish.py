@@ -302,6 +302,10 @@ def append_quarters(
     return before["rows"] + added_rows
 
 
+# the storage format of a recipient's DuckDB file, pinned where the file is attached: one
+# that DuckDB 0.10.2 and every later version opens, whichever version writes it (DuckDB 2.0
+# writes a format of its own by default, which no DuckDB 1.x opens: README, DuckDB's version)
+RECIPIENT_STORAGE_VERSION = "v0.10.2"
 # the tables of a recipient's DuckDB file that describe the delivery, written at every build
 DELIVERY_TABLES = ("agreements_used", "withheld", "handling")
 # the sharing models whose tables hold no figure: a region's returns tracker (each return's
@@ -361,7 +365,7 @@ def write_recipient(
     from_previous = kept and delivered <= {*queries, *DELIVERY_TABLES}
     if from_previous:
         shutil.copyfile(previous, building)
-    con.execute(f"attach '{building}' as recipient_db")
+    con.execute(f"attach '{building}' as recipient_db (storage_version '{RECIPIENT_STORAGE_VERSION}')")
     files = []
     try:
         for name in (*DELIVERY_TABLES, *replaced) if from_previous else ():

@@ -633,6 +633,20 @@ def delivered(published: Published, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.mark.build
+def test_every_recipients_duckdb_file_opens_in_duckdb_0_10_2_and_later(
+    published: Published, delivered: Delivered
+) -> None:
+    """A recipient's DuckDB may be older than the build's: each file is stored in the format of
+    publish.RECIPIENT_STORAGE_VERSION, 64 in the file's header (DuckDB's storage page)."""
+    files = [*(published.root / "exports").rglob("*.duckdb"), *delivered.exports.rglob("*.duckdb")]
+    assert len(files) >= 20
+    for path in files:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+        assert header[8:12] == b"DUCK" and int.from_bytes(header[12:20], "little") == 64, path.name
+
+
+@pytest.mark.build
 def test_unchanged_export_tables_are_carried_from_the_last_delivery_as_a_fresh_export_would_write_them(
     delivered: Delivered, tmp_path: Path
 ) -> None:
