@@ -314,6 +314,8 @@ def copy_warehouse(build: Build, folder: Path) -> Build:
 # what a build records about itself rather than computes from its inputs
 NOT_COMPARED_TABLES = {"int_period_inputs", "int_period_inputs_committed", "int_build_scope", "int_validation_scope"}
 NOT_COMPARED_COLUMNS = {"loaded_at", "recorded_at"}
+# the computed layers, whose tables two builds of the same inputs must agree on
+COMPARED_SCHEMAS = ("staging", "intermediate", "marts", "sharing")
 
 
 def empty_tables(db_path: Path) -> set[str]:
@@ -323,8 +325,7 @@ def empty_tables(db_path: Path) -> set[str]:
         return {
             f"{schema}.{table}"
             for schema, table in con.sql(
-                "select schema_name, table_name from duckdb_tables() "
-                "where schema_name in ('staging', 'intermediate', 'marts', 'sharing')"
+                f"select schema_name, table_name from duckdb_tables() where schema_name in {COMPARED_SCHEMAS}"
             ).fetchall()
             if table not in NOT_COMPARED_TABLES
             and not con.sql(f'select 1 from "{schema}"."{table}" limit 1').fetchall()
@@ -338,7 +339,7 @@ def differing_tables(left: Path, right: Path) -> dict[str, tuple[int, int]]:
         con.execute(f"attach '{right}' as r (read_only)")
         tables = con.sql(
             "select schema_name, table_name from duckdb_tables() where database_name = 'l' "
-            "and schema_name in ('staging', 'intermediate', 'marts', 'sharing') order by all"
+            f"and schema_name in {COMPARED_SCHEMAS} order by all"
         ).fetchall()
         assert len(tables) > 30, tables
         differing = {}

@@ -63,12 +63,15 @@ def las_of(regions: tuple[str, ...], per_region: int = 6) -> list[str]:
     return sorted(la for region in regions for la in [la for r, la in current if r == region][:per_region])
 
 
+def quarter_figures(index: int, period: str) -> dict[str, int]:
+    """The figures of the `index`-th LA's return of `period`: they differ between LAs and
+    quarters, so that ranks and comparators mean something."""
+    return {"CONTACTS": 900 + 7 * index + 13 * QUARTERS.index(period), "CLA_END": 120 + index}
+
+
 def write_quarter(folder: Path, period: str, las: list[str]) -> None:
     for index, la in enumerate(las):
-        # figures that differ between LAs and quarters, so that ranks and comparators mean something
-        write_valid_return(
-            folder, la, period, CONTACTS=900 + 7 * index + 13 * QUARTERS.index(period), CLA_END=120 + index
-        )
+        write_valid_return(folder, la, period, **quarter_figures(index, period))
 
 
 def quarterly_build(returns: Path, db_path: Path, with_seeds: bool = False, chunk: int | None = None) -> Build:
@@ -150,10 +153,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # version that is no CSV at all (a reject, quarantined: the second stays in use), so that
     # the comments and rejects are compared with the full build's, not empty in both
     new_folder, index = QUARTERS[8].replace(" ", "_"), len(las) - 1
-    figures = {"CONTACTS": 900 + 7 * index + 13 * 8, "CLA_END": 120 + index}
     rows = [
         (*row[:4], "Two sibling groups came into care in the last week" if row[2] == "CLA_END" else "")
-        for row in valid_return_rows(las[index], QUARTERS[8], **figures)
+        for row in valid_return_rows(las[index], QUARTERS[8], **quarter_figures(index, QUARTERS[8]))
     ]
     write_return(returns, f"{new_folder}/{las[index]}_{new_folder}_v2.csv", rows)
     (returns / new_folder / f"{las[index]}_{new_folder}_v3.csv").write_bytes(b"PK\x03\x04" + bytes(64))

@@ -229,12 +229,11 @@ def carry_forward(start: Path | None, db_path: Path) -> None:
     os.chmod(db_path, 0o644)
 
 
-def load_returns(plan: BuildPlan, db_path: Path, reread: bool = False) -> dict[str, int]:
+def load_returns(plan: BuildPlan, db_path: Path, rules: intake.FolderRules, reread: bool = False) -> dict[str, int]:
     """The returns folder into the warehouse's landing table (riia.intake); `reread`: every
-    file read again, for a build that rebuilds everything."""
-    # the sample's files are read the moment they are written, a newcomer's first `make
-    # build` included: the loader knows them by the sample's manifest (intake.sample_manifest)
-    rules = intake.FolderRules.from_settings(plan.settings)
+    file read again, for a build that rebuilds everything. The sample's files are read the
+    moment they are written, a newcomer's first `make build` included: the loader knows them
+    by the sample's manifest (intake.sample_manifest)."""
     with duckdb.connect(str(db_path)) as con:
         counts = intake.load(con, plan.returns_dir, rules, reread=reread)
     return counts
@@ -294,8 +293,9 @@ def run(plan: BuildPlan) -> int:
             step = clock.enter("load")
             pause_for_tests(plan.build_dir, step)
             say(f"[1/5] Loading the returns folder {plan.returns_dir}")
-            counts = load_returns(plan, db_path, reread=redo.full_refresh)
-            say("  " + intake.counts_text(counts, intake.FolderRules.from_settings(plan.settings)))
+            rules = intake.FolderRules.from_settings(plan.settings)
+            counts = load_returns(plan, db_path, rules, reread=redo.full_refresh)
+            say("  " + intake.counts_text(counts, rules))
             step = clock.enter("dbt")
             pause_for_tests(plan.build_dir, step)
             say(
