@@ -63,7 +63,7 @@ dbt-test: $(STAMP)  ## dbt build (every model, data test and unit test) on fresh
 	RIIA_RETURNS_DIR=$(TEST_RETURNS) RIIA_DUCKDB_PATH=build/test/riia.duckdb \
 		$(BIN)/dbt source freshness --target-path build/test/target --log-path build/test/logs
 
-# SIZES=12 (or 12,24) times fewer history sizes than the default 12,24,48 (15 to 20 minutes on 2 cores; SIZES=12: 5 to 7).
+# SIZES=12 (or 12,24) times fewer history sizes than the default 12,24,48 (15 to 25 minutes on 2 cores; SIZES=12: 5 to 7).
 SIZES ?=
 bench: $(STAMP)  ## the full build, the quarterly increment at 12/24/48 quarters and riia check against issue 15's targets (build/benchmark/results.md)
 	$(BIN)/riia bench $(if $(SIZES),--sizes $(SIZES))
