@@ -176,9 +176,12 @@ def header_problem(header: list[str]) -> str | None:
     return None
 
 
-def read_lines(source_file: str, content: bytes) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
+def read_lines(source_file: str, content: bytes) -> tuple[dict[str, Any], Iterable[tuple[Any, ...]]]:
     """File-level facts and one tuple (LINE_FIELDS) per physical line, or one for an
-    unreadable file. Tuples, not dicts: a file at the size limit can hold a million lines."""
+    unreadable file. The lines come one at a time, read from the file's text when asked
+    for (`_lines`): a file at the size limit can hold a million lines, which held at once
+    took some 190 MB (every byte of a 1 MiB file a line break) on top of a build's own
+    memory. The facts are complete before the first line: each line's row carries them."""
     text, encoding, has_bom, problem = decode(content)
     facts: dict[str, Any] = {
         **file_name_facts(source_file),
@@ -209,46 +212,65 @@ def read_lines(source_file: str, content: bytes) -> tuple[dict[str, Any], list[t
         facts["file_status"] = "unreadable"
         facts["file_problem"] = f"the file is not valid CSV: {exc}"
         return facts, [_line(None, "file_unreadable", facts["file_problem"], None)]
+    facts.update(_file_status(text, lines, usual_width))
+    return facts, _lines(text, lines, usual_width)
 
-    out: list[tuple[Any, ...]] = []
-    header: list[str] | None = None
-    columns: list[str] = []
-    has_data = False
+
+def _records(text: str, lines: list[str]) -> Iterator[tuple[int, str, list[str] | None]]:
+    """(line number, raw text, fields) of every CSV record (csv_records); one line's record
+    is that line itself (no new string per line)."""
     for first, last, fields in csv_records(text, lines):
-        # one line's record is that line itself (no new string per line)
-        raw = lines[first - 1] if first == last else "\n".join(lines[first - 1 : last])
-        if fields is None:  # a line whose double quote is never closed (see csv_records)
-            out.append(_line(first, "malformed", UNCLOSED_QUOTE, raw))
+        yield first, lines[first - 1] if first == last else "\n".join(lines[first - 1 : last]), fields
+
+
+def _is_blank(fields: list[str]) -> bool:
+    return not any(f.strip() for f in fields)
+
+
+def _file_status(text: str, lines: list[str], usual_width: int | None) -> dict[str, Any]:
+    """The facts a file's lines decide: its header's columns, and whether it is readable.
+    Reads as far as its first data line (the second record of most files). A file with no
+    header (only lines of empty cells, e.g. ",,,,") or with a header but no data row holds
+    no return at all: unreadable (rule T01), not a return whose every item is "missing"
+    (31 T07 warnings and the status accepted_with_warnings)."""
+    columns: list[str] | None = None
+    for first, raw, fields in _records(text, lines):
+        if fields is None or _is_blank(fields):
             continue
-        if not any(f.strip() for f in fields):
-            out.append(_line(first, "blank", BLANK, raw))
-            continue
-        if header is None:
-            header = fields
-            columns = [normalise_header(h) for h in header]
-            facts["header_columns"] = ",".join(columns)
-            bad_header = header_problem(header)
+        if columns is None:
+            columns = [normalise_header(h) for h in fields]
+            found = {"header_columns": ",".join(columns)}
+            bad_header = header_problem(fields)
             if bad_header:
-                facts["file_status"] = "bad_header"
-                facts["file_problem"] = bad_header
-            out.append(_line(first, "header", bad_header, raw))
+                return found | {"file_status": "bad_header", "file_problem": bad_header}
             continue
-        if facts["file_status"] == "bad_header":
-            out.append(_line(first, "malformed", "not read: the file's header row is unusable", raw))
-            continue
-        line = _data_line(first, raw, fields, columns, usual_width)
-        has_data = has_data or line[1] == "data"
-        out.append(line)
-    # A file with no header (only lines of empty cells, e.g. ",,,,") or with a header but
-    # no data row holds no return at all: unreadable (rule T01), not a return whose every
-    # item is "missing" (31 T07 warnings and the status accepted_with_warnings).
-    if header is None:
-        facts["file_status"] = "unreadable"
-        facts["file_problem"] = "the file has no header row and no data (only blank lines)"
-    elif not has_data and facts["file_status"] == "readable":
-        facts["file_status"] = "unreadable"
-        facts["file_problem"] = "the file has a header row but no data rows"
-    return facts, out
+        if _data_line(first, raw, fields, columns, usual_width)[1] == "data":
+            return found
+    if columns is None:
+        return {
+            "file_status": "unreadable",
+            "file_problem": "the file has no header row and no data (only blank lines)",
+        }
+    return found | {"file_status": "unreadable", "file_problem": "the file has a header row but no data rows"}
+
+
+def _lines(text: str, lines: list[str], usual_width: int | None) -> Iterator[tuple[Any, ...]]:
+    """One tuple (LINE_FIELDS) per physical line of a file that decodes as CSV."""
+    columns: list[str] | None = None
+    bad_header: str | None = None
+    for first, raw, fields in _records(text, lines):
+        if fields is None:  # a line whose double quote is never closed (see csv_records)
+            yield _line(first, "malformed", UNCLOSED_QUOTE, raw)
+        elif _is_blank(fields):
+            yield _line(first, "blank", BLANK, raw)
+        elif columns is None:
+            columns = [normalise_header(h) for h in fields]
+            bad_header = header_problem(fields)
+            yield _line(first, "header", bad_header, raw)
+        elif bad_header:
+            yield _line(first, "malformed", "not read: the file's header row is unusable", raw)
+        else:
+            yield _data_line(first, raw, fields, columns, usual_width)
 
 
 def parse_content(source_file: str, content: bytes) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -370,11 +392,13 @@ LANDING_FIELDS: tuple[str, ...] = (
 """The columns of the landing table raw.la_return_files (riia.intake) the parser reads."""
 
 
-def parse_landed(files: Iterable[tuple[Any, ...]], loaded_at: datetime | None = None) -> Iterator[tuple[Any, ...]]:
-    """Rows (OUTPUT_COLUMNS) for every landed file (a tuple of LANDING_FIELDS), in a
-    deterministic order: every line of a file that was read, or one row for a file the
-    loader could not use (too large, unreadable, a link outside the returns folder, not a
-    CSV file) with the reason. A generator: one file's lines are held at a time."""
+def parsed_files(
+    files: Iterable[tuple[Any, ...]], loaded_at: datetime | None = None
+) -> Iterator[tuple[tuple[Any, ...], Iterable[tuple[Any, ...]]]]:
+    """For every landed file (a tuple of LANDING_FIELDS), in a deterministic order: its
+    columns (FILE_COLUMNS) and its lines (LINE_FIELDS, read_lines): every line of a file
+    that was read, or one line for a file the loader could not use (too large, unreadable, a
+    link outside the returns folder, not a CSV file) with the reason."""
     for record in sorted(files, key=lambda f: f[0]):
         landed = dict(zip(LANDING_FIELDS, record, strict=True))
         if landed["intake_status"] == "read":
@@ -392,40 +416,60 @@ def parse_landed(files: Iterable[tuple[Any, ...]], loaded_at: datetime | None = 
             }
             lines = [_line(None, "file_unreadable", landed["intake_problem"], None)]
         known = {**landed, **facts, "loaded_at": loaded_at}
-        file_part = tuple(known[name] for name in FILE_COLUMNS)
+        yield tuple(known[name] for name in FILE_COLUMNS), lines
+
+
+def parse_landed(files: Iterable[tuple[Any, ...]], loaded_at: datetime | None = None) -> Iterator[tuple[Any, ...]]:
+    """Rows (OUTPUT_COLUMNS) of every landed file (parsed_files): its columns, then a line's."""
+    for file_part, lines in parsed_files(files, loaded_at):
         for line in lines:
             yield file_part + line
 
 
 def stage_lines(con: Any, files: Iterable[tuple[Any, ...]], table: str, loaded_at: datetime) -> int:
-    """Parse the landed files into `table` (created or replaced, OUTPUT_TYPES), BATCH_ROWS
-    rows at a time: memory holds one file's lines and one batch, never every line of a build
-    (a file at the size limit can hold a million lines). Returns the number of rows."""
+    """Parse the landed files into `table` (created or replaced, OUTPUT_TYPES; the rows of
+    parse_landed), BATCH_ROWS lines at a time: memory holds one batch, never every line of a
+    file or of a build (a file at the size limit can hold a million lines). A batch is its
+    lines with their file's number and, once each, the columns of the files they are from,
+    which DuckDB puts together as it inserts them: a file's columns repeated on each of its
+    lines made most of what Python built and DuckDB scanned (15 s for a file at the size
+    limit, every byte a line break). Returns the number of rows."""
     con.execute(f"create or replace table {table} ({', '.join(f'{c} {t}' for c, t in OUTPUT_TYPES.items())})")
     total = 0
-    batch: list[tuple[Any, ...]] = []
-    for row in parse_landed(files, loaded_at):
-        batch.append(row)
-        if len(batch) == BATCH_ROWS:
-            _insert_batch(con, table, batch)
-            total, batch = total + len(batch), []
-    if batch:
-        _insert_batch(con, table, batch)
-        total += len(batch)
+    batch_files: list[tuple[Any, ...]] = []
+    batch_lines: list[tuple[Any, ...]] = []
+    for number, (file_part, lines) in enumerate(parsed_files(files, loaded_at)):
+        batch_files.append((number, *file_part))
+        for line in lines:
+            batch_lines.append((number, *line))
+            if len(batch_lines) == BATCH_ROWS:
+                _insert_batch(con, table, batch_files, batch_lines)
+                total, batch_files, batch_lines = total + len(batch_lines), [batch_files[-1]], []
+    if batch_lines:
+        _insert_batch(con, table, batch_files, batch_lines)
+        total += len(batch_lines)
     return total
 
 
-def _insert_batch(con: Any, table: str, batch: list[tuple[Any, ...]]) -> None:
+def _insert_batch(con: Any, table: str, files: list[tuple[Any, ...]], lines: list[tuple[Any, ...]]) -> None:
     import pandas as pd
 
-    frame = pd.DataFrame(batch, columns=list(OUTPUT_COLUMNS))
+    file_frame = pd.DataFrame(files, columns=["file_number", *FILE_COLUMNS])
     for column in ("loaded_at", "file_modified_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[us, UTC]")
-    for column in ("line_number", "file_bytes", "file_version"):
-        frame[column] = frame[column].astype("Int64")
-    frame["file_has_bom"] = frame["file_has_bom"].astype("boolean")
-    con.register("riia_parsed_batch", frame)
+        file_frame[column] = pd.to_datetime(file_frame[column], utc=True).astype("datetime64[us, UTC]")
+    for column in ("file_bytes", "file_version"):
+        file_frame[column] = file_frame[column].astype("Int64")
+    file_frame["file_has_bom"] = file_frame["file_has_bom"].astype("boolean")
+    line_frame = pd.DataFrame(lines, columns=["file_number", *LINE_FIELDS])
+    line_frame["line_number"] = line_frame["line_number"].astype("Int64")
+    con.register("riia_parsed_files", file_frame)
+    con.register("riia_parsed_lines", line_frame)
     try:
-        con.execute(f"insert into {table} select {', '.join(OUTPUT_COLUMNS)} from riia_parsed_batch")
+        con.execute(
+            f"insert into {table} select "
+            + ", ".join([*(f"files.{c}" for c in FILE_COLUMNS), *(f"lines.{c}" for c in LINE_FIELDS)])
+            + " from riia_parsed_lines as lines inner join riia_parsed_files as files using (file_number)"
+        )
     finally:
-        con.unregister("riia_parsed_batch")
+        con.unregister("riia_parsed_lines")
+        con.unregister("riia_parsed_files")

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from riia import config
 from riia.bench import plan, reference, report, runs
 from riia.bench.report import Row, Target, figure, ratio_text
 from riia.paths import PROJECT_ROOT
@@ -335,7 +336,14 @@ def test_targets_take_their_figures_from_the_runs_by_name() -> None:
     assert found["2b"].spread is None
     assert (found["3a"].measured, found["3b"].measured) == (900.0, 800.0)
     assert found["3d"].measured == 1.0 and found["3d"].met is True
-    assert "1,024 bytes of memory per byte of file" in found["3c"].detail
+    assert found["3c"].measured is None and "needs the build of one return" in found["3c"].line()
+    rows += [build(report.FIXED_COST, 20.0, 380.0, 1), build(report.AT_LIMIT, 30.0, 560.0, 1)]
+    found = {t.number: t for t in report.targets(rows, 2.0, memory)}
+    assert found["3c"].measured == 560.0 and found["3c"].met is True  # the build's peak, not the probe's 1,124 MB
+    assert found["3c"].detail == (
+        "380 MB without it; the loader and line parser alone 1124 MB, 100 MB without it: 1,024 bytes of memory "
+        "per byte of file"
+    )
     assert report.increment_steps(rows) == [
         "Increment steps at 12 / 48 quarters of history (seconds): load 5.0 / 20.0; dbt 40.0 / 50.0"
     ]
@@ -446,18 +454,33 @@ def test_the_fixed_cost_is_a_build_from_empty_of_one_return_by_the_sizes_project
     seen = {}
 
     def timed_build(self, name: str, kind: str, returns: Path, build_dir: Path, log: Path, project: Path) -> BuildRun:
-        seen.update(name=name, kind=kind, project=project, built=build_dir.exists(),
-                    files=sorted(p.relative_to(returns).as_posix() for p in returns.rglob("*.csv")))  # fmt: skip
-        return BuildRun(ChildRun(["riia", "build"], 0, 18.0, 21.0, 350, 460, log), {"prepare": 6.0, "dbt": 8.0})
+        files = sorted(returns.rglob("*.csv"))
+        seen[name] = {"kind": kind, "project": project, "built": build_dir.exists(),
+                      "files": {p.relative_to(returns).as_posix(): p.stat().st_size for p in files}}  # fmt: skip
+        peak = 350 if name == report.FIXED_COST else 550
+        return BuildRun(ChildRun(["riia", "build"], 0, 18.0, 21.0, peak, 460, log), {"prepare": 6.0, "dbt": 8.0})
 
     monkeypatch.setattr(Bench, "timed_build", timed_build)
     monkeypatch.setattr("riia.bench.intake.STAT_TRUST_SECONDS", 0)
     bench.fixed_cost(small_sample(tmp_path / "sample", 1), 12)
-    assert seen == {"name": report.FIXED_COST, "kind": "full", "project": tmp_path / "project-12q", "built": False,
-                    "files": [f"{first.slug}/201_{first.slug}.csv"]}  # fmt: skip
-    (row,) = bench.rows
-    assert (row.name, row.history_quarters, row.seconds, row.ok) == (report.FIXED_COST, 1, 18.0, True)
-    assert row.note == f"the 12q project built from empty on {first.slug}/201_{first.slug}.csv alone"
+    one, limit = f"{first.slug}/201_{first.slug}.csv", int(config.settings()["returns_max_file_bytes"])
+    assert seen[report.FIXED_COST]["files"].keys() == {one}
+    # then from empty again, with a file of exactly the size limit beside the same return
+    assert seen[report.AT_LIMIT]["files"] == {one: seen[report.FIXED_COST]["files"][one],
+                                              f"{first.slug}/802_{first.slug}.csv": limit}  # fmt: skip
+    for name in (report.FIXED_COST, report.AT_LIMIT):
+        assert (seen[name]["kind"], seen[name]["project"], seen[name]["built"]) == (
+            "full",
+            tmp_path / "project-12q",
+            False,
+        )
+    fixed, at_limit = bench.rows
+    assert (fixed.name, fixed.history_quarters, fixed.seconds, fixed.peak_rss_mb) == (report.FIXED_COST, 1, 18.0, 350)
+    assert (at_limit.name, at_limit.history_quarters, at_limit.peak_rss_mb) == (report.AT_LIMIT, 1, 550)
+    assert fixed.ok and at_limit.ok
+    assert fixed.note == f"the 12q project built from empty on {one} alone"
+    assert at_limit.note == (f"the 12q project built from empty on {one} and {first.slug}/802_{first.slug}.csv, "
+                             f"{limit:,} bytes, every byte after its header a line break")  # fmt: skip
     assert not (bench.work / "fixed-cost").exists()  # its folders are not kept
 
 

@@ -53,8 +53,12 @@ data/returns, build/ (the published build), exports/ and reports/ are never touc
    empty on one return, the first of the history's first quarter. dbt parses the project and
    runs every node, the validation process starts, and the exports and reports hold next to
    nothing. Target 1's detail gives it against each reference: the part of a full build that
-   no speed-up of the data work removes.
-8. Memory with a return of the maximum allowed size (riia.bench.memory).
+   no speed-up of the data work removes. Then the same build from empty with a return at the
+   size limit beside that one (every byte a line break: the most lines a file read can
+   hold): target 3c, a build's peak memory with a return of the maximum allowed size.
+8. Memory with a return of the maximum allowed size (riia.bench.memory): the loader and the
+   line parser alone, with such a return and with a far larger one, which must be refused
+   unread (target 3d).
 
 Every figure is printed with its target and the ratio between them; results go to
 build/benchmark/results.csv and results.md, each run's output to build/benchmark/logs/. Exit status 0 when every run succeeded and the
@@ -281,17 +285,42 @@ class Bench:
         from empty on one return, the first of the history's first quarter. dbt parses the
         project and runs every node, the validation process starts, and the exports and reports
         hold next to nothing. No speed-up of the data work takes a full build below it (target
-        1's detail says how many times the reference it is alone)."""
+        1's detail says how many times the reference it is alone).
+
+        Then the same build from empty with a return at the size limit beside it, every byte a
+        line break (riia.bench.memory.write_at_limit): its peak memory is target 3c's."""
+        from riia import config
+        from riia.bench.memory import write_at_limit
+
         folder = self.work / "fixed-cost"
         copied = plan.copy_one_return(sample, plan.history(size)[0], folder / "returns")
         time.sleep(intake.STAT_TRUST_SECONDS)  # at rest, as the other builds' returns are
-        log = self.logs / "fixed_cost.log"
+        built = f"the {size}q project built from empty on {copied.parent.name}/{copied.name}"
         run = self.timed_build(
-            report.FIXED_COST, "full", folder / "returns", folder / "build", log, self.projects[size]
+            report.FIXED_COST,
+            "full",
+            folder / "returns",
+            folder / "build",
+            self.logs / "fixed_cost.log",
+            self.projects[size],
         )
         row = self.build_row(report.FIXED_COST, "full", 1, [run])
-        built = f"the {size}q project built from empty on {copied.parent.name}/{copied.name} alone"
-        row.note = "; ".join(filter(None, [built, row.note]))
+        row.note = "; ".join(filter(None, [f"{built} alone", row.note]))
+        self.rows.append(row)
+        limit = int(config.settings()["returns_max_file_bytes"])
+        large = write_at_limit(copied.parent / f"802_{copied.parent.name}.csv", limit)
+        time.sleep(intake.STAT_TRUST_SECONDS)
+        run = self.timed_build(
+            report.AT_LIMIT,
+            "full",
+            folder / "returns",
+            folder / "build-at-limit",
+            self.logs / "fixed_cost_at_limit.log",
+            self.projects[size],
+        )
+        row = self.build_row(report.AT_LIMIT, "full", 1, [run])
+        beside = f"and {large.parent.name}/{large.name}, {limit:,} bytes, every byte after its header a line break"
+        row.note = "; ".join(filter(None, [f"{built} {beside}", row.note]))
         self.rows.append(row)
         shutil.rmtree(folder, ignore_errors=True)
 

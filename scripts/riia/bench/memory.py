@@ -54,13 +54,21 @@ def make_sparse(path: Path, size: int) -> Path:
     return path
 
 
+def write_at_limit(path: Path, limit_bytes: int) -> Path:
+    """A return of exactly `limit_bytes`, every byte after its header a line break: the most
+    lines a file the loader reads can hold."""
+    header = b"la_code,period,item_code,value\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(header + b"\n" * (limit_bytes - len(header)))
+    return path
+
+
 def write_case(root: Path, case: str, limit_bytes: int, large_bytes: int) -> None:
     """The returns folder of one case (see the module's docstring)."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "801_2024-25_Q1.csv").write_text("la_code,period,item_code,value\n801,2024-25 Q1,CONTACTS,1\n")
     if case != "empty":
-        header = b"la_code,period,item_code,value\n"
-        (root / "802_2024-25_Q1.csv").write_bytes(header + b"\n" * (limit_bytes - len(header)))
+        write_at_limit(root / "802_2024-25_Q1.csv", limit_bytes)
     if case == "at_limit_and_large":
         make_sparse(root / "803_2024-25_Q1.csv", large_bytes)
 
