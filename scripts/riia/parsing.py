@@ -229,24 +229,17 @@ def _is_blank(fields: list[str]) -> bool:
 
 def _file_status(text: str, lines: list[str], usual_width: int | None) -> dict[str, Any]:
     """The facts a file's lines decide: its header's columns, and whether it is readable.
-    Reads as far as its first data line (the second record of most files). A file with no
-    header (only lines of empty cells, e.g. ",,,,") or with a header but no data row holds
-    no return at all: unreadable (rule T01), not a return whose every item is "missing"
-    (31 T07 warnings and the status accepted_with_warnings)."""
-    columns: list[str] | None = None
-    for first, raw, fields in _records(text, lines):
-        if fields is None or _is_blank(fields):
-            continue
-        if columns is None:
-            columns = [normalise_header(h) for h in fields]
-            found = {"header_columns": ",".join(columns)}
-            bad_header = header_problem(fields)
-            if bad_header:
-                return found | {"file_status": "bad_header", "file_problem": bad_header}
-            continue
-        if _data_line(first, raw, fields, columns, usual_width)[1] == "data":
+    Reads its lines (`_lines`) as far as its first data line (the second record of most
+    files). A file with no header (only lines of empty cells, e.g. ",,,,") or with a header
+    but no data row holds no return at all: unreadable (rule T01), not a return whose every
+    item is "missing" (31 T07 warnings and the status accepted_with_warnings)."""
+    found: dict[str, Any] = {}
+    for _, kind, problem, *_ in _lines(text, lines, usual_width, found):
+        if kind == "header" and problem:
+            return found | {"file_status": "bad_header", "file_problem": problem}
+        if kind == "data":
             return found
-    if columns is None:
+    if not found:
         return {
             "file_status": "unreadable",
             "file_problem": "the file has no header row and no data (only blank lines)",
@@ -254,8 +247,11 @@ def _file_status(text: str, lines: list[str], usual_width: int | None) -> dict[s
     return found | {"file_status": "unreadable", "file_problem": "the file has a header row but no data rows"}
 
 
-def _lines(text: str, lines: list[str], usual_width: int | None) -> Iterator[tuple[Any, ...]]:
-    """One tuple (LINE_FIELDS) per physical line of a file that decodes as CSV."""
+def _lines(
+    text: str, lines: list[str], usual_width: int | None, header: dict[str, Any] | None = None
+) -> Iterator[tuple[Any, ...]]:
+    """One tuple (LINE_FIELDS) per physical line of a file that decodes as CSV; `header`,
+    when given, gets the header's columns (`header_columns`) as its row is read."""
     columns: list[str] | None = None
     bad_header: str | None = None
     for first, raw, fields in _records(text, lines):
@@ -265,6 +261,8 @@ def _lines(text: str, lines: list[str], usual_width: int | None) -> Iterator[tup
             yield _line(first, "blank", BLANK, raw)
         elif columns is None:
             columns = [normalise_header(h) for h in fields]
+            if header is not None:
+                header["header_columns"] = ",".join(columns)
             bad_header = header_problem(fields)
             yield _line(first, "header", bad_header, raw)
         elif bad_header:

@@ -294,34 +294,24 @@ class Bench:
 
         folder = self.work / "fixed-cost"
         copied = plan.copy_one_return(sample, plan.history(size)[0], folder / "returns")
-        time.sleep(intake.STAT_TRUST_SECONDS)  # at rest, as the other builds' returns are
         built = f"the {size}q project built from empty on {copied.parent.name}/{copied.name}"
-        run = self.timed_build(
-            report.FIXED_COST,
-            "full",
-            folder / "returns",
-            folder / "build",
-            self.logs / "fixed_cost.log",
-            self.projects[size],
-        )
-        row = self.build_row(report.FIXED_COST, "full", 1, [run])
-        row.note = "; ".join(filter(None, [f"{built} alone", row.note]))
-        self.rows.append(row)
+
+        def measure(name: str, build: str, what: str) -> None:
+            time.sleep(intake.STAT_TRUST_SECONDS)  # at rest, as the other builds' returns are
+            log = self.logs / f"{build.replace('-', '_')}.log"
+            run = self.timed_build(name, "full", folder / "returns", folder / build, log, self.projects[size])
+            row = self.build_row(name, "full", 1, [run])
+            row.note = "; ".join(filter(None, [f"{built} {what}", row.note]))
+            self.rows.append(row)
+
+        measure(report.FIXED_COST, "fixed-cost", "alone")
         limit = int(config.settings()["returns_max_file_bytes"])
         large = write_at_limit(copied.parent / f"802_{copied.parent.name}.csv", limit)
-        time.sleep(intake.STAT_TRUST_SECONDS)
-        run = self.timed_build(
+        measure(
             report.AT_LIMIT,
-            "full",
-            folder / "returns",
-            folder / "build-at-limit",
-            self.logs / "fixed_cost_at_limit.log",
-            self.projects[size],
+            "fixed-cost-at-limit",
+            f"and {large.parent.name}/{large.name}, {limit:,} bytes, every byte after its header a line break",
         )
-        row = self.build_row(report.AT_LIMIT, "full", 1, [run])
-        beside = f"and {large.parent.name}/{large.name}, {limit:,} bytes, every byte after its header a line break"
-        row.note = "; ".join(filter(None, [f"{built} {beside}", row.note]))
-        self.rows.append(row)
         shutil.rmtree(folder, ignore_errors=True)
 
     def memory_probe(self) -> None:

@@ -204,8 +204,9 @@ def targets(
     # 3c: a whole build's peak with a return at the size limit beside one return, against the
     # same build without it; the loader and parser alone (the memory probe) in its detail
     parts = []
-    if peak_of(rows, FIXED_COST) is not None:
-        parts.append(f"{peak_of(rows, FIXED_COST):.0f} MB without it")
+    without = peak_of(rows, FIXED_COST)
+    if without is not None:
+        parts.append(f"{without:.0f} MB without it")
     if memory:
         per_byte = (memory["at_limit"] - memory["empty"]) * 2**20 / memory["limit_bytes"]
         parts.append(f"the loader and line parser alone {memory['at_limit']:.0f} MB, {memory['empty']:.0f} MB "
