@@ -20,7 +20,6 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
-import importlib
 import multiprocessing
 import os
 import signal
@@ -119,23 +118,6 @@ def start() -> None:
     the start, a worker holds the imported modules and what its own jobs need."""
     if worker_count() > 1:
         executor()
-
-
-def _import(modules: Sequence[str]) -> None:
-    for name in modules:
-        importlib.import_module(name)
-
-
-def preload(*modules: str) -> None:
-    """Have the workers import `modules` now, in the background, so that the jobs that need
-    them later find them imported; nothing waits for it. One job per worker: a worker busy
-    importing leaves the next job to another. In `riia build`, the reports' modules while dbt
-    runs, when the workers are idle (the figures: README, "The exports' and reports'
-    workers"). Imported before the workers' fork instead, they would stay in the build's own
-    process through dbt, 30 MB more at its peak."""
-    if worker_count() > 1 and _executor:
-        for _ in range(worker_count()):
-            _executor[0].submit(_import, modules)
 
 
 def shutdown_workers() -> None:

@@ -5,7 +5,6 @@ had cancelled, and the build hung on its way out), which ends, saying so."""
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import os
 import signal
@@ -165,45 +164,3 @@ def test_workers_started_before_the_build_end_when_it_is_killed_outright(tmp_pat
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-
-
-PRELOADER = textwrap.dedent(
-    """
-    import os, sys, time
-    from riia import workers
-
-    def has(_):  # run after the preloads, which the queue hands out first
-        time.sleep(0.2)
-        return os.getpid(), "slow_module" in sys.modules
-
-    sys.path.insert(0, sys.argv[1])  # where slow_module is; all this before the workers' fork
-    workers.start()
-    workers.preload("slow_module")
-    print(sorted(set(workers.run_each(has, range(6)))), "slow_module" in sys.modules, os.getpid(), flush=True)
-    """
-)
-
-
-def test_preload_imports_a_module_in_every_worker_and_not_in_the_build(tmp_path: Path) -> None:
-    """`riia build` has the workers import the reports' modules while dbt runs
-    (workers.preload). The module here takes half a second to import, so each worker, busy
-    with one preload, leaves the other to the other worker."""
-    (tmp_path / "slow_module.py").write_text(
-        "import os, time\ntime.sleep(0.5)\n"
-        f"open(os.path.join({str(tmp_path)!r}, f'imported-{{os.getpid()}}'), 'w').close()\n"
-    )
-    env = os.environ | {"RIIA_WORKERS": "2", "PYTHONPATH": str(PROJECT_ROOT / "scripts")}
-    proc = subprocess.Popen(
-        [sys.executable, "-c", PRELOADER, str(tmp_path)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    out, err = proc.communicate(timeout=60)  # about a second and a half
-    assert proc.returncode == 0, err
-    answers, in_build, build_pid = out.rsplit(" ", 2)
-    imported = {int(p.name.split("-")[1]) for p in tmp_path.glob("imported-*")}
-    assert len(imported) == 2 and int(build_pid) not in imported, "once in each worker, never in the build"
-    assert ast.literal_eval(answers) == sorted((pid, True) for pid in imported)  # every job found it imported
-    assert in_build == "False"

@@ -38,8 +38,9 @@ def model(dbt, session):  # noqa: ANN001, ANN201 - dbt's Python model signature
         )
     else:
         wanted = landed.project(", ".join(LANDING_FIELDS))
-    # Parsed into a table of the warehouse a batch at a time (riia.parsing.stage_lines), so
-    # that memory never holds every line of a build; the post-hook in the YAML drops it.
+    # Parsed into two tables of the warehouse a batch at a time, with a view joining them
+    # (riia.parsing.stage_lines), so that memory never holds every line of a build; the
+    # post-hook in the YAML drops them.
     # A relation on dbt's own connection, not a DataFrame: dbt-duckdb writes a DataFrame
     # through a second cursor, whose temporary table the incremental insert cannot see.
     parsed = f'"{dbt.this.database}"."{dbt.this.schema}"."{dbt.this.identifier}__parsed"'

@@ -302,9 +302,6 @@ def run(plan: BuildPlan) -> int:
                 f"[2/5] dbt build: validation, indicators, sharing, the data tests that gate publication ({redo.reason})"
             )
             log_path = plan.dbt_target_path / "logs"
-            # the reports' modules (altair, Jinja2, XlsxWriter: some 0.3 s of CPU a worker),
-            # imported by the workers while dbt runs, not when the reports start (riia.workers)
-            workers.preload("riia.reports.recipient")
             outcome = run_dbt(
                 redo.dbt_args(),
                 db_path,
