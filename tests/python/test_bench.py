@@ -314,8 +314,9 @@ def test_every_view_is_computed_from_the_files_its_gate_names_and_ranked_within_
 
 def test_targets_take_their_figures_from_the_runs_by_name() -> None:
     def build(name: str, seconds: float, peak: float, quarters: int = 12, steps: str = "") -> Row:
+        """`peak`: the processes' together (tree PSS); the largest alone (RSS) is 100 MB less."""
         kind = name.split()[0]
-        return Row(name, kind, quarters, 1, 1.0, seconds, None, peak, None, True, steps)
+        return Row(name, kind, quarters, 1, 1.0, seconds, None, peak - 100, peak, True, steps)
 
     rows = [
         build("full 12q", 200.0, 900.0),
@@ -334,15 +335,17 @@ def test_targets_take_their_figures_from_the_runs_by_name() -> None:
     assert found["2c"].detail == "140.0 s / 70.0 s: +70.0 s over 36 quarters more, +1.94 s each"
     assert found["2c"].spread == (1.5, 2.5)  # 120 / 80 and 150 / 60
     assert found["2b"].spread is None
+    # memory: the build's processes together, not its largest process alone
     assert (found["3a"].measured, found["3b"].measured) == (900.0, 800.0)
+    assert found["3a"].detail == "its largest process alone 800 MB (RSS)"
     assert found["3d"].measured == 1.0 and found["3d"].met is True
     assert found["3c"].measured is None and "needs the build of one return" in found["3c"].line()
     rows += [build(report.FIXED_COST, 20.0, 380.0, 1), build(report.AT_LIMIT, 30.0, 560.0, 1)]
     found = {t.number: t for t in report.targets(rows, 2.0, memory)}
     assert found["3c"].measured == 560.0 and found["3c"].met is True  # the build's peak, not the probe's 1,124 MB
     assert found["3c"].detail == (
-        "380 MB without it; the loader and line parser alone 1124 MB, 100 MB without it: 1,024 bytes of memory "
-        "per byte of file"
+        "its largest process alone 460 MB (RSS); 380 MB without it; the loader and line parser alone 1124 MB, "
+        "100 MB without it: 1,024 bytes of memory per byte of file"
     )
     assert report.increment_steps(rows) == [
         "Increment steps at 12 / 48 quarters of history (seconds): load 5.0 / 20.0; dbt 40.0 / 50.0"

@@ -513,8 +513,9 @@ class Bench:
             "The targets are judged on wall time, what a data engineer waits for; it depends on what else the "
             "machine runs, so each time ratio is also given on CPU time (user + system, os.wait4), which is steadier.",
             "Peak RSS (os.wait4) includes dbt, which runs inside riia build; it is the largest single process "
-            "(riia build or one of its forked report workers). Tree PSS is the sampled sum over riia build and "
-            "its workers at once, shared pages counted once.",
+            "(riia build, its validation process or one of its workers). Tree PSS is the sampled sum (every "
+            "0.25 s) over riia build and every process it started at once, shared pages counted once: what the "
+            "machine must have, and what targets 3a-3c judge.",
             "The reference does not validate: it takes the files the build accepted from the warehouse "
             "(no error finding) and keeps the latest version of each LA and quarter; its time is reading the CSVs "
             "and seeds and computing every value and comparator, not the comparison. With every view, it also "

@@ -146,7 +146,16 @@ def pairing_spread(numerators: tuple[float, ...], denominators: tuple[float, ...
 
 
 def peak_of(rows: list[Row], name: str) -> float | None:
-    return next((r.peak_rss_mb for r in rows if r.name == name and r.ok), None)
+    """A build's peak memory: the most its processes held at once (peak tree PSS: `riia
+    build`, where dbt runs, with its validation process and its workers, a page they share
+    counted once), what the machine must have for it; not its largest process alone (RSS)."""
+    return next((r.peak_tree_pss_mb for r in rows if r.name == name and r.ok), None)
+
+
+def largest_process(rows: list[Row], name: str) -> str:
+    """'its largest process alone 640 MB (RSS)', for a target's detail."""
+    rss = next((r.peak_rss_mb for r in rows if r.name == name and r.ok), None)
+    return f"its largest process alone {rss:.0f} MB (RSS)" if rss is not None else ""
 
 
 def targets(
@@ -197,13 +206,14 @@ def targets(
                    pairing_spread(runs_of(rows, f"increment at {size}"), runs_of(rows, "increment at 12")))
         )  # fmt: skip
     found += [
-        Target("3a", "peak memory (RSS) of the full 12q build", peak_of(rows, "full 12q"), 700, "MB"),
-        Target("3b", "peak memory (RSS) of the increment at 48", peak_of(rows, "increment at 48"), 700, "MB",
-               "" if peak_of(rows, "increment at 48") else "needs size 48"),
+        Target("3a", "peak memory of the full 12q build (its processes together)", peak_of(rows, "full 12q"), 700,
+               "MB", largest_process(rows, "full 12q")),
+        Target("3b", "peak memory of the increment at 48 (its processes together)", peak_of(rows, "increment at 48"),
+               700, "MB", largest_process(rows, "increment at 48") or "needs size 48"),
     ]  # fmt: skip
     # 3c: a whole build's peak with a return at the size limit beside one return, against the
     # same build without it; the loader and parser alone (the memory probe) in its detail
-    parts = []
+    parts = [largest_process(rows, AT_LIMIT)] if peak_of(rows, AT_LIMIT) is not None else []
     without = peak_of(rows, FIXED_COST)
     if without is not None:
         parts.append(f"{without:.0f} MB without it")
@@ -213,8 +223,8 @@ def targets(
                      f"without it: {per_byte:,.0f} bytes of memory per byte of file")  # fmt: skip
     at_limit = peak_of(rows, AT_LIMIT)
     found.append(
-        Target("3c", "peak memory (RSS) of a full build with a return at the size limit (every byte a line break) "
-               "beside one return", at_limit, 700, "MB",
+        Target("3c", "peak memory of a full build with a return at the size limit (every byte a line break) "
+               "beside one return (its processes together)", at_limit, 700, "MB",
                "; ".join(parts) if at_limit is not None else "needs the build of one return")
     )  # fmt: skip
     if memory:
@@ -346,6 +356,7 @@ def header_lines(cores: int | None = None) -> list[str]:
     return [
         f"On {cores or os.cpu_count()} cores. Every build is `riia build` end to end in its own process "
         "(load, dbt, exports, reports, publish) into the benchmark's work folder; peak RSS = ru_maxrss from "
-        "os.wait4 on that process (dbt runs inside it), peak tree PSS = the sampled sum over it and its "
-        "report workers."
+        "os.wait4 on that process (dbt runs inside it; the largest of it and its children), peak tree PSS = "
+        "the sampled sum over it and every process it started (the validation process, the workers) at once, "
+        "each shared page counted once: what targets 3a-3c judge."
     ]

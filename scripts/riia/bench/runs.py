@@ -102,7 +102,7 @@ def tree_pss_mb(pid: int) -> float:
 
 
 class _Sampler(threading.Thread):
-    def __init__(self, pid: int, every: float = 0.5) -> None:
+    def __init__(self, pid: int, every: float = 0.25) -> None:
         super().__init__(daemon=True)
         self.pid, self.every, self.peak = pid, every, 0.0
         self.done = threading.Event()
