@@ -484,16 +484,17 @@ def _insert_batch(
         for column in ("file_bytes", "file_version"):
             file_frame[column] = file_frame[column].astype("Int64")
         file_frame["file_has_bom"] = file_frame["file_has_bom"].astype("boolean")
-        con.register("riia_parsed_files", file_frame)
-        try:
-            con.execute(f"insert into {files_table} select * from riia_parsed_files")
-        finally:
-            con.unregister("riia_parsed_files")
+        _insert_frame(con, files_table, file_frame)
     if lines:
         line_frame = pd.DataFrame(lines, columns=["file_number", *LINE_FIELDS])
         line_frame["line_number"] = line_frame["line_number"].astype("Int64")
-        con.register("riia_parsed_lines", line_frame)
-        try:
-            con.execute(f"insert into {lines_table} select * from riia_parsed_lines")
-        finally:
-            con.unregister("riia_parsed_lines")
+        _insert_frame(con, lines_table, line_frame)
+
+
+def _insert_frame(con: Any, table: str, frame: Any) -> None:
+    """Every row of a DataFrame into `table`, whose columns it has in order."""
+    con.register("riia_parsed_batch", frame)
+    try:
+        con.execute(f"insert into {table} select * from riia_parsed_batch")
+    finally:
+        con.unregister("riia_parsed_batch")

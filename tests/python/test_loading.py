@@ -189,6 +189,14 @@ def test_lines_are_staged_in_batches_without_losing_or_changing_a_row(
     assert types["file_has_bom"] == "BOOLEAN" and types["raw_line"] == "VARCHAR"
 
 
+def test_staging_tables_are_named_after_the_view_quoted_or_not() -> None:
+    assert loader.staging_tables('"riia"."staging"."stg_x__parsed"') == (
+        '"riia"."staging"."stg_x__parsed__files"',
+        '"riia"."staging"."stg_x__parsed__lines"',
+    )
+    assert loader.staging_tables("staged") == ("staged__files", "staged__lines")
+
+
 # ---------------------------------------------------------------- the sample build
 
 
@@ -205,6 +213,9 @@ def test_sample_has_the_las_of_the_day_by_12_quarters(sample_build: Build) -> No
         "select count(distinct file_name_la_code) from staging.stg_la_returns__lines where line_kind = 'data'"
     )
     assert staged_las == 154
+    # the view the model parsed the files into and its two tables are dropped by its post-hook
+    scratch = "select table_schema, table_name from information_schema.tables where table_name like '%parsed%'"
+    assert sample_build.query(scratch) == []
 
 
 @pytest.mark.build
