@@ -444,14 +444,9 @@ def stage_lines(con: Any, files: Iterable[tuple[Any, ...]], table: str, loaded_a
     line break), and most of what DuckDB held of the rows until the model's transaction
     committed (a file at the limit: 560 MB, 320 MB as two tables). Returns the number of rows."""
     files_table, lines_table = staging_tables(table)
-    con.execute(
-        f"create or replace table {files_table} "
-        f"(file_number bigint, {', '.join(f'{c} {OUTPUT_TYPES[c]}' for c in FILE_COLUMNS)})"
-    )
-    con.execute(
-        f"create or replace table {lines_table} "
-        f"(file_number bigint, {', '.join(f'{c} {OUTPUT_TYPES[c]}' for c in LINE_FIELDS)})"
-    )
+    for name, columns in ((files_table, FILE_COLUMNS), (lines_table, LINE_FIELDS)):
+        typed = ", ".join(f"{c} {OUTPUT_TYPES[c]}" for c in columns)
+        con.execute(f"create or replace table {name} (file_number bigint, {typed})")
     con.execute(
         f"create or replace view {table} as select "
         + ", ".join([*(f"files.{c}" for c in FILE_COLUMNS), *(f"lines.{c}" for c in LINE_FIELDS)])

@@ -115,12 +115,19 @@ def steps_text(step_seconds: dict[str, float]) -> str:
     return ", ".join(f"{step} {seconds:.1f} s" for step, seconds in step_seconds.items())
 
 
+def ok_row(rows: list[Row], name: str) -> Row | None:
+    """The run of that name, if it succeeded."""
+    return next((r for r in rows if r.name == name and r.ok), None)
+
+
 def seconds_of(rows: list[Row], name: str) -> float | None:
-    return next((r.seconds for r in rows if r.name == name and r.ok), None)
+    row = ok_row(rows, name)
+    return row.seconds if row else None
 
 
 def cpu_of(rows: list[Row], name: str) -> float | None:
-    return next((r.cpu_seconds for r in rows if r.name == name and r.ok), None)
+    row = ok_row(rows, name)
+    return row.cpu_seconds if row else None
 
 
 def reference_row(run: str, views: bool = False) -> str:
@@ -134,7 +141,8 @@ AT_LIMIT = "full build with a return at the size limit"  # the same, with one at
 
 
 def runs_of(rows: list[Row], name: str) -> tuple[float, ...]:
-    return next((r.run_seconds for r in rows if r.name == name and r.ok), ())
+    row = ok_row(rows, name)
+    return row.run_seconds if row else ()
 
 
 def pairing_spread(numerators: tuple[float, ...], denominators: tuple[float, ...]) -> tuple[float, float] | None:
@@ -149,13 +157,14 @@ def peak_of(rows: list[Row], name: str) -> float | None:
     """A build's peak memory: the most its processes held at once (peak tree PSS: `riia
     build`, where dbt runs, with its validation process and its workers, a page they share
     counted once), what the machine must have for it; not its largest process alone (RSS)."""
-    return next((r.peak_tree_pss_mb for r in rows if r.name == name and r.ok), None)
+    row = ok_row(rows, name)
+    return row.peak_tree_pss_mb if row else None
 
 
 def largest_process(rows: list[Row], name: str) -> str:
     """'its largest process alone 640 MB (RSS)', for a target's detail."""
-    rss = next((r.peak_rss_mb for r in rows if r.name == name and r.ok), None)
-    return f"its largest process alone {rss:.0f} MB (RSS)" if rss is not None else ""
+    row = ok_row(rows, name)
+    return f"its largest process alone {row.peak_rss_mb:.0f} MB (RSS)" if row and row.peak_rss_mb is not None else ""
 
 
 def targets(
